@@ -1,0 +1,209 @@
+"""The one place that knows about array libraries.
+
+Every loss starts with ``xp = namespace(y_pred)``: ``y_pred`` carries the gradient, so it
+decides the library, the device and the dtype. ``y_true`` and sample weights are converted to
+match with :func:`like`. Everything else in anyloss is written against the Python array API.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import array_api_compat as aac
+import numpy as np
+
+from anyloss.backend._extras import (
+    gather_classes,
+    log_sigmoid,
+    log_softmax,
+    logsumexp,
+    one_hot,
+    sigmoid,
+    softmax,
+    softplus,
+    stop_gradient,
+)
+
+__all__ = [
+    "EPSILON",
+    "as_float",
+    "compute_dtype",
+    "device_of",
+    "divide_no_nan",
+    "gather_classes",
+    "is_concrete",
+    "is_float_dtype",
+    "is_int_dtype",
+    "is_jax",
+    "is_torch",
+    "like",
+    "log_sigmoid",
+    "log_softmax",
+    "logsumexp",
+    "namespace",
+    "prediction",
+    "ndim",
+    "one_hot",
+    "shape",
+    "sigmoid",
+    "softmax",
+    "softplus",
+    "stop_gradient",
+    "to_numpy",
+]
+
+#: Keras' fuzz factor (``keras.config.epsilon()``), used wherever Keras clips.
+EPSILON = 1e-7
+
+_NAMESPACES: dict[type, Any] = {}
+
+
+def _is_array(x: Any) -> bool:
+    return aac.is_array_api_obj(x) and not isinstance(x, (int, float, complex, bool))
+
+
+def namespace(x: Any) -> Any:
+    """The array-API namespace of ``x``; NumPy for lists, tuples and Python scalars.
+
+    The decision is cached per type: resolving it costs microseconds, and a loss pays it on
+    every call.
+    """
+    kind = type(x)
+    xp = _NAMESPACES.get(kind)
+    if xp is None:
+        if _is_array(x):
+            xp = aac.array_namespace(x)
+        else:
+            xp = aac.array_namespace(np.empty(0))
+            # Lists and scalars are not cached: their namespace is always NumPy's.
+            return xp
+        _NAMESPACES[kind] = xp
+    return xp
+
+
+def prediction(y_pred: Any, dtype: Any = None) -> tuple[Any, Any]:
+    """``(xp, y_pred)`` with ``y_pred`` as a float array of its library, in ``dtype`` or its
+    compute dtype. Lists and scalars become float32 NumPy arrays, as in Keras."""
+    if not _is_array(y_pred):
+        arr = np.asarray(y_pred)
+        if arr.dtype.kind not in "biuf":
+            msg = (f"`y_pred` must be numeric, got {type(y_pred).__name__} of dtype {arr.dtype}. "
+                   "Pass the model's output as a float array.")
+            raise TypeError(msg)
+        y_pred = np.asarray(arr, dtype=np.float32)
+    xp = namespace(y_pred)
+    if not _is_real(xp, y_pred.dtype):
+        msg = (f"`y_pred` must have a real float dtype, got {y_pred.dtype}. Cast it to float32 "
+               "(complex, string and object arrays have no loss).")
+        raise TypeError(msg)
+    return xp, as_float(xp, y_pred, dtype)
+
+
+def _is_real(xp: Any, dtype: Any) -> bool:
+    try:
+        return bool(xp.isdtype(dtype, ("real floating", "integral", "bool")))
+    except (TypeError, ValueError, AttributeError):  # strings, objects, ml_dtypes on NumPy
+        return getattr(dtype, "kind", None) in ("f", "V")
+
+
+def is_torch(xp: Any) -> bool:
+    return aac.is_torch_namespace(xp)
+
+
+def is_jax(xp: Any) -> bool:
+    return aac.is_jax_namespace(xp)
+
+
+def device_of(x: Any) -> Any:
+    """The device of ``x`` (``None`` for JAX tracers, which ``asarray`` accepts)."""
+    return aac.device(x)
+
+
+def is_concrete(x: Any) -> bool:
+    """True when ``x``'s values can be read now (not a JAX tracer, not a lazy Dask graph).
+
+    Value checks such as "labels in range" run only on concrete arrays.
+    """
+    return not aac.is_lazy_array(x)
+
+
+def shape(x: Any) -> tuple[Any, ...]:
+    """The shape, with unknown (Dask ``nan``) sizes as ``None``."""
+    return tuple(None if (d is None or (isinstance(d, float) and math.isnan(d))) else d
+                 for d in x.shape)
+
+
+def ndim(x: Any) -> int:
+    return len(x.shape)
+
+
+def is_float_dtype(xp: Any, dtype: Any) -> bool:
+    return xp.isdtype(dtype, "real floating")
+
+
+def is_int_dtype(xp: Any, dtype: Any) -> bool:
+    return xp.isdtype(dtype, "integral")
+
+
+def compute_dtype(xp: Any, dtype: Any) -> Any:
+    """The dtype a loss computes in: ``dtype`` if it is float32 or wider, else float32.
+
+    float16/bfloat16 lose whole losses to rounding (CE from logits ``[12, 0, -3]`` is 0.0 in
+    float16), so they are computed in float32, like Keras' default policy. Integer and boolean
+    inputs compute in float32 too.
+    """
+    if dtype == xp.float64:
+        return xp.float64
+    return xp.float32
+
+
+def as_float(xp: Any, x: Any, dtype: Any = None) -> Any:
+    """``x`` cast to ``dtype`` (default: its compute dtype); no copy when it already is."""
+    if dtype is None:
+        dtype = compute_dtype(xp, x.dtype)
+    if x.dtype == dtype:
+        return x
+    return xp.astype(x, dtype)
+
+
+def to_numpy(x: Any) -> np.ndarray:
+    """A NumPy copy of a foreign array (labels and weights only: never on ``y_pred``)."""
+    if isinstance(x, np.ndarray):
+        return x
+    if hasattr(x, "detach") and hasattr(x, "cpu"):  # torch
+        return x.detach().cpu().numpy()
+    return np.asarray(x)
+
+
+def like(x: Any, ref: Any, xp: Any, dtype: Any = None) -> Any:
+    """``x`` (array of any library, list or scalar) as an array of ``ref``'s library and device.
+
+    With ``dtype=None`` the dtype of an array is kept (integer labels stay integer); lists and
+    scalars get ``ref``'s dtype. Foreign arrays go through NumPy: they are labels or weights,
+    which carry no gradient.
+    """
+    device = device_of(ref)
+    if _is_array(x):
+        if namespace(x) is not xp:
+            x = xp.asarray(to_numpy(x), device=device)
+        elif device_of(x) != device:
+            x = aac.to_device(x, device)
+    else:
+        arr = np.asarray(x)
+        if arr.dtype.kind not in "biuf":
+            msg = (f"Expected numbers, got an array of dtype {arr.dtype} ({type(x).__name__}). "
+                   "Pass numeric labels/weights (e.g. a float or int array).")
+            raise TypeError(msg)
+        if dtype is None and arr.dtype.kind == "f":
+            dtype = ref.dtype
+        x = xp.asarray(arr, device=device)
+    if dtype is not None and x.dtype != dtype:
+        x = xp.astype(x, dtype)
+    return x
+
+
+def divide_no_nan(xp: Any, num: Any, den: Any) -> Any:
+    """``num / den``, with 0 where ``den == 0`` (Keras' ``divide_no_nan``), gradient-safe."""
+    zero = den == 0
+    return xp.where(zero, xp.zeros_like(num), num / xp.where(zero, xp.ones_like(den), den))

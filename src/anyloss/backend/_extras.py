@@ -1,0 +1,86 @@
+"""Ops the array API lacks, written once over it, with per-library hooks where it pays.
+
+Measured in ``shared/BACKENDS.md``: detaching the max shift of log-sum-exp makes torch fwd+bwd
+2.1-2.4x faster and JAX 3.6x faster with 1000 MiB less memory; ``gather`` on torch is 5x faster
+than array-api-compat's ``take_along_axis`` and does not recompile per batch size.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import array_api_compat as aac
+
+
+def stop_gradient(xp: Any, x: Any) -> Any:
+    """``x`` with no gradient flowing back (torch ``detach``, ``jax.lax.stop_gradient``)."""
+    if aac.is_torch_namespace(xp):
+        return x.detach()
+    if aac.is_jax_namespace(xp):
+        import jax
+
+        return jax.lax.stop_gradient(x)
+    return x
+
+
+def logsumexp(xp: Any, x: Any, axis: Any = -1, keepdims: bool = False) -> Any:
+    """``log(sum(exp(x), axis))``, shifted by the (detached) max.
+
+    Rows that are all ``-inf`` give ``-inf`` with a zero (not NaN) gradient.
+    """
+    m = xp.max(x, axis=axis, keepdims=True)
+    # log-sum-exp is shift-invariant, so the shift needs no gradient.
+    m = stop_gradient(xp, xp.where(xp.isfinite(m), m, xp.zeros_like(m)))
+    s = xp.sum(xp.exp(x - m), axis=axis, keepdims=True)
+    positive = s > 0
+    out = xp.log(xp.where(positive, s, xp.ones_like(s))) + m
+    out = xp.where(positive, out, xp.full_like(out, -xp.inf))
+    if not keepdims:
+        out = xp.squeeze(out, axis=axis if isinstance(axis, tuple) else (axis,))
+    return out
+
+
+def log_softmax(xp: Any, x: Any, axis: int = -1) -> Any:
+    """``x - logsumexp(x)`` along ``axis``."""
+    return x - logsumexp(xp, x, axis=axis, keepdims=True)
+
+
+def softmax(xp: Any, x: Any, axis: int = -1) -> Any:
+    """``exp(x - max) / sum(exp(x - max))`` along ``axis``."""
+    m = stop_gradient(xp, xp.max(x, axis=axis, keepdims=True))
+    e = xp.exp(x - m)
+    return e / xp.sum(e, axis=axis, keepdims=True)
+
+
+def softplus(xp: Any, x: Any) -> Any:
+    """``log(1 + exp(x))`` as ``logaddexp(x, 0)``: no overflow for large ``x``."""
+    return xp.logaddexp(x, xp.zeros_like(x))
+
+
+def log_sigmoid(xp: Any, x: Any) -> Any:
+    """``log(sigmoid(x)) = -softplus(-x)``, exact for large ``|x|``."""
+    return -softplus(xp, -x)
+
+
+def sigmoid(xp: Any, x: Any) -> Any:
+    """``1 / (1 + exp(-x))``, written so neither branch overflows."""
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def one_hot(xp: Any, labels: Any, num_classes: int, dtype: Any) -> Any:
+    """One-hot along a new last axis, built by comparison (no scatter: Dask and strict lack it)."""
+    classes = xp.arange(num_classes, device=aac.device(labels))
+    return xp.astype(labels[..., None] == classes, dtype)
+
+
+def gather_classes(xp: Any, x: Any, labels: Any) -> Any:
+    """``x[..., labels]`` per row: ``x`` is ``(..., C)``, ``labels`` is ``(...)`` integers."""
+    idx = labels[..., None]
+    if aac.is_torch_namespace(xp):
+        return x.gather(-1, idx)[..., 0]
+    if hasattr(xp, "take_along_axis") and not aac.is_dask_namespace(xp):
+        return xp.take_along_axis(x, idx, axis=-1)[..., 0]
+    # Dask has no take_along_axis; a where over the class axis stays lazy and chunk-friendly.
+    classes = xp.arange(x.shape[-1], device=aac.device(x))
+    return xp.sum(xp.where(idx == classes, x, xp.zeros_like(x)), axis=-1)

@@ -1,0 +1,163 @@
+"""``Loss`` and ``LossFunctionWrapper``: the Keras 3 pipeline, for every array library.
+
+``loss(y_true, y_pred, sample_weight)`` converts the inputs to ``y_pred``'s library, device and
+compute dtype, calls ``call`` for per-sample values, merges masks, then weights and reduces in
+:func:`~anyloss.losses._reduction.reduce_weighted_values`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, NamedTuple
+
+from anyloss import backend as B
+from anyloss.losses._reduction import (
+    reduce_weighted_values,
+    squeeze_or_expand_to_same_rank,
+    standardize_reduction,
+)
+
+
+class MaskedValues(NamedTuple):
+    """Per-sample values with a validity mask: what ``call`` returns when some entries do not
+    count (sparse CE's ``ignore_class``, circle loss). Reductions divide by the valid count."""
+
+    values: Any
+    mask: Any
+
+
+def snake_case(name: str) -> str:
+    """``"MyLoss"`` -> ``"my_loss"`` (Keras' default loss names)."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+def _dtype_name(dtype: Any) -> str | None:
+    if dtype is None or isinstance(dtype, str):
+        return dtype
+    return getattr(dtype, "name", None) or str(dtype).rsplit(".", 1)[-1]
+
+
+class Loss:
+    """Base class: subclass it and implement ``call(y_true, y_pred)`` returning per-sample values.
+
+    Args:
+        name: the loss' name (default: the class name in snake case).
+        reduction: ``"sum_over_batch_size"`` (default), ``"sum"``, ``"mean"``,
+            ``"mean_with_sample_weight"``, ``"none"``/``None``; tf-keras' ``"auto"`` means
+            ``"sum_over_batch_size"``.
+        dtype: compute dtype (e.g. ``"float64"``); default: ``y_pred``'s float dtype, never below
+            float32.
+
+    Calling ``loss(y_true, y_pred, sample_weight=None, mask=None)`` returns the reduced loss as
+    an array of ``y_pred``'s library. A ``mask`` (or a ``_keras_mask`` attribute on ``y_pred``)
+    removes entries from the loss and from the ``sum_over_batch_size`` count.
+    """
+
+    #: Built-ins that take integer labels set this, so ``y_true`` keeps its integer dtype.
+    _integer_labels = False
+
+    def __init__(self, name: str | None = None, reduction: Any = "sum_over_batch_size",
+                 dtype: Any = None) -> None:
+        if name is not None and not isinstance(name, str):
+            msg = f"Argument `name` must be a string or None. Received: name={name!r}"
+            raise TypeError(msg)
+        self.name = name or snake_case(type(self).__name__)
+        self.reduction = standardize_reduction(reduction)
+        self.dtype = _dtype_name(dtype)
+        if self.dtype is not None and self.dtype not in ("float16", "bfloat16", "float32",
+                                                         "float64"):
+            msg = (f"Invalid value for argument `dtype`: expected a float dtype name such as "
+                   f"'float32' or 'float64'. Received: dtype={dtype!r}")
+            raise ValueError(msg)
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        """Per-sample loss values (override in subclasses)."""
+        msg = f"{type(self).__name__} must implement `call(self, y_true, y_pred)`."
+        raise NotImplementedError(msg)
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None,
+                 mask: Any = None) -> Any:
+        in_mask = getattr(y_pred, "_keras_mask", None)
+        xp, y_pred = B.prediction(y_pred)
+        dtype = getattr(xp, self.dtype) if self.dtype is not None else y_pred.dtype
+        y_pred = B.as_float(xp, y_pred, dtype)
+        y_true = B.like(y_true, y_pred, xp)
+        if not (self._integer_labels and B.is_int_dtype(xp, y_true.dtype)):
+            y_true = B.as_float(xp, y_true, dtype)
+        out = self.call(y_true, y_pred)
+        out_mask = None
+        if isinstance(out, MaskedValues):
+            out, out_mask = out
+        masks = [m for m in (in_mask, mask, out_mask) if m is not None]
+        combined = None
+        for m in masks:
+            m = B.like(m, y_pred, xp)
+            m = m if m.dtype == xp.bool else m != 0
+            if combined is not None:
+                combined, m = squeeze_or_expand_to_same_rank(combined, m, xp)
+                m = combined & m
+            combined = m
+        return reduce_weighted_values(out, sample_weight, combined, self.reduction, dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        """Every constructor argument, JSON-safe (subclasses add their own)."""
+        return {"name": self.name, "reduction": self.reduction, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Loss:
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "fn")
+        return f"{type(self).__name__}({args})"
+
+
+class LossFunctionWrapper(Loss):
+    """A ``Loss`` around a per-sample function ``fn(y_true, y_pred, **fn_kwargs)``.
+
+    Ranks are aligned first (``(N,)`` against ``(N, 1)`` gives ``(N, 1)`` twice), as Keras does.
+    Subclassing it with ``super().__init__(fn, name=..., reduction=..., **fn_kwargs)`` is the
+    usual way to give a custom function hyperparameters and a config.
+    """
+
+    def __init__(self, fn: Any, reduction: Any = "sum_over_batch_size", name: str | None = None,
+                 dtype: Any = None, **fn_kwargs: Any) -> None:
+        if not callable(fn):
+            msg = (f"Argument `fn` of LossFunctionWrapper must be a callable "
+                   f"`fn(y_true, y_pred)`. Received: fn={fn!r}")
+            raise TypeError(msg)
+        default = snake_case(type(self).__name__) if type(self) is not LossFunctionWrapper else (
+            getattr(fn, "__name__", None) or "loss_function_wrapper")
+        super().__init__(name=name or default, reduction=reduction, dtype=dtype)
+        self.fn = fn
+        self._fn_kwargs = fn_kwargs
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+        masked = getattr(self.fn, "_values_and_mask", None)
+        if masked is not None:
+            return MaskedValues(*masked(y_true, y_pred, **self._fn_kwargs))
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def get_config(self) -> dict[str, Any]:
+        from anyloss.losses._registry import serialize
+
+        config = super().get_config()
+        if type(self) is LossFunctionWrapper:
+            config["fn"] = serialize(self.fn)
+        config.update(self._fn_kwargs)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Loss:
+        if cls is LossFunctionWrapper:
+            from anyloss.losses._registry import deserialize
+
+            config = dict(config)
+            if "fn" not in config:
+                msg = "A LossFunctionWrapper config needs the key 'fn' naming the loss function."
+                raise ValueError(msg)
+            config["fn"] = deserialize(config["fn"])
+            return cls(**config)
+        return cls(**config)

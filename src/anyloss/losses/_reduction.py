@@ -1,0 +1,152 @@
+"""Rank alignment, sample weights, masks and reductions: the one place they live.
+
+Keras 3 semantics (``keras/src/losses/loss.py``), with two deliberate changes from
+``shared/KERAS-SEMANTICS.md``:
+
+- D4: a sample weight with fewer axes than the per-sample loss broadcasts over the trailing
+  axes (``(batch,)`` weights on ``(batch, time)`` losses weight each row);
+  ``mean_with_sample_weight`` divides by the sum of the *broadcast* weights. Shapes that do not
+  broadcast raise ``ValueError``; Keras errors or silently weights the wrong axis.
+- D14: tf-keras' ``"auto"`` is accepted and means ``"sum_over_batch_size"``.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from anyloss import backend as B
+
+
+class Reduction(str, enum.Enum):
+    """How a loss reduces per-sample values (strings are accepted wherever this is)."""
+
+    NONE = "none"
+    SUM = "sum"
+    SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
+    MEAN = "mean"
+    MEAN_WITH_SAMPLE_WEIGHT = "mean_with_sample_weight"
+    AUTO = "auto"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_VALID = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None, "auto")
+
+
+def standardize_reduction(reduction: Any) -> str:
+    """The canonical string of a reduction; ``ValueError`` listing the valid ones otherwise."""
+    if isinstance(reduction, Reduction):
+        reduction = reduction.value
+    if reduction is None or reduction == "none":
+        return "none"
+    if reduction == "auto":
+        return "sum_over_batch_size"
+    if isinstance(reduction, str) and reduction in _VALID:
+        return reduction
+    msg = (f"Invalid value for argument `reduction`. Expected one of {list(_VALID)}. "
+           f"Received: reduction={reduction!r}")
+    raise ValueError(msg)
+
+
+def squeeze_or_expand_to_same_rank(x1: Any, x2: Any, xp: Any = None) -> tuple[Any, Any]:
+    """Keras' rank fix-up: ``(N,)`` against ``(N, 1)`` becomes ``(N, 1)`` against ``(N, 1)``.
+
+    When the ranks differ by one and the longer one ends in a size-1 axis, a rank-1 partner is
+    expanded, otherwise that axis is squeezed. Anything else is left for the shape check.
+    """
+    r1, r2 = B.ndim(x1), B.ndim(x2)
+    if r1 == r2:
+        return x1, x2
+    xp = xp or B.namespace(x2)
+    if r1 == r2 + 1 and B.shape(x1)[-1] == 1:
+        return (x1, xp.expand_dims(x2, axis=-1)) if r2 == 1 else (xp.squeeze(x1, axis=-1), x2)
+    if r2 == r1 + 1 and B.shape(x2)[-1] == 1:
+        return (xp.expand_dims(x1, axis=-1), x2) if r1 == 1 else (x1, xp.squeeze(x2, axis=-1))
+    return x1, x2
+
+
+def check_same_shape(y_true: Any, y_pred: Any, loss: str) -> None:
+    """Raise unless the (rank-aligned) shapes are equal: never a silent broadcast."""
+    st, sp = B.shape(y_true), B.shape(y_pred)
+    if len(st) == len(sp) and all(a is None or b is None or a == b for a, b in zip(st, sp)):
+        return
+    msg = (f"{loss}: `y_true` and `y_pred` must have the same shape, got y_true.shape={st} and "
+           f"y_pred.shape={sp}. They would broadcast to a wrong answer. Reshape `y_true` to "
+           f"{sp} (e.g. one-hot or reshape your labels), or use a sparse loss for integer labels.")
+    raise ValueError(msg)
+
+
+def _broadcast_weights(xp: Any, weights: Any, values: Any, arg: str) -> Any:
+    """``weights`` broadcast to ``values``' shape, aligned from the left (D4)."""
+    ws, vs = B.shape(weights), B.shape(values)
+    # Trailing size-1 axes beyond the loss rank: Keras' (N, 1) weights for (N,) losses.
+    while len(ws) > len(vs) and ws[-1] == 1:
+        weights = xp.squeeze(weights, axis=-1)
+        ws = ws[:-1]
+    if len(ws) < len(vs):
+        weights = xp.reshape(weights, ws + (1,) * (len(vs) - len(ws))) if all(
+            d is not None for d in ws) else weights[(...,) + (None,) * (len(vs) - len(ws))]
+        ws = B.shape(weights)
+    ok = len(ws) == len(vs) and all(
+        w is None or v is None or w in (1, v) for w, v in zip(ws, vs))
+    if not ok:
+        msg = (f"`{arg}` of shape {B.shape(weights) if len(ws) == len(vs) else ws} does not match "
+               f"the per-sample loss of shape {vs}. Give one weight per sample (shape {vs[:1]}), "
+               f"one per loss element (shape {vs}), or a scalar.")
+        raise ValueError(msg)
+    if ws != vs and all(d is not None for d in vs):
+        weights = xp.broadcast_to(weights, vs)
+    return weights
+
+
+def reduce_weighted_values(values: Any, sample_weight: Any = None, mask: Any = None,
+                           reduction: str = "sum_over_batch_size", dtype: Any = None) -> Any:
+    """Apply ``mask`` and ``sample_weight`` to per-sample ``values``, then ``reduction``.
+
+    ``sum_over_batch_size``/``mean`` divide by the element count (zero-weight samples count, as
+    in Keras); masked entries are excluded from that count. ``mean_with_sample_weight`` divides
+    by the sum of the (broadcast, masked) weights. All divisions are ``divide_no_nan``, so a fully
+    masked batch gives 0 (D5). Scalar and empty values pass through unreduced (Keras).
+    """
+    xp = B.namespace(values)
+    reduction = standardize_reduction(reduction)
+    values = B.as_float(xp, values, dtype)
+    dtype = values.dtype
+    if sample_weight is not None:
+        sample_weight = B.like(sample_weight, values, xp, dtype=dtype)
+        if B.ndim(values) == 0:
+            # Keras: a scalar loss is broadcast against the weights (its per-sample meaning is
+            # lost; check_loss warns about it, D12).
+            values = values * xp.ones_like(sample_weight)
+        else:
+            sample_weight = _broadcast_weights(xp, sample_weight, values, "sample_weight")
+    if mask is not None:
+        mask = _broadcast_weights(xp, B.like(mask, values, xp, dtype=dtype), values, "mask")
+        if reduction in ("sum_over_batch_size", "mean"):
+            # Weight valid entries by total/valid, so "divide by the element count" below
+            # divides by the number of valid entries.
+            scale = B.divide_no_nan(xp, _count(xp, values), xp.sum(mask))
+            mask = mask * scale
+        sample_weight = mask if sample_weight is None else sample_weight * mask
+    if sample_weight is not None:
+        values = values * sample_weight
+    if reduction == "none" or B.ndim(values) == 0 or B.shape(values) == (0,):
+        return values
+    loss = xp.sum(values)
+    if reduction == "sum":
+        return loss
+    if reduction == "mean_with_sample_weight" and sample_weight is not None:
+        return B.divide_no_nan(xp, loss, xp.sum(sample_weight))
+    return B.divide_no_nan(xp, loss, _count(xp, values))
+
+
+def _count(xp: Any, x: Any) -> Any:
+    """The number of elements of ``x`` as a 0-d array of its dtype (lazy when shapes are)."""
+    n = 1
+    for d in B.shape(x):
+        if d is None:  # Dask with unknown chunks
+            return xp.sum(xp.ones_like(x))
+        n *= d
+    return xp.asarray(float(n), dtype=x.dtype, device=B.device_of(x))

@@ -1,0 +1,429 @@
+"""Probabilistic losses: binary/categorical/sparse cross-entropy, focal variants, KL divergence,
+generalized cross-entropy.
+
+Probabilities are clipped to ``[eps, 1 - eps]`` (eps = 1e-7) as in Keras, so a certain wrong
+prediction costs ``-log(1e-7) = 16.118``. Logits take the stable forms (log-sum-exp with a
+detached max, softplus), which do not saturate.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from anyloss import backend as B
+from anyloss.losses._base import LossFunctionWrapper, MaskedValues
+from anyloss.losses._inputs import check_probability, normalize_axis, prepare
+
+EPS = B.EPSILON
+
+
+def _bce(xp: Any, target: Any, output: Any, from_logits: bool) -> Any:
+    """Elementwise binary cross-entropy."""
+    if from_logits:
+        # -t log σ(x) - (1 - t) log σ(-x) = softplus(x) - t x
+        return B.softplus(xp, output) - target * output
+    output = xp.clip(output, EPS, 1.0 - EPS)
+    return -(target * xp.log(output) + (1.0 - target) * xp.log(1.0 - output))
+
+
+def _smooth_binary(y_true: Any, label_smoothing: float) -> Any:
+    # Squeeze towards 0.5: 1 -> 1 - ls/2, 0 -> ls/2.
+    return y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing if label_smoothing else y_true
+
+
+def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
+                        label_smoothing: float = 0.0, axis: int = -1) -> Any:
+    """Binary cross-entropy, averaged over ``axis``.
+
+    ``loss = mean(-(y log p + (1 - y) log(1 - p)), axis)`` with ``p = clip(y_pred, eps, 1-eps)``
+    (or ``p = sigmoid(y_pred)`` in its stable form when ``from_logits``). Label smoothing moves
+    targets towards 0.5: ``y * (1 - ls) + 0.5 * ls``.
+    """
+    check_probability(label_smoothing, "label_smoothing")
+    xp, y_true, y_pred = prepare(y_true, y_pred, "binary_crossentropy")
+    axis = normalize_axis(axis, B.ndim(y_pred))
+    y_true = _smooth_binary(y_true, label_smoothing)
+    return xp.mean(_bce(xp, y_true, y_pred, from_logits), axis=axis)
+
+
+def binary_focal_crossentropy(y_true: Any, y_pred: Any, apply_class_balancing: bool = False,
+                              alpha: float = 0.25, gamma: float = 2.0, from_logits: bool = False,
+                              label_smoothing: float = 0.0, axis: int = -1) -> Any:
+    """Binary focal cross-entropy, averaged over ``axis``.
+
+    ``p_t = y p + (1 - y)(1 - p)``, ``loss = mean((1 - p_t)^gamma * bce)``, times
+    ``y alpha + (1 - y)(1 - alpha)`` when ``apply_class_balancing``. ``gamma = 0`` without
+    balancing is binary cross-entropy. With logits the ``bce`` term uses the stable logits form.
+
+    Reference: Lin et al., "Focal Loss for Dense Object Detection" (2017),
+    https://arxiv.org/abs/1708.02002
+    """
+    check_probability(label_smoothing, "label_smoothing")
+    check_probability(alpha, "alpha")
+    _check_gamma(gamma)
+    xp, y_true, y_pred = prepare(y_true, y_pred, "binary_focal_crossentropy")
+    axis = normalize_axis(axis, B.ndim(y_pred))
+    y_true = _smooth_binary(y_true, label_smoothing)
+    bce = _bce(xp, y_true, y_pred, from_logits)
+    p = B.sigmoid(xp, y_pred) if from_logits else y_pred
+    p_t = y_true * p + (1.0 - y_true) * (1.0 - p)
+    focal = xp.pow(xp.clip(1.0 - p_t, 0.0, None), gamma) * bce
+    if apply_class_balancing:
+        focal = (y_true * alpha + (1.0 - y_true) * (1.0 - alpha)) * focal
+    return xp.mean(focal, axis=axis)
+
+
+def _check_gamma(gamma: Any) -> None:
+    if isinstance(gamma, bool) or not isinstance(gamma, (int, float)) or gamma < 0:
+        msg = f"Argument `gamma` must be a number >= 0. Received: gamma={gamma!r}"
+        raise ValueError(msg)
+
+
+def _class_axis(axis: Any, rank: int) -> int:
+    if isinstance(axis, bool) or not isinstance(axis, int):
+        msg = (f"Argument `axis` must be an int naming the class axis (usually -1). "
+               f"Received: axis={axis!r}")
+        raise ValueError(msg)
+    return normalize_axis(axis, rank)
+
+
+def _smooth_categorical(xp: Any, y_true: Any, y_pred: Any, label_smoothing: float,
+                        axis: int) -> Any:
+    if not label_smoothing:
+        return y_true
+    # D2: the class count comes from y_pred along `axis` (Keras 3.15 reads y_true's last axis).
+    num_classes = B.shape(y_pred)[axis]
+    return y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
+
+
+def _warn_single_class(y_pred: Any, axis: int, loss: str) -> None:
+    if B.shape(y_pred)[axis] == 1:
+        warnings.warn(
+            f"In {loss}, expected y_pred.shape to be (batch_size, num_classes) with "
+            f"num_classes > 1. Received: y_pred.shape={B.shape(y_pred)}. Consider using "
+            "'binary_crossentropy' if you only have 2 classes.", SyntaxWarning, stacklevel=3)
+
+
+def _log_probabilities(xp: Any, y_pred: Any, from_logits: bool, axis: int) -> Any:
+    """Log-probabilities: log-softmax of logits, or the log of renormalised, clipped ones."""
+    if from_logits:
+        return B.log_softmax(xp, y_pred, axis=axis)
+    # Keras renormalises probabilities that do not sum to 1 before clipping.
+    p = y_pred / xp.sum(y_pred, axis=axis, keepdims=True)
+    return xp.log(xp.clip(p, EPS, 1.0 - EPS))
+
+
+def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
+                             label_smoothing: float = 0.0, axis: int = -1) -> Any:
+    """Categorical cross-entropy with one-hot (or soft) ``y_true``.
+
+    ``loss = -sum(y_true * log p, axis)``; ``p`` is ``softmax(y_pred)`` when ``from_logits``,
+    else ``y_pred`` renormalised to sum to 1 and clipped to ``[eps, 1 - eps]``. Label smoothing:
+    ``y * (1 - ls) + ls / num_classes``.
+    """
+    check_probability(label_smoothing, "label_smoothing")
+    xp, y_true, y_pred = prepare(y_true, y_pred, "categorical_crossentropy")
+    axis = _class_axis(axis, B.ndim(y_pred))
+    _warn_single_class(y_pred, axis, "categorical_crossentropy")
+    y_true = _smooth_categorical(xp, y_true, y_pred, label_smoothing, axis)
+    return -xp.sum(y_true * _log_probabilities(xp, y_pred, from_logits, axis), axis=axis)
+
+
+def categorical_focal_crossentropy(y_true: Any, y_pred: Any, alpha: Any = 0.25,
+                                   gamma: float = 2.0, from_logits: bool = False,
+                                   label_smoothing: float = 0.0, axis: int = -1) -> Any:
+    """Categorical focal cross-entropy.
+
+    ``p = clip(softmax-or-renormalised y_pred, eps, 1 - eps)``,
+    ``loss = sum(alpha * (1 - p)^gamma * (-y_true log p), axis)``. ``alpha`` is a number or one
+    weight per class.
+
+    Reference: Lin et al., "Focal Loss for Dense Object Detection" (2017),
+    https://arxiv.org/abs/1708.02002
+    """
+    check_probability(label_smoothing, "label_smoothing")
+    _check_gamma(gamma)
+    xp, y_true, y_pred = prepare(y_true, y_pred, "categorical_focal_crossentropy")
+    axis = _class_axis(axis, B.ndim(y_pred))
+    _warn_single_class(y_pred, axis, "categorical_focal_crossentropy")
+    y_true = _smooth_categorical(xp, y_true, y_pred, label_smoothing, axis)
+    if from_logits:
+        y_pred = B.softmax(xp, y_pred, axis=axis)
+    p = xp.clip(y_pred / xp.sum(y_pred, axis=axis, keepdims=True), EPS, 1.0 - EPS)
+    weight = _class_weights(xp, alpha, y_pred, axis) * xp.pow(1.0 - p, gamma)
+    return xp.sum(weight * (-y_true * xp.log(p)), axis=axis)
+
+
+def _class_weights(xp: Any, alpha: Any, y_pred: Any, axis: int) -> Any:
+    """``alpha`` as a number, or as an array broadcasting along the class ``axis``."""
+    if isinstance(alpha, (int, float)) and not isinstance(alpha, bool):
+        return float(alpha)
+    alpha = B.like(alpha, y_pred, xp, dtype=y_pred.dtype)
+    num_classes = B.shape(y_pred)[axis]
+    if B.shape(alpha) != (num_classes,):
+        msg = (f"Argument `alpha` must be a number or one weight per class (shape "
+               f"({num_classes},)). Received alpha of shape {B.shape(alpha)}.")
+        raise ValueError(msg)
+    shape = [1] * B.ndim(y_pred)
+    shape[axis] = num_classes
+    return xp.reshape(alpha, tuple(shape))
+
+
+def _index_dtype(xp: Any) -> Any:
+    # JAX without x64 has no int64 (it would warn and give int32 anyway).
+    return xp.int32 if B.is_jax(xp) else xp.int64
+
+
+def integer_labels(xp: Any, y_true: Any, ref: Any, arg: str = "y_true") -> Any:
+    """``y_true`` as integer class indices on ``ref``'s library/device.
+
+    Float labels must hold whole numbers (checked on concrete arrays): ``1.5`` is a bug, not a
+    class.
+    """
+    y_true = B.like(y_true, ref, xp)
+    if y_true.dtype == xp.bool:
+        msg = f"`{arg}` must hold integer class indices, got a boolean array."
+        raise TypeError(msg)
+    if B.is_float_dtype(xp, y_true.dtype):
+        if B.is_concrete(y_true) and not bool(xp.all(y_true == xp.floor(y_true))):
+            msg = (f"`{arg}` must hold integer class indices, got non-integer values (e.g. "
+                   f"{_first(xp, y_true, y_true != xp.floor(y_true))}). Round or cast your "
+                   "labels, or use categorical_crossentropy for soft (one-hot) targets.")
+            raise ValueError(msg)
+    return xp.astype(y_true, _index_dtype(xp))
+
+
+def _first(xp: Any, x: Any, bad: Any) -> Any:
+    """The first element of ``x`` where ``bad`` holds (for error messages only)."""
+    flat_x, flat_bad = xp.reshape(x, (-1,)), xp.reshape(bad, (-1,))
+    return B.to_numpy(flat_x)[B.to_numpy(flat_bad)][0].item()
+
+
+def check_label_range(xp: Any, labels: Any, num_classes: int, loss: str,
+                      ignore: Any = None) -> None:
+    """D13: ``ValueError`` naming a label outside ``[0, num_classes)`` (concrete arrays only;
+    inside ``jax.jit`` the values cannot be read and are not checked)."""
+    if not B.is_concrete(labels):
+        return
+    bad = (labels < 0) | (labels >= num_classes)
+    if ignore is not None:
+        bad = bad & (labels != ignore)
+    if bool(xp.any(bad)):
+        msg = (f"{loss}: `y_true` holds the label {_first(xp, labels, bad)}, outside "
+               f"[0, {num_classes}) for y_pred with {num_classes} classes. Labels must be class "
+               "indices 0..num_classes-1; use `ignore_class=` for a padding label.")
+        raise ValueError(msg)
+
+
+def _sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
+                                     ignore_class: int | None = None, axis: int = -1,
+                                     label_smoothing: float = 0.0) -> tuple[Any, Any]:
+    """Sparse CE values and the mask of entries that count (``None`` without ``ignore_class``)."""
+    check_probability(label_smoothing, "label_smoothing")
+    xp, y_pred = B.prediction(y_pred)
+    rank = B.ndim(y_pred)
+    axis = _class_axis(axis, rank)
+    labels = integer_labels(xp, y_true, y_pred)
+    if B.ndim(labels) == rank and B.shape(labels)[axis] == 1:
+        labels = xp.squeeze(labels, axis=axis)
+    if axis != rank - 1:
+        y_pred = xp.moveaxis(y_pred, axis, -1)
+    expected = B.shape(y_pred)[:-1]
+    if len(B.shape(labels)) != len(expected) or any(
+            a is not None and b is not None and a != b
+            for a, b in zip(B.shape(labels), expected)):
+        msg = (f"sparse_categorical_crossentropy: `y_true` must have the shape of `y_pred` "
+               f"without its class axis: expected {expected} (or {(*expected, 1)}), got "
+               f"{B.shape(labels)} for y_pred.shape={B.shape(y_pred)}. Pass integer class "
+               "indices, or use categorical_crossentropy for one-hot targets.")
+        raise ValueError(msg)
+    num_classes = B.shape(y_pred)[-1]
+    check_label_range(xp, labels, num_classes, "sparse_categorical_crossentropy", ignore_class)
+    valid = None
+    if ignore_class is not None:
+        valid = labels != ignore_class
+        labels = xp.where(valid, labels, xp.zeros_like(labels))
+    if from_logits:
+        # -log softmax(x)_y = logsumexp(x) - x_y: no full log-softmax is materialised.
+        lse = B.logsumexp(xp, y_pred, axis=-1)
+        values = lse - B.gather_classes(xp, y_pred, labels)
+        if label_smoothing:
+            # (1 - ls) CE(one-hot) + ls CE(uniform); CE(uniform) = lse - mean(x).
+            values = (1.0 - label_smoothing) * values + label_smoothing * (
+                lse - xp.mean(y_pred, axis=-1))
+    else:
+        log_p = _log_probabilities(xp, y_pred, False, -1)
+        values = -B.gather_classes(xp, log_p, labels)
+        if label_smoothing:
+            values = (1.0 - label_smoothing) * values - label_smoothing * xp.mean(log_p, axis=-1)
+    if valid is not None:
+        values = xp.where(valid, values, xp.zeros_like(values))
+    return values, valid
+
+
+def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
+                                    ignore_class: int | None = None, axis: int = -1,
+                                    label_smoothing: float = 0.0) -> Any:
+    """Cross-entropy with integer class indices as targets.
+
+    ``loss = -log p[y_true]`` with ``p`` as in :func:`categorical_crossentropy`. ``y_true`` has
+    ``y_pred``'s shape without the class ``axis`` (a trailing size-1 axis is squeezed).
+    Entries equal to ``ignore_class`` give 0 and, in a ``SparseCategoricalCrossentropy``, do not
+    count in the mean. ``label_smoothing`` (an extension, as in Keras after 3.15) mixes in the
+    uniform distribution. Labels outside ``[0, num_classes)`` raise ``ValueError`` (D13).
+    """
+    return _sparse_categorical_crossentropy(y_true, y_pred, from_logits, ignore_class, axis,
+                                            label_smoothing)[0]
+
+
+sparse_categorical_crossentropy._values_and_mask = _sparse_categorical_crossentropy  # type: ignore[attr-defined]
+
+
+def kl_divergence(y_true: Any, y_pred: Any) -> Any:
+    """Kullback-Leibler divergence per sample.
+
+    ``loss = sum(y log(y / p), axis=-1)`` with both clipped to ``[eps, 1]`` (a sum, not a mean).
+    """
+    xp, y_true, y_pred = prepare(y_true, y_pred, "kl_divergence")
+    y_true = xp.clip(y_true, EPS, 1.0)
+    y_pred = xp.clip(y_pred, EPS, 1.0)
+    return xp.sum(y_true * xp.log(y_true / y_pred), axis=-1)
+
+
+def _check_q(q: Any) -> float:
+    if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0 < q < 1:
+        msg = f"Argument `q` must be in the interval (0, 1). Received: q={q!r}"
+        raise ValueError(msg)
+    return float(q)
+
+
+def categorical_generalized_cross_entropy(y_true: Any, y_pred: Any, q: float = 0.5) -> Any:
+    """Generalized cross-entropy for noisy labels: ``(1 - p_y^q) / q``.
+
+    ``y_true`` holds integer class indices (``(batch,)`` or ``(batch, 1)``), ``y_pred``
+    probabilities. ``q -> 0`` approaches cross-entropy, ``q = 1`` is MAE. ``p_y`` is floored at
+    eps so the gradient stays finite at ``p_y = 0``.
+
+    Reference: Zhang & Sabuncu, "Generalized Cross Entropy Loss for Training Deep Neural
+    Networks with Noisy Labels" (2018), https://arxiv.org/abs/1805.07836
+    """
+    q = _check_q(q)
+    xp, y_pred = B.prediction(y_pred)
+    labels = integer_labels(xp, y_true, y_pred)
+    if B.ndim(labels) == B.ndim(y_pred) and B.shape(labels)[-1] == 1:
+        labels = xp.squeeze(labels, axis=-1)
+    if B.shape(labels) != B.shape(y_pred)[:-1]:
+        msg = (f"categorical_generalized_cross_entropy: `y_true` must hold one class index per "
+               f"row of `y_pred`: expected shape {B.shape(y_pred)[:-1]}, got {B.shape(labels)}.")
+        raise ValueError(msg)
+    check_label_range(xp, labels, B.shape(y_pred)[-1], "categorical_generalized_cross_entropy")
+    p = xp.clip(B.gather_classes(xp, y_pred, labels), EPS, None)
+    return (1.0 - xp.pow(p, q)) / q
+
+
+class BinaryCrossentropy(LossFunctionWrapper):
+    """Binary cross-entropy. See :func:`binary_crossentropy`; ``reduction``: see ``Loss``."""
+
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
+                 reduction: Any = "sum_over_batch_size", name: str = "binary_crossentropy",
+                 dtype: Any = None) -> None:
+        check_probability(label_smoothing, "label_smoothing")
+        super().__init__(binary_crossentropy, name=name, reduction=reduction, dtype=dtype,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
+
+
+class BinaryFocalCrossentropy(LossFunctionWrapper):
+    """Binary focal cross-entropy. See :func:`binary_focal_crossentropy`."""
+
+    def __init__(self, apply_class_balancing: bool = False, alpha: float = 0.25,
+                 gamma: float = 2.0, from_logits: bool = False, label_smoothing: float = 0.0,
+                 axis: int = -1, reduction: Any = "sum_over_batch_size",
+                 name: str = "binary_focal_crossentropy", dtype: Any = None) -> None:
+        check_probability(label_smoothing, "label_smoothing")
+        check_probability(alpha, "alpha")
+        _check_gamma(gamma)
+        super().__init__(binary_focal_crossentropy, name=name, reduction=reduction, dtype=dtype,
+                         apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.apply_class_balancing, self.alpha, self.gamma = apply_class_balancing, alpha, gamma
+        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
+
+
+class CategoricalCrossentropy(LossFunctionWrapper):
+    """Categorical cross-entropy. See :func:`categorical_crossentropy`."""
+
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
+                 reduction: Any = "sum_over_batch_size", name: str = "categorical_crossentropy",
+                 dtype: Any = None) -> None:
+        check_probability(label_smoothing, "label_smoothing")
+        super().__init__(categorical_crossentropy, name=name, reduction=reduction, dtype=dtype,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
+
+
+class CategoricalFocalCrossentropy(LossFunctionWrapper):
+    """Categorical focal cross-entropy. See :func:`categorical_focal_crossentropy`."""
+
+    def __init__(self, alpha: Any = 0.25, gamma: float = 2.0, from_logits: bool = False,
+                 label_smoothing: float = 0.0, axis: int = -1,
+                 reduction: Any = "sum_over_batch_size",
+                 name: str = "categorical_focal_crossentropy", dtype: Any = None) -> None:
+        check_probability(label_smoothing, "label_smoothing")
+        _check_gamma(gamma)
+        alpha = list(alpha) if isinstance(alpha, tuple) else alpha
+        super().__init__(categorical_focal_crossentropy, name=name, reduction=reduction,
+                         dtype=dtype, alpha=alpha, gamma=gamma, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
+        self.alpha, self.gamma = alpha, gamma
+        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
+
+
+class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    """Cross-entropy with integer labels. See :func:`sparse_categorical_crossentropy`.
+
+    With ``ignore_class``, ``sum_over_batch_size`` divides by the number of valid entries.
+    """
+
+    _integer_labels = True
+
+    def __init__(self, from_logits: bool = False, ignore_class: int | None = None,
+                 reduction: Any = "sum_over_batch_size", axis: int = -1,
+                 name: str = "sparse_categorical_crossentropy", dtype: Any = None,
+                 label_smoothing: float = 0.0) -> None:
+        check_probability(label_smoothing, "label_smoothing")
+        super().__init__(sparse_categorical_crossentropy, name=name, reduction=reduction,
+                         dtype=dtype, from_logits=from_logits, ignore_class=ignore_class,
+                         axis=axis, label_smoothing=label_smoothing)
+        self.from_logits, self.ignore_class, self.axis = from_logits, ignore_class, axis
+        self.label_smoothing = label_smoothing
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        # No rank alignment: labels have one axis less than y_pred by design.
+        values, valid = _sparse_categorical_crossentropy(y_true, y_pred, **self._fn_kwargs)
+        return values if valid is None else MaskedValues(values, valid)
+
+
+class KLDivergence(LossFunctionWrapper):
+    """Kullback-Leibler divergence. See :func:`kl_divergence`."""
+
+    def __init__(self, reduction: Any = "sum_over_batch_size", name: str = "kl_divergence",
+                 dtype: Any = None) -> None:
+        super().__init__(kl_divergence, name=name, reduction=reduction, dtype=dtype)
+
+
+class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
+    """Generalized cross-entropy. See :func:`categorical_generalized_cross_entropy`."""
+
+    _integer_labels = True
+
+    def __init__(self, q: float = 0.5, reduction: Any = "sum_over_batch_size",
+                 name: str = "categorical_generalized_cross_entropy", dtype: Any = None) -> None:
+        super().__init__(categorical_generalized_cross_entropy, name=name, reduction=reduction,
+                         dtype=dtype, q=_check_q(q))
+        self.q = self._fn_kwargs["q"]
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        return categorical_generalized_cross_entropy(y_true, y_pred, **self._fn_kwargs)
+

@@ -1,0 +1,82 @@
+"""Connectionist temporal classification (CTC) loss."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anyloss import backend as B
+from anyloss.losses._base import LossFunctionWrapper
+from anyloss.losses.probabilistic import check_label_range, integer_labels
+
+BLANK = 0
+
+
+def ctc(y_true: Any, y_pred: Any) -> Any:
+    """CTC loss per sample: ``-log p(labels | logits)`` summed over all alignments.
+
+    ``y_true``: ``(batch, max_label_length)`` integer labels, 0-padded; ``y_pred``:
+    ``(batch, time, classes)`` **logits**. Class 0 is the blank (and the padding value, as in
+    Keras); the label length is the count of non-zero labels, the logit length is ``time``.
+    Computed with the forward (alpha) recursion in log space.
+
+    Reference: Graves et al., "Connectionist Temporal Classification" (ICML 2006).
+    """
+    xp, y_pred = B.prediction(y_pred)
+    if B.ndim(y_pred) != 3:
+        msg = ("ctc: logits `y_pred` must have shape (batch_size, time, num_classes). "
+               f"Received: y_pred.shape={B.shape(y_pred)}")
+        raise ValueError(msg)
+    labels = integer_labels(xp, y_true, y_pred)
+    if B.ndim(labels) != 2 or B.shape(labels)[0] != B.shape(y_pred)[0]:
+        msg = ("ctc: targets `y_true` must have shape (batch_size, max_label_length) with the "
+               f"batch size of y_pred. Received: y_true.shape={B.shape(labels)}, "
+               f"y_pred.shape={B.shape(y_pred)}")
+        raise ValueError(msg)
+    batch, time, classes = B.shape(y_pred)
+    check_label_range(xp, labels, classes, "ctc")
+    device = B.device_of(y_pred)
+    log_probs = B.log_softmax(xp, y_pred, axis=-1)
+    label_length = xp.sum(xp.astype(labels != BLANK, labels.dtype), axis=-1)
+
+    # Extended sequence: blank, l1, blank, l2, ..., blank (length S = 2L + 1).
+    max_len = B.shape(labels)[1]
+    blanks = xp.zeros_like(labels)
+    ext = xp.reshape(xp.stack([blanks, labels], axis=-1), (batch, 2 * max_len))
+    ext = xp.concat([ext, xp.zeros((batch, 1), dtype=labels.dtype, device=device)], axis=-1)
+    # log p_t(ext_s) for every t and s, by a one-hot product (no gather: works everywhere).
+    onehot = B.one_hot(xp, ext, classes, log_probs.dtype)  # (B, S, C)
+    emit = xp.matmul(log_probs, xp.permute_dims(onehot, (0, 2, 1)))  # (B, T, S)
+
+    positions = xp.arange(2 * max_len + 1, device=device)
+    neg_inf = xp.full((batch, 1), -xp.inf, dtype=emit.dtype, device=device)
+    # A skip from s-2 to s is allowed onto a label that differs from the label before it.
+    previous = xp.concat([xp.full((batch, 2), -1, dtype=ext.dtype, device=device),
+                          ext[:, :-2]], axis=-1)
+    can_skip = (ext != BLANK) & (ext != previous)
+
+    alpha = xp.where(positions < 2, emit[:, 0, :], xp.full_like(emit[:, 0, :], -xp.inf))
+    for t in range(1, time):
+        stay = alpha
+        step = xp.concat([neg_inf, alpha[:, :-1]], axis=-1)
+        skip = xp.concat([neg_inf, neg_inf, alpha[:, :-2]], axis=-1)
+        skip = xp.where(can_skip, skip, xp.full_like(skip, -xp.inf))
+        alpha = B.logsumexp(xp, xp.stack([stay, step, skip], axis=0), axis=0) + emit[:, t, :]
+
+    end = 2 * label_length
+    last = B.gather_classes(xp, alpha, end)
+    before = B.gather_classes(xp, alpha, xp.where(end > 0, end - 1, end))
+    before = xp.where(end > 0, before, xp.full_like(before, -xp.inf))
+    return -B.logsumexp(xp, xp.stack([last, before], axis=0), axis=0)
+
+
+class CTC(LossFunctionWrapper):
+    """CTC loss. See :func:`ctc`; ``reduction``: see ``Loss``."""
+
+    _integer_labels = True
+
+    def __init__(self, reduction: Any = "sum_over_batch_size", name: str = "ctc",
+                 dtype: Any = None) -> None:
+        super().__init__(ctc, name=name, reduction=reduction, dtype=dtype)
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        return ctc(y_true, y_pred)
