@@ -31,6 +31,7 @@ __all__ = [
     "compute_dtype",
     "device_of",
     "divide_no_nan",
+    "float_dtype",
     "gather_classes",
     "is_concrete",
     "is_float_dtype",
@@ -156,6 +157,17 @@ def compute_dtype(xp: Any, dtype: Any) -> Any:
     if dtype == xp.float64:
         return xp.float64
     return xp.float32
+
+
+def float_dtype(xp: Any, name: str) -> Any:
+    """The dtype called ``name`` in ``xp`` (Dask's namespace lacks ``float16``: NumPy's serves)."""
+    dtype = getattr(xp, name, None)
+    if dtype is None and aac.is_dask_namespace(xp):
+        dtype = np.dtype(name)
+    if dtype is None:
+        msg = f"dtype={name!r} is not supported by {xp.__name__}. Use 'float32' or 'float64'."
+        raise ValueError(msg)
+    return dtype
 
 
 def as_float(xp: Any, x: Any, dtype: Any = None) -> Any:
