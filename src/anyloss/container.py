@@ -306,6 +306,13 @@ class LossesContainer:
             total = np.asarray(total)
         return total
 
+    def flat_outputs(self, y_true: Any, y_pred: Any) -> list[tuple[str, Any, Any]]:
+        """``(output name, y_true, y_pred)`` for every flat output, in output order."""
+        if not self.built:
+            self.build(y_true, y_pred)
+        trues = self._per_output_values(y_true, y_pred, self._names, "y_true")
+        return [(name, t, p) for name, t, (_, p) in zip(self._names, trues, _leaves(y_pred))]
+
     @property
     def metrics(self) -> dict[str, Mean]:
         """``{"loss": Mean, "<output>_loss": Mean, ...}`` (per-output only for several outputs)."""

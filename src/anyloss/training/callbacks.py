@@ -1,0 +1,264 @@
+"""Keras callbacks: ``Callback``, ``CallbackList``, ``History``, ``EarlyStopping``,
+``ModelCheckpoint``.
+
+Epochs are 0-based in hooks, as in Keras. Batch hooks get a lazy ``logs`` mapping: reading a
+value syncs with the device, not reading it costs nothing, so the loop never waits on the host.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+__all__ = ["Callback", "CallbackList", "EarlyStopping", "History", "LazyLogs", "ModelCheckpoint"]
+
+
+class LazyLogs(Mapping[str, float]):
+    """Read-only logs whose values are computed (one host read each) only when accessed."""
+
+    def __init__(self, read: Callable[[], dict[str, Any]]) -> None:
+        self._read = read
+
+    def _values(self) -> dict[str, float]:
+        return {k: float(v) for k, v in self._read().items()}
+
+    def __getitem__(self, key: str) -> float:
+        return self._values()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+
+class Callback:
+    """Base class: override any hook. ``self.model`` and ``self.params`` are set by ``fit``."""
+
+    def __init__(self) -> None:
+        self.model: Any = None
+        self.params: dict[str, Any] = {}
+
+    def set_model(self, model: Any) -> None:
+        self.model = model
+
+    def set_params(self, params: dict[str, Any]) -> None:
+        self.params = params
+
+    def on_train_begin(self, logs: Mapping[str, float] | None = None) -> None: ...
+    def on_train_end(self, logs: Mapping[str, float] | None = None) -> None: ...
+    def on_epoch_begin(self, epoch: int, logs: Mapping[str, float] | None = None) -> None: ...
+    def on_epoch_end(self, epoch: int, logs: Mapping[str, float] | None = None) -> None: ...
+    def on_train_batch_begin(self, batch: int, logs: Mapping[str, float] | None = None) -> None: ...
+    def on_train_batch_end(self, batch: int, logs: Mapping[str, float] | None = None) -> None: ...
+    def on_test_begin(self, logs: Mapping[str, float] | None = None) -> None: ...
+    def on_test_end(self, logs: Mapping[str, float] | None = None) -> None: ...
+    def on_test_batch_begin(self, batch: int, logs: Mapping[str, float] | None = None) -> None: ...
+    def on_test_batch_end(self, batch: int, logs: Mapping[str, float] | None = None) -> None: ...
+    def on_predict_begin(self, logs: Mapping[str, float] | None = None) -> None: ...
+    def on_predict_end(self, logs: Mapping[str, float] | None = None) -> None: ...
+    def on_predict_batch_begin(self, batch: int,
+                               logs: Mapping[str, float] | None = None) -> None: ...
+    def on_predict_batch_end(self, batch: int,
+                             logs: Mapping[str, float] | None = None) -> None: ...
+
+
+_HOOKS = [name for name in vars(Callback) if name.startswith("on_")]
+
+
+class CallbackList:
+    """Calls a hook on every callback; a hook nobody overrides costs one attribute lookup."""
+
+    def __init__(self, callbacks: Iterable[Callback], model: Any, params: dict[str, Any]) -> None:
+        self.callbacks = list(callbacks)
+        for callback in self.callbacks:
+            if not isinstance(callback, Callback):
+                msg = (f"Argument `callbacks` must hold anyloss Callback instances; got "
+                       f"{callback!r}. Subclass anyloss.models.Callback.")
+                raise ValueError(msg)
+            callback.set_model(model)
+            callback.set_params(params)
+        self._active = {hook: [getattr(c, hook) for c in self.callbacks
+                               if getattr(type(c), hook) is not getattr(Callback, hook)]
+                        for hook in _HOOKS}
+
+    def __getattr__(self, hook: str) -> Callable[..., None]:
+        if hook not in _HOOKS:
+            raise AttributeError(hook)
+        methods = self._active[hook]
+
+        def call(*args: Any) -> None:
+            for method in methods:
+                method(*args)
+
+        return call
+
+    def wants(self, hook: str) -> bool:
+        """Whether any callback overrides ``hook`` (the loop skips building logs otherwise)."""
+        return bool(self._active[hook])
+
+
+class History(Callback):
+    """Records every epoch's logs: ``history.history["loss"]`` is a list of floats."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+
+    def on_train_begin(self, logs: Mapping[str, float] | None = None) -> None:
+        self.history = {}
+        self.epoch = []
+
+    def on_epoch_end(self, epoch: int, logs: Mapping[str, float] | None = None) -> None:
+        self.epoch.append(epoch)
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(float(value))
+
+    def plot(self, path: str | os.PathLike[str], title: str = "Training history") -> None:
+        """Write a PNG: one panel per metric, training and validation curves per epoch."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        if not self.history:
+            msg = "History.plot() needs at least one finished epoch; call fit() first."
+            raise ValueError(msg)
+        bases = [k for k in self.history if not k.startswith("val_")]
+        bases += [k[4:] for k in self.history if k.startswith("val_") and k[4:] not in bases]
+        fig, axes = plt.subplots(1, len(bases), figsize=(4.5 * len(bases), 3.8), squeeze=False)
+        epochs = [e + 1 for e in self.epoch]
+        for ax, base in zip(axes[0], bases):
+            for key, style in ((base, "-o"), (f"val_{base}", "--s")):
+                if key in self.history:
+                    ax.plot(epochs, self.history[key], style, label=key, markersize=4)
+            ax.set_xlabel("Epoch")
+            ax.set_ylabel(base)
+            ax.set_title(base)
+            ax.grid(alpha=0.3)
+            ax.legend()
+        fig.suptitle(title)
+        fig.tight_layout()
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+
+
+def _monitor_mode(monitor: str, mode: str) -> str:
+    if mode not in ("auto", "min", "max"):
+        msg = f"Argument `mode` must be 'auto', 'min' or 'max'. Received: mode={mode!r}"
+        raise ValueError(msg)
+    if mode != "auto":
+        return mode
+    name = monitor.removeprefix("val_")
+    return "max" if name.endswith(("acc", "accuracy", "auc")) else "min"
+
+
+class _Monitor:
+    """Tracks the best value of a logged quantity (shared by EarlyStopping and checkpoints)."""
+
+    def __init__(self, monitor: str, mode: str, min_delta: float = 0.0) -> None:
+        self.monitor = monitor
+        self.mode = _monitor_mode(monitor, mode)
+        self.min_delta = abs(min_delta)
+        self.best = math.inf if self.mode == "min" else -math.inf
+
+    def value(self, logs: Mapping[str, float] | None, owner: str) -> float | None:
+        if not logs or self.monitor not in logs:
+            warnings.warn(f"{owner} monitors {self.monitor!r}, which is not in the logs "
+                          f"(available: {sorted(logs or {})}).", stacklevel=3)
+            return None
+        return float(logs[self.monitor])
+
+    def improved(self, current: float) -> bool:
+        if self.mode == "min":
+            return current < self.best - self.min_delta
+        return current > self.best + self.min_delta
+
+
+class EarlyStopping(Callback):
+    """Stop training when ``monitor`` has not improved for ``patience`` epochs.
+
+    Args:
+        monitor: a log key such as ``"val_loss"`` or ``"val_accuracy"``.
+        min_delta: the smallest change that counts as an improvement.
+        patience: epochs without improvement before stopping.
+        mode: ``"min"``, ``"max"`` or ``"auto"`` (max for accuracies, min otherwise).
+        restore_best_weights: when training ends, load the weights of the best epoch.
+        start_from_epoch: epochs to wait before monitoring.
+    """
+
+    def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0,
+                 mode: str = "auto", restore_best_weights: bool = False,
+                 start_from_epoch: int = 0) -> None:
+        super().__init__()
+        self._monitor = _Monitor(monitor, mode, min_delta)
+        self.monitor = monitor
+        self.patience = patience
+        self.restore_best_weights = restore_best_weights
+        self.start_from_epoch = start_from_epoch
+
+    def on_train_begin(self, logs: Mapping[str, float] | None = None) -> None:
+        self._monitor.best = math.inf if self._monitor.mode == "min" else -math.inf
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best_epoch = 0
+        self.best_weights: dict[str, Any] | None = None
+
+    def on_epoch_end(self, epoch: int, logs: Mapping[str, float] | None = None) -> None:
+        current = self._monitor.value(logs, "EarlyStopping")
+        if current is None or epoch < self.start_from_epoch:
+            return
+        if self._monitor.improved(current):
+            self._monitor.best = current
+            self.best_epoch = epoch
+            self.wait = 0
+            if self.restore_best_weights:
+                self.best_weights = {k: v.detach().clone()
+                                     for k, v in self.model.state_dict().items()}
+            return
+        self.wait += 1
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs: Mapping[str, float] | None = None) -> None:
+        if self.restore_best_weights and self.best_weights is not None:
+            self.model.load_state_dict(self.best_weights)
+
+
+class ModelCheckpoint(Callback):
+    """Save the model (``model.save``) after every epoch, or only when ``monitor`` improves.
+
+    Args:
+        filepath: where to save; may contain ``{epoch}`` (1-based) and log keys, e.g.
+            ``"ckpt-{epoch:02d}-{val_loss:.3f}.pt"``.
+        monitor, mode: the quantity that decides "best" (see ``EarlyStopping``).
+        save_best_only: save only when ``monitor`` improves.
+    """
+
+    def __init__(self, filepath: str | os.PathLike[str], monitor: str = "val_loss",
+                 save_best_only: bool = False, mode: str = "auto") -> None:
+        super().__init__()
+        self.filepath = os.fspath(filepath)
+        self.monitor = monitor
+        self.save_best_only = save_best_only
+        self._monitor = _Monitor(monitor, mode)
+
+    def on_epoch_end(self, epoch: int, logs: Mapping[str, float] | None = None) -> None:
+        logs = dict(logs or {})
+        if self.save_best_only:
+            current = self._monitor.value(logs, "ModelCheckpoint")
+            if current is None or not self._monitor.improved(current):
+                return
+            self._monitor.best = current
+        try:
+            path = self.filepath.format(epoch=epoch + 1, **logs)
+        except KeyError as err:
+            msg = (f"ModelCheckpoint filepath {self.filepath!r} names {err}, which is not in the "
+                   f"logs {sorted(logs)}. Use {{epoch}} or one of those keys.")
+            raise ValueError(msg) from err
+        self.model.save(path)

@@ -1,0 +1,235 @@
+"""Keras-named layers as ``torch.nn.Module``s: ``Dense``, ``Activation``, ``Dropout``, ``Flatten``.
+
+``Dense`` uses Keras' initialisers (Glorot-uniform kernel, zero bias), not PyTorch's, and infers
+``in_features`` from the first batch when no ``input_shape`` is given, as Keras builds layers.
+Each layer has a JSON-safe ``get_config`` so a ``Sequential`` of them saves without pickling.
+Any other ``torch.nn.Module`` can sit beside them in a model.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+__all__ = ["LAYERS", "Activation", "Dense", "Dropout", "Flatten", "get_activation",
+           "initialize"]
+
+#: Keras' activations by name. ``gelu`` is exact (Keras' default ``approximate=False``),
+#: ``leaky_relu`` has Keras' slope 0.2 and ``hard_sigmoid`` is Keras 3's ``relu6(x + 3) / 6``.
+ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    "linear": lambda x: x,
+    "relu": F.relu,
+    "relu6": F.relu6,
+    "sigmoid": torch.sigmoid,
+    "hard_sigmoid": lambda x: F.relu6(x + 3.0) / 6.0,
+    "softmax": lambda x: torch.softmax(x, dim=-1),
+    "log_softmax": lambda x: torch.log_softmax(x, dim=-1),
+    "tanh": torch.tanh,
+    "elu": F.elu,
+    "selu": F.selu,
+    "softplus": F.softplus,
+    "softsign": F.softsign,
+    "gelu": F.gelu,
+    "silu": F.silu,
+    "swish": F.silu,
+    "mish": F.mish,
+    "leaky_relu": lambda x: F.leaky_relu(x, 0.2),
+    "exponential": torch.exp,
+}
+
+
+def get_activation(identifier: str | Callable[..., Any] | None) -> Callable[..., Any]:
+    """An activation by Keras name (``None`` is ``"linear"``), or the callable itself."""
+    if identifier is None:
+        return ACTIVATIONS["linear"]
+    if callable(identifier):
+        return identifier
+    if identifier in ACTIVATIONS:
+        return ACTIVATIONS[identifier]
+    msg = (f"Unknown activation {identifier!r}. Valid names: {sorted(ACTIVATIONS)}; or pass a "
+           "callable such as torch.tanh.")
+    raise ValueError(msg)
+
+
+# Keras' VarianceScaling family: (scale, mode, distribution) per initialiser name.
+_VARIANCE_SCALING = {
+    "glorot_uniform": (1.0, "fan_avg", "uniform"),
+    "glorot_normal": (1.0, "fan_avg", "truncated_normal"),
+    "he_uniform": (2.0, "fan_in", "uniform"),
+    "he_normal": (2.0, "fan_in", "truncated_normal"),
+    "lecun_uniform": (1.0, "fan_in", "uniform"),
+    "lecun_normal": (1.0, "fan_in", "truncated_normal"),
+}
+# Standard deviation of a standard normal truncated to [-2, 2]: Keras divides by it so the
+# truncated distribution keeps the requested variance.
+_TRUNCATED_STD = 0.87962566103423978
+
+
+@torch.no_grad()
+def initialize(tensor: torch.Tensor, name: str, fan_in: int, fan_out: int) -> None:
+    """Fill ``tensor`` in place with the Keras initialiser ``name``."""
+    if name in _VARIANCE_SCALING:
+        scale, mode, distribution = _VARIANCE_SCALING[name]
+        fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
+        variance = scale / max(1.0, fan)
+        if distribution == "uniform":
+            limit = math.sqrt(3.0 * variance)
+            tensor.uniform_(-limit, limit)
+        else:
+            std = math.sqrt(variance) / _TRUNCATED_STD
+            nn.init.trunc_normal_(tensor, 0.0, std, -2 * std, 2 * std)
+    elif name == "zeros":
+        tensor.zero_()
+    elif name == "ones":
+        tensor.fill_(1.0)
+    elif name == "random_normal":
+        tensor.normal_(0.0, 0.05)
+    elif name == "random_uniform":
+        tensor.uniform_(-0.05, 0.05)
+    elif name == "orthogonal":
+        nn.init.orthogonal_(tensor)
+    else:
+        valid = sorted([*_VARIANCE_SCALING, "zeros", "ones", "random_normal", "random_uniform",
+                        "orthogonal"])
+        msg = f"Unknown initializer {name!r}. Valid names: {valid}."
+        raise ValueError(msg)
+
+
+class Dense(nn.Module):
+    """``activation(x @ kernel + bias)`` on the last axis, like ``keras.layers.Dense``.
+
+    Args:
+        units: output size.
+        activation: a Keras activation name or a callable (default: linear).
+        use_bias: whether to add a bias.
+        input_shape: the input's shape without the batch axis; without it ``in_features`` is
+            taken from the first batch.
+        kernel_initializer, bias_initializer: Keras initialiser names.
+
+    The kernel is stored as ``weight`` of shape ``(units, in_features)``, as ``torch.nn.Linear``.
+    """
+
+    def __init__(self, units: int, activation: str | Callable[..., Any] | None = None,
+                 use_bias: bool = True, input_shape: tuple[int, ...] | None = None,
+                 kernel_initializer: str = "glorot_uniform",
+                 bias_initializer: str = "zeros") -> None:
+        super().__init__()
+        if not isinstance(units, int) or isinstance(units, bool) or units < 1:
+            msg = f"Argument `units` of Dense must be a positive int. Received: units={units!r}"
+            raise ValueError(msg)
+        self.units = units
+        self.activation_name = activation if isinstance(activation, str) or activation is None \
+            else getattr(activation, "__name__", "custom")
+        self.activation = get_activation(activation)
+        self.use_bias = use_bias
+        self.input_shape = tuple(input_shape) if input_shape is not None else None
+        self.kernel_initializer = kernel_initializer
+        self.bias_initializer = bias_initializer
+        self.register_parameter("weight", None)
+        self.register_parameter("bias", None)
+        if self.input_shape is not None:
+            self.build(self.input_shape[-1])
+
+    @property
+    def built(self) -> bool:
+        return self.weight is not None
+
+    def build(self, in_features: int, device: Any = None, dtype: Any = None) -> None:
+        """Create the parameters for inputs with ``in_features`` features."""
+        weight = torch.empty(self.units, in_features, device=device, dtype=dtype)
+        initialize(weight, self.kernel_initializer, in_features, self.units)
+        self.weight = nn.Parameter(weight)
+        if self.use_bias:
+            bias = torch.empty(self.units, device=device, dtype=dtype)
+            initialize(bias, self.bias_initializer, in_features, self.units)
+            self.bias = nn.Parameter(bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.weight is None:
+            self.build(x.shape[-1], device=x.device,
+                       dtype=x.dtype if x.is_floating_point() else None)
+        return self.activation(F.linear(x, self.weight, self.bias))
+
+    def _load_from_state_dict(self, state_dict: dict[str, Any], prefix: str, *args: Any) -> None:
+        # A checkpoint of a lazily built layer creates the parameters before loading them.
+        if self.weight is None and prefix + "weight" in state_dict:
+            self.build(state_dict[prefix + "weight"].shape[1])
+        super()._load_from_state_dict(state_dict, prefix, *args)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"units": self.units, "activation": self._activation_config(),
+                "use_bias": self.use_bias,
+                "input_shape": list(self.input_shape) if self.input_shape else None,
+                "kernel_initializer": self.kernel_initializer,
+                "bias_initializer": self.bias_initializer}
+
+    def _activation_config(self) -> str | None:
+        if self.activation_name is None or self.activation_name in ACTIVATIONS:
+            return self.activation_name
+        msg = (f"Dense(activation={self.activation_name!r}) is a custom callable and cannot be "
+               "saved by name. Use a Keras activation name, or an Activation-free Dense followed "
+               "by your own torch.nn.Module and load with load_model(path, module=...).")
+        raise ValueError(msg)
+
+    def extra_repr(self) -> str:
+        shape = self.weight.shape[1] if self.weight is not None else "?"
+        return f"in_features={shape}, units={self.units}, activation={self.activation_name}"
+
+
+class Activation(nn.Module):
+    """Applies a Keras activation by name (``Activation("relu")``)."""
+
+    def __init__(self, activation: str) -> None:
+        super().__init__()
+        self.activation_name = activation
+        self.activation = get_activation(activation)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.activation(x)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"activation": self.activation_name}
+
+    def extra_repr(self) -> str:
+        return repr(self.activation_name)
+
+
+class Dropout(nn.Module):
+    """Zeroes a fraction ``rate`` of inputs during training (inverted dropout, as Keras)."""
+
+    def __init__(self, rate: float) -> None:
+        super().__init__()
+        if not 0.0 <= rate < 1.0:
+            msg = f"Argument `rate` of Dropout must be in [0, 1). Received: rate={rate!r}"
+            raise ValueError(msg)
+        self.rate = float(rate)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.dropout(x, self.rate, self.training)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"rate": self.rate}
+
+    def extra_repr(self) -> str:
+        return f"rate={self.rate}"
+
+
+class Flatten(nn.Module):
+    """Flattens every axis but the batch axis."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.flatten(x, start_dim=1)
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+
+#: Layers a ``Sequential`` can save as JSON and rebuild on load.
+LAYERS: dict[str, type[nn.Module]] = {
+    cls.__name__: cls for cls in (Dense, Activation, Dropout, Flatten)
+}

@@ -1,0 +1,449 @@
+"""``Model(module)`` and ``Sequential``: Keras' compile/fit/evaluate/predict on PyTorch.
+
+``Model`` wraps a ``torch.nn.Module`` instead of subclassing it (``nn.Module.compile`` is
+``torch.compile``; wrapping keeps the module's ``state_dict`` keys unprefixed). The loop is
+Keras': per epoch reset the metrics, train every batch, read the logs once, validate, call the
+callbacks. Per step it does forward, loss, backward and optimizer step, and adds to on-device
+(sum, count) trackers: no host sync until the epoch's logs are read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from anyloss.container import LossesContainer, Mean
+from anyloss.training import data_adapter, optimizers, saving
+from anyloss.training import distributed as parallel
+from anyloss.training.callbacks import Callback, CallbackList, History, LazyLogs
+from anyloss.training.layers import Dense
+from anyloss.training.metrics import CompileMetrics
+from anyloss.training.progress import ProgressLogger, format_logs, resolve_verbose
+
+__all__ = ["Model", "Sequential", "training_mode"]
+
+
+@contextlib.contextmanager
+def training_mode(module: nn.Module, training: bool) -> Iterator[None]:
+    """Set ``module.train(training)`` and grad mode; restore every submodule's mode after."""
+    modes = [(m, m.training) for m in module.modules()]
+    module.train(training)
+    try:
+        with torch.set_grad_enabled(training):
+            yield
+    finally:
+        for m, mode in modes:
+            m.training = mode
+
+
+def call_module(module: nn.Module, x: Any) -> Any:
+    """``module(x)``; a tuple/list is passed as positional inputs, a dict as keyword inputs."""
+    if isinstance(x, (list, tuple)):
+        return module(*x)
+    if isinstance(x, Mapping):
+        return module(**x)
+    return module(x)
+
+
+def _first_leaf(data: Any) -> Any:
+    while isinstance(data, (list, tuple, Mapping)):
+        data = next(iter(data.values())) if isinstance(data, Mapping) else data[0]
+    return data
+
+
+def _batch_size(y_pred: Any) -> int:
+    leaf = _first_leaf(y_pred)
+    return int(leaf.shape[0]) if getattr(leaf, "ndim", 0) else 1
+
+
+class Model:
+    """Keras' training API around any ``torch.nn.Module``.
+
+    Args:
+        module: the network. Its ``forward`` may return a tensor, a tuple/list or a dict of
+            tensors (multi-output); a tuple/list ``x`` is passed as positional inputs, a dict as
+            keyword inputs.
+        output_names: names of the flat outputs (default: dict keys, else ``output_1``, ...).
+
+    Example:
+        >>> model = Model(torch.nn.Linear(3, 1))
+        >>> model.compile(optimizer="sgd", loss="mse")
+        >>> history = model.fit(x, y, epochs=2, verbose=0)
+    """
+
+    def __init__(self, module: nn.Module | None = None,
+                 output_names: Sequence[str] | None = None) -> None:
+        if module is not None and not isinstance(module, nn.Module):
+            msg = (f"Model(module) needs a torch.nn.Module; got {type(module).__name__}. For "
+                   "a list of layers use Sequential([...]).")
+            raise TypeError(msg)
+        self.module = module
+        self.output_names = list(output_names) if output_names is not None else None
+        self.optimizer: torch.optim.Optimizer | None = None
+        self.compiled_loss: LossesContainer | None = None
+        self.compiled_metrics: CompileMetrics | None = None
+        self.compile_args: dict[str, Any] | None = None
+        self.stop_training = False
+        self.history: History | None = None
+        self._loss_tracker = Mean("loss")
+        self._ddp: nn.Module | None = None
+
+    # ------------------------------------------------------------------ torch conveniences
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.module(*args, **kwargs)
+
+    def parameters(self) -> Iterator[nn.Parameter]:
+        return self.module.parameters()
+
+    def state_dict(self) -> dict[str, Any]:
+        return self.module.state_dict()
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> Any:
+        return self.module.load_state_dict(state_dict)
+
+    @property
+    def device(self) -> torch.device:
+        """Where the module's parameters live (CPU for a module without any)."""
+        for tensor in (*self.module.parameters(), *self.module.buffers()):
+            return tensor.device
+        return torch.device("cpu")
+
+    def to(self, device: Any) -> Model:
+        """Move the module and any optimizer state to ``device``."""
+        self.module.to(device)
+        if self.optimizer is not None:
+            for state in self.optimizer.state.values():
+                for key, value in state.items():
+                    if isinstance(value, torch.Tensor) and value.ndim:
+                        state[key] = value.to(device)
+        return self
+
+    # ------------------------------------------------------------------ compile
+    def compile(self, optimizer: optimizers.OptimizerLike = "rmsprop", loss: Any = None,
+                loss_weights: Any = None, metrics: Any = None) -> None:
+        """Set the optimizer, the loss and the metrics. Resolves nothing yet.
+
+        Args:
+            optimizer: a Keras name (``"adam"``, ``"sgd"``, ``"rmsprop"``, ... with Keras'
+                defaults), a config dict, a ``torch.optim.Optimizer``, or a factory
+                ``fn(parameters) -> Optimizer``.
+            loss: anything :func:`anyloss.get` accepts, or a list/dict per output; becomes
+                ``self.compiled_loss``, a :class:`~anyloss.LossesContainer` built on the first
+                training step.
+            loss_weights: a number, or a list/dict per output (dicts pair by output name).
+            metrics: a list such as ``["accuracy", "mae"]``, a dict by output name, or a list
+                of lists per output.
+
+        Recompiling replaces everything, ``loss=None`` included (Keras keeps the old loss).
+        """
+        self.compile_args = {"optimizer": optimizer, "loss": loss,
+                             "loss_weights": loss_weights, "metrics": metrics}
+        self.compiled_loss = None if loss is None else LossesContainer(
+            loss, loss_weights, self.output_names)
+        self.compiled_metrics = CompileMetrics(
+            metrics, self.compiled_loss if self.compiled_loss is not None
+            else LossesContainer("mse", output_names=self.output_names))
+        self.optimizer = None
+        if isinstance(optimizer, torch.optim.Optimizer) or self._materialized():
+            self.optimizer = optimizers.get(optimizer, self.module.parameters())
+
+    def _materialized(self) -> bool:
+        return not any(isinstance(m, Dense) and not m.built for m in self.module.modules()) \
+            and not any(isinstance(p, nn.parameter.UninitializedParameter)
+                        for p in self.module.parameters())
+
+    def build(self, x: Any) -> None:
+        """Create lazily shaped weights from a sample batch ``x``, then the optimizer."""
+        if not self._materialized():
+            with training_mode(self.module, False):
+                call_module(self.module, data_adapter.to_device(data_adapter.to_tensors(x),
+                                                                self.device))
+        if self.optimizer is None and self.compile_args is not None:
+            self.optimizer = optimizers.get(self.compile_args["optimizer"],
+                                            self.module.parameters())
+
+    def _require_compiled(self, what: str) -> None:
+        if self.compile_args is None:
+            msg = f"You must call model.compile(optimizer=..., loss=...) before model.{what}()."
+            raise ValueError(msg)
+
+    # ------------------------------------------------------------------ steps
+    def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None,
+                     sample_weight: Any = None) -> torch.Tensor:
+        """The loss to minimise; builds ``compiled_loss`` on its first call. Override it for
+        losses that need ``x`` or other tensors."""
+        if self.compiled_loss is None:
+            msg = ("No loss to compute. Provide a `loss` argument in compile(), e.g. "
+                   "model.compile(optimizer='adam', loss='mse').")
+            raise ValueError(msg)
+        if y is None:
+            msg = (f"Target data is missing: the model was compiled with "
+                   f"loss={self.compiled_loss.loss!r}, so fit() and evaluate() need `y`.")
+            raise ValueError(msg)
+        return self.compiled_loss(y, y_pred, sample_weight)
+
+    def _metrics(self) -> list[tuple[str, Any]]:
+        found: list[tuple[str, Any]] = [("loss", self._loss_tracker)]
+        if self.compiled_loss is not None:
+            found += [(k, m) for k, m in self.compiled_loss.metrics.items() if k != "loss"]
+        if self.compiled_metrics is not None:
+            found += [(m.name, m.state) for _, m in self.compiled_metrics.metrics]
+        return found
+
+    def _reset_metrics(self) -> None:
+        self._loss_tracker.reset_state()
+        if self.compiled_loss is not None:
+            self.compiled_loss.reset_state()
+        if self.compiled_metrics is not None:
+            self.compiled_metrics.reset_state()
+
+    def _logs(self, state: parallel.DistributedState | None = None) -> dict[str, float]:
+        """The epoch's logs as floats: the one host read per epoch (reduced across processes)."""
+        named = self._metrics()
+        if state is None:
+            return {name: mean.result() for name, mean in named}
+        values = parallel.reduce_means([mean for _, mean in named], state)
+        return dict(zip([name for name, _ in named], values))
+
+    def train_step(self, x: Any, y: Any, sample_weight: Any = None,
+                   loss_scale: float = 1.0) -> torch.Tensor:
+        """One optimisation step on a batch already on the model's device."""
+        y_pred = call_module(self._ddp or self.module, x)
+        loss = self.compute_loss(x, y, y_pred, sample_weight)
+        if not isinstance(loss, torch.Tensor) or not loss.requires_grad:
+            msg = ("The loss does not depend on the model's parameters (no gradient). A custom "
+                   "loss must compute from y_pred with differentiable ops (no .numpy(), "
+                   ".item(), argmax or casts to int).")
+            raise ValueError(msg)
+        self._loss_tracker.update_state(loss, _batch_size(y_pred))
+        self.optimizer.zero_grad(set_to_none=True)
+        (loss * loss_scale if loss_scale != 1.0 else loss).backward()
+        self.optimizer.step()
+        self.compiled_metrics.update_state(y, y_pred)
+        return loss
+
+    def test_step(self, x: Any, y: Any, sample_weight: Any = None) -> torch.Tensor:
+        """Loss and metrics on a batch, without gradients."""
+        y_pred = call_module(self.module, x)
+        loss = self.compute_loss(x, y, y_pred, sample_weight)
+        self._loss_tracker.update_state(loss, _batch_size(y_pred))
+        self.compiled_metrics.update_state(y, y_pred)
+        return loss
+
+    # ------------------------------------------------------------------ fit / evaluate
+    def fit(self, x: Any = None, y: Any = None, batch_size: int | None = 32, epochs: int = 1,
+            verbose: int | str = "auto", validation_split: float = 0.0,
+            validation_data: Any = None, shuffle: bool = True, sample_weight: Any = None,
+            class_weight: Mapping[int, float] | None = None,
+            callbacks: Iterable[Callback] | None = None, initial_epoch: int = 0,
+            distributed: bool | None = None) -> History:
+        """Train for ``epochs`` epochs; returns a :class:`History` (also ``self.history``).
+
+        Args:
+            x, y: arrays/tensors (or lists/dicts of them for several inputs/outputs), or ``x``
+                a ``DataLoader``/iterable yielding ``(x, y)`` or ``(x, y, sample_weight)``.
+            batch_size: samples per step (the global batch in distributed training).
+            verbose: 0 silent, 1 progress bar, 2 one line per epoch; ``"auto"``: 1 on a
+                terminal, else 2.
+            validation_split: the **last** fraction of the arrays, taken before shuffling.
+            validation_data: ``(x_val, y_val)``, ``(x_val, y_val, sample_weight)`` or an
+                iterable; overrides ``validation_split``.
+            shuffle: reshuffle the training arrays every epoch.
+            sample_weight: per-sample weights (one array, or a list/dict per output).
+            class_weight: ``{class index: weight}`` turned into sample weights
+                (single-output only, not with ``sample_weight``).
+            callbacks: e.g. ``[EarlyStopping(patience=2), ModelCheckpoint("best.pt")]``.
+            initial_epoch: epoch to start from (to resume training).
+            distributed: ``True`` trains with DDP in the current process group, ``None``
+                (default) does when launched by ``torchrun``.
+
+        The ``loss`` logged per epoch is the batch-size-weighted mean over the epoch while the
+        weights change (with dropout active), so it differs from ``evaluate`` on the same data.
+        """
+        self._require_compiled("fit")
+        state = parallel.setup(distributed)
+        x, y, sample_weight = (data_adapter.to_tensors(v) if data_adapter.is_array_data(x)
+                               else v for v in (x, y, sample_weight))
+        if class_weight is not None:
+            if sample_weight is not None:
+                msg = ("Arguments `sample_weight` and `class_weight` are mutually exclusive: "
+                       "fold the class weights into your sample weights.")
+                raise ValueError(msg)
+            sample_weight = data_adapter.class_weight_to_sample_weight(y, class_weight)
+        if validation_data is None and validation_split:
+            if not data_adapter.is_array_data(x):
+                msg = ("Argument `validation_split` only works with arrays; with a DataLoader "
+                       "pass `validation_data` instead.")
+                raise ValueError(msg)
+            (x, y, sample_weight), validation_data = data_adapter.train_validation_split(
+                (x, y, sample_weight), validation_split)
+        rank, world = (state.rank, state.world_size) if state else (0, 1)
+        if state is not None:
+            self.module.to(state.device)
+        train_batches = data_adapter.make_batches(
+            x, y, sample_weight, batch_size, shuffle, rank, world,
+            parallel.shared_seed(state) if shuffle and state is not None else None)
+        val_batches = _validation_batches(validation_data, batch_size, rank, world)
+        verbose = resolve_verbose(verbose) if rank == 0 else 0
+        self.history = History()
+        extra = [ProgressLogger(verbose)] if verbose else []
+        callback_list = CallbackList([self.history, *extra, *(callbacks or [])], self,
+                                     {"epochs": epochs, "steps": _steps(train_batches),
+                                      "verbose": verbose})
+        device = self.device
+        self._prepare(train_batches, device)
+        if state is not None:
+            self._ddp = parallel.wrap(self.module, state)
+        lazy_logs = LazyLogs(lambda: {name: m.result() for name, m in self._metrics()})
+        self.stop_training = False
+        logs: dict[str, float] = {}
+        callback_list.on_train_begin()
+        try:
+            for epoch in range(initial_epoch, epochs):
+                train_batches.set_epoch(epoch)
+                self._reset_metrics()
+                callback_list.on_epoch_begin(epoch)
+                with training_mode(self.module, True):
+                    for step, (bx, by, bsw, scale) in enumerate(train_batches):
+                        bx, by, bsw = (data_adapter.to_device(v, device) for v in (bx, by, bsw))
+                        callback_list.on_train_batch_begin(step)
+                        self.train_step(bx, by, bsw, scale)
+                        callback_list.on_train_batch_end(step, lazy_logs)
+                        if self.stop_training:
+                            break
+                logs = self._logs(state)
+                if val_batches is not None:
+                    val_logs = self._run_evaluation(val_batches, device, state)
+                    logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                callback_list.on_epoch_end(epoch, logs)
+                if self.stop_training:
+                    break
+            callback_list.on_train_end(logs)
+        finally:
+            self._ddp = None
+        return self.history
+
+    def _prepare(self, batches: Any, device: torch.device) -> None:
+        """Build lazy layers and the optimizer from the first batch before the loop."""
+        if self.optimizer is None or not self._materialized():
+            bx = next(iter(batches))[0]
+            self.build(data_adapter.to_device(bx, device))
+
+    def _run_evaluation(self, batches: Any, device: torch.device,
+                        state: parallel.DistributedState | None = None) -> dict[str, float]:
+        self._reset_metrics()
+        with training_mode(self.module, False):
+            for bx, by, bsw, _ in batches:
+                bx, by, bsw = (data_adapter.to_device(v, device) for v in (bx, by, bsw))
+                self.test_step(bx, by, bsw)
+        return self._logs(state)
+
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = 32,
+                 verbose: int | str = "auto", sample_weight: Any = None,
+                 return_dict: bool = False) -> float | list[float] | dict[str, float]:
+        """Loss (and metrics) on the data, without training.
+
+        Returns:
+            The loss as a float when there is nothing else to report; otherwise a list in the
+            order ``loss``, per-output losses, metrics (or a dict with ``return_dict=True``).
+        """
+        self._require_compiled("evaluate")
+        batches = data_adapter.make_batches(x, y, sample_weight, batch_size)
+        self._prepare(batches, self.device)
+        logs = self._run_evaluation(batches, self.device)
+        if resolve_verbose(verbose):
+            print(format_logs(logs))
+        if return_dict:
+            return logs
+        return logs["loss"] if len(logs) == 1 else list(logs.values())
+
+    def predict(self, x: Any, batch_size: int | None = 32, verbose: int | str = 0) -> Any:
+        """The module's outputs as NumPy arrays (same structure), computed batch by batch."""
+        batches = data_adapter.make_batches(x, batch_size=batch_size)
+        device = self.device
+        outputs: list[Any] = []
+        with training_mode(self.module, False):
+            for bx, _, _, _ in batches:
+                y_pred = call_module(self.module, data_adapter.to_device(bx, device))
+                outputs.append(data_adapter.map_structure(
+                    lambda t: t.detach().cpu().numpy(), y_pred))
+        if resolve_verbose(verbose):
+            print(f"predict: {len(outputs)} batches")
+        return _concatenate(outputs)
+
+    # ------------------------------------------------------------------ saving
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write weights, optimizer state and compile config to ``path`` (atomically).
+
+        Load with ``anyloss.models.load_model(path)``; for ``Model(module)`` pass
+        ``module=`` again, since architectures defined in code are never stored.
+        """
+        saving.save_model(self, path)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.module!r})"
+
+
+class Sequential(Model):
+    """A stack of layers (any ``torch.nn.Module``), Keras' ``Sequential``.
+
+    Example:
+        >>> model = Sequential([Dense(50, input_shape=(5,), activation="relu")])
+        >>> model.add(Dense(2))
+    """
+
+    def __init__(self, layers: Iterable[nn.Module] | None = None) -> None:
+        super().__init__(nn.Sequential())
+        for layer in layers or []:
+            self.add(layer)
+
+    def add(self, layer: nn.Module) -> None:
+        """Append ``layer``; compile again afterwards (as in Keras) to train its weights."""
+        if not isinstance(layer, nn.Module):
+            msg = (f"Sequential.add() needs a layer (a torch.nn.Module); got "
+                   f"{type(layer).__name__}: {layer!r}")
+            raise TypeError(msg)
+        self.module.append(layer)
+        if self.compile_args is not None and not isinstance(self.compile_args["optimizer"],
+                                                            torch.optim.Optimizer):
+            self.optimizer = None
+
+    @property
+    def layers(self) -> list[nn.Module]:
+        return list(self.module)
+
+
+def _validation_batches(validation_data: Any, batch_size: int | None, rank: int,
+                        world: int) -> Any:
+    if validation_data is None:
+        return None
+    if isinstance(validation_data, tuple) and len(validation_data) in (2, 3):
+        vx, vy, vsw = (*validation_data, None)[:3]
+        return data_adapter.make_batches(vx, vy, vsw, batch_size, False, rank, world)
+    if data_adapter.is_array_data(validation_data):
+        msg = ("Argument `validation_data` must be (x_val, y_val), (x_val, y_val, "
+               f"sample_weight) or a DataLoader. Received a {type(validation_data).__name__}.")
+        raise ValueError(msg)
+    return data_adapter.make_batches(validation_data, rank=rank, world_size=world)
+
+
+def _steps(batches: Any) -> int | None:
+    try:
+        return len(batches)
+    except TypeError:
+        return None
+
+
+def _concatenate(outputs: list[Any]) -> Any:
+    first = outputs[0]
+    if isinstance(first, Mapping):
+        return {k: _concatenate([o[k] for o in outputs]) for k in first}
+    if isinstance(first, (list, tuple)):
+        return type(first)(_concatenate([o[i] for o in outputs]) for i in range(len(first)))
+    return np.concatenate(outputs, axis=0)
