@@ -410,6 +410,10 @@ class Sequential(Model):
                    f"{type(layer).__name__}: {layer!r}")
             raise TypeError(msg)
         self.module.append(layer)
+        input_shape = getattr(self.module[0], "input_shape", None)
+        if input_shape is not None and not self._materialized():
+            # Keras builds a Sequential with a known input shape as layers are added.
+            self.build(torch.zeros(1, *input_shape))
         if self.compile_args is not None and not isinstance(self.compile_args["optimizer"],
                                                             torch.optim.Optimizer):
             self.optimizer = None
