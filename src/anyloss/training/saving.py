@@ -43,16 +43,19 @@ def _serialize_structure(spec: Any) -> Any:
     return anyloss.serialize(spec)
 
 
-def _deserialize_structure(spec: Any, custom_objects: Mapping[str, Any] | None,
-                           keep_strings: bool) -> Any:
-    """Inverse of :func:`_serialize_structure`; a dict with ``class_name`` is one object."""
-    if spec is None or (keep_strings and isinstance(spec, str)):
+def _deserialize_structure(spec: Any, custom_objects: Mapping[str, Any] | None) -> Any:
+    """Inverse of :func:`_serialize_structure`; a dict with ``class_name`` is one object.
+
+    Built-in names (``"mse"``, ``"accuracy"``) stay strings, as the user wrote them; registered
+    names (``"package>name"``) resolve now, so a missing registration fails at load time.
+    """
+    if spec is None or (isinstance(spec, str) and ">" not in spec):
         return spec
     if isinstance(spec, Mapping) and "class_name" not in spec:
-        return {k: _deserialize_structure(v, custom_objects, keep_strings)
+        return {k: _deserialize_structure(v, custom_objects)
                 for k, v in spec.items()}
     if isinstance(spec, list):
-        return [_deserialize_structure(v, custom_objects, keep_strings) for v in spec]
+        return [_deserialize_structure(v, custom_objects) for v in spec]
     return anyloss.deserialize(spec, custom_objects=custom_objects)
 
 
@@ -166,8 +169,8 @@ def load_model(path: str | os.PathLike[str], custom_objects: Mapping[str, Any] |
         raise ValueError(msg) from None
     config = json.loads(payload["compile_config"])
     if compile and config is not None:
-        loss = _deserialize_structure(config["loss"], custom_objects, keep_strings=True)
-        metrics = _deserialize_structure(config["metrics"], custom_objects, keep_strings=True)
+        loss = _deserialize_structure(config["loss"], custom_objects)
+        metrics = _deserialize_structure(config["metrics"], custom_objects)
         try:
             optimizer = optimizers.from_config(config["optimizer"], model.module.parameters())
         except ValueError as err:
