@@ -296,6 +296,10 @@ class LossesContainer:
                 raise ValueError(msg)
             value = entry.loss(target, outputs[entry.index][1],
                                sample_weight=weights[entry.index])
+            if B.shape(value) == (0,):
+                # An empty batch (a process' empty share of a short last batch) adds 0, still
+                # connected to the graph so every process runs the same backward.
+                value = B.namespace(value).sum(value)
             if entry.metric is not None:
                 entry.metric.update_state(value, batch_size)
             if entry.weight != 1.0:

@@ -64,6 +64,8 @@ class MetricWrapper:
         if not isinstance(y_true, torch.Tensor):
             y_true = torch.as_tensor(y_true, device=y_pred.device)
         values = self.fn(y_true, y_pred)
+        if values.numel() == 0:
+            return
         count = values.numel() if values.ndim else y_pred.shape[0] if y_pred.ndim else 1
         self._mean.update_state(values.mean(), count)
 
