@@ -44,7 +44,7 @@ def _is_scalar(x: Any) -> bool:
 
 def _reference(args: tuple[Any, ...]) -> tuple[Any, Any]:
     """``(xp, ref)``: the namespace of the first real array, preferring float arrays."""
-    arrays = [a for a in args if B._is_array(a)]
+    arrays = [a for a in args if B.is_array(a)]
     floats = [a for a in arrays if B.is_float_dtype(B.namespace(a), a.dtype)]
     ref = (floats or arrays or [None])[0]
     if ref is None:
@@ -81,7 +81,7 @@ def convert_to_tensor(x: Any, dtype: Any = None, like: Any = None) -> Any:
     if like is not None:
         xp, ref = B.namespace(like), like
         arr = B.like(x, ref, xp)
-    elif B._is_array(x):
+    elif B.is_array(x):
         xp, arr = B.namespace(x), x
     else:
         xp, (arr,) = _operands(x) if not _is_scalar(x) else (B.namespace(np.empty(0)),
@@ -114,8 +114,7 @@ def _binary(name: str) -> Any:
         return getattr(xp, name)(a, b) if not (_is_scalar(a) and _is_scalar(b)) else (
             getattr(np, name)(a, b))
 
-    op.__name__ = op.__qualname__ = {"pow": "power", "greater_equal": "greater_equal"}.get(
-        name, name)
+    op.__name__ = op.__qualname__ = "power" if name == "pow" else name
     op.__doc__ = f"Elementwise ``{name}`` of two arrays, lists or scalars (broadcasting)."
     return op
 

@@ -31,7 +31,9 @@ __all__ = [
     "compute_dtype",
     "device_of",
     "divide_no_nan",
+    "float_dtype",
     "gather_classes",
+    "is_array",
     "is_concrete",
     "is_float_dtype",
     "is_int_dtype",
@@ -59,7 +61,8 @@ EPSILON = 1e-7
 _NAMESPACES: dict[type, Any] = {}
 
 
-def _is_array(x: Any) -> bool:
+def is_array(x: Any) -> bool:
+    """True for arrays of any array-API library (not Python scalars, lists or tuples)."""
     return aac.is_array_api_obj(x) and not isinstance(x, (int, float, complex, bool))
 
 
@@ -72,7 +75,7 @@ def namespace(x: Any) -> Any:
     kind = type(x)
     xp = _NAMESPACES.get(kind)
     if xp is None:
-        if _is_array(x):
+        if is_array(x):
             xp = aac.array_namespace(x)
         else:
             xp = aac.array_namespace(np.empty(0))
@@ -85,7 +88,7 @@ def namespace(x: Any) -> Any:
 def prediction(y_pred: Any, dtype: Any = None) -> tuple[Any, Any]:
     """``(xp, y_pred)`` with ``y_pred`` as a float array of its library, in ``dtype`` or its
     compute dtype. Lists and scalars become float32 NumPy arrays, as in Keras."""
-    if not _is_array(y_pred):
+    if not is_array(y_pred):
         arr = np.asarray(y_pred)
         if arr.dtype.kind not in "biuf":
             msg = (f"`y_pred` must be numeric, got {type(y_pred).__name__} of dtype {arr.dtype}. "
@@ -158,6 +161,17 @@ def compute_dtype(xp: Any, dtype: Any) -> Any:
     return xp.float32
 
 
+def float_dtype(xp: Any, name: str) -> Any:
+    """The dtype called ``name`` in ``xp`` (Dask's namespace lacks ``float16``: NumPy's serves)."""
+    dtype = getattr(xp, name, None)
+    if dtype is None and aac.is_dask_namespace(xp):
+        dtype = np.dtype(name)
+    if dtype is None:
+        msg = f"dtype={name!r} is not supported by {xp.__name__}. Use 'float32' or 'float64'."
+        raise ValueError(msg)
+    return dtype
+
+
 def as_float(xp: Any, x: Any, dtype: Any = None) -> Any:
     """``x`` cast to ``dtype`` (default: its compute dtype); no copy when it already is."""
     if dtype is None:
@@ -184,7 +198,7 @@ def like(x: Any, ref: Any, xp: Any, dtype: Any = None) -> Any:
     which carry no gradient.
     """
     device = device_of(ref)
-    if _is_array(x):
+    if is_array(x):
         if namespace(x) is not xp:
             x = xp.asarray(to_numpy(x), device=device)
         elif device_of(x) != device:

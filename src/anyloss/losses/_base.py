@@ -80,7 +80,7 @@ class Loss:
                  mask: Any = None) -> Any:
         in_mask = getattr(y_pred, "_keras_mask", None)
         xp, y_pred = B.prediction(y_pred)
-        dtype = getattr(xp, self.dtype) if self.dtype is not None else y_pred.dtype
+        dtype = B.float_dtype(xp, self.dtype) if self.dtype is not None else y_pred.dtype
         y_pred = B.as_float(xp, y_pred, dtype)
         y_true = B.like(y_true, y_pred, xp)
         if not (self._integer_labels and B.is_int_dtype(xp, y_true.dtype)):
