@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -36,7 +36,6 @@ class _Kind:
     runs: list[Run]
     status: str = "fails"  # "applicable", "ignores-y-pred", "non-finite" or "fails"
     reference: Run | None = None
-    same_output: list[Run] = field(default_factory=list)
 
 
 def check_loss(fn: Any, y_true: Any = None, y_pred: Any = None,
@@ -219,7 +218,6 @@ def _classify_kind(fn: Any, case: Case, backends: tuple[str, ...]) -> _Kind:
     if other.ok and other.values is not None and other.values.shape == values.shape and (
             np.allclose(other.values.astype(np.float64), values.astype(np.float64))):
         kind.status = "ignores-y-pred"
-        kind.same_output = [kind.reference, other]
     else:
         kind.status = "applicable"
     return kind
@@ -229,7 +227,8 @@ def _report_rejected(kinds: list[_Kind], add: Callable[[Problem], None]) -> None
     """Nothing accepted: say why (ignores y_pred, NaN everywhere, or raises everywhere)."""
     ignoring = next((k for k in kinds if k.status == "ignores-y-pred"), None)
     if ignoring is not None:
-        first = ignoring.same_output[0]
+        first = ignoring.reference
+        assert first is not None  # set whenever a kind is classified as ignoring y_pred
         _check_dtype(first, add)
         add(Problem(
             "error", "ignores-y-pred",
