@@ -228,7 +228,6 @@ def _report_rejected(kinds: list[_Kind], add: Callable[[Problem], None]) -> None
     ignoring = next((k for k in kinds if k.status == "ignores-y-pred"), None)
     if ignoring is not None:
         first = ignoring.reference
-        assert first is not None  # set whenever a kind is classified as ignoring y_pred
         _check_dtype(first, add)
         add(Problem(
             "error", "ignores-y-pred",
