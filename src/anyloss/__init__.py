@@ -10,9 +10,10 @@ NumPy, PyTorch, JAX (jit and grad included), CuPy and Dask; ``get/serialize/dese
 """
 
 from anyloss import ops
+from anyloss.check import CheckReport, check_loss
 from anyloss.losses import *  # noqa: F403 - the losses package defines the public loss names
 from anyloss.losses import __all__ as _losses_all
 
 __version__ = "0.1.0"
 
-__all__ = sorted(["__version__", "ops", *_losses_all])
+__all__ = sorted(["CheckReport", "__version__", "check_loss", "ops", *_losses_all])

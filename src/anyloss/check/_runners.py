@@ -1,0 +1,171 @@
+"""Run a loss on one library, with that library's autodiff, and record what came back.
+
+The checker is about user code, so this module calls torch and JAX directly (imported lazily,
+only when that backend is checked); the losses themselves never do.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from anyloss import backend as B
+from anyloss.check._inputs import Case
+
+#: Backends the checker knows, in the order it runs them.
+BACKENDS = ("numpy", "torch", "jax")
+_MODULES = {"numpy": "numpy", "torch": "torch", "jax": "jax"}
+
+
+@dataclass
+class Run:
+    """What one call ``fn(y_true, y_pred)`` on one backend gave.
+
+    ``grad`` is the gradient of ``sum(output)`` with respect to ``y_pred`` (``None`` on NumPy,
+    or when there was none to take: see ``detached`` and ``grad_error``).
+    """
+
+    backend: str
+    case: Case
+    error: BaseException | None = None
+    output_type: str = ""
+    native: bool = True
+    values: np.ndarray | None = None
+    grad: np.ndarray | None = None
+    detached: bool = False
+    grad_error: BaseException | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def finite(self) -> bool:
+        return self.values is not None and bool(
+            np.all(np.isfinite(self.values.astype(np.float64))))
+
+    @property
+    def float_output(self) -> bool:
+        return self.values is not None and self.values.dtype.kind == "f"
+
+
+def installed() -> tuple[str, ...]:
+    """The known backends importable here (found without importing them)."""
+    return tuple(b for b in BACKENDS if importlib.util.find_spec(_MODULES[b]) is not None)
+
+
+def select(backends: str | Sequence[str] | None) -> tuple[str, ...]:
+    """The backends to run, validated: every installed one when ``backends`` is ``None``."""
+    available = installed()
+    if backends is None:
+        return available
+    names = (backends,) if isinstance(backends, str) else tuple(backends)
+    for name in names:
+        if name not in BACKENDS:
+            msg = (f"Invalid value for argument `backends`: unknown backend {name!r}. Expected "
+                   f"names from {BACKENDS}. Received: backends={backends!r}")
+            raise ValueError(msg)
+        if name not in available:
+            msg = (f"Argument `backends` names {name!r}, which is not installed here "
+                   f"(installed: {', '.join(available)}). Install it or leave it out.")
+            raise ValueError(msg)
+    if not names:
+        msg = "Argument `backends` is empty: name at least one of " + ", ".join(available)
+        raise ValueError(msg)
+    return tuple(b for b in BACKENDS if b in names)
+
+
+def _type_name(x: Any) -> str:
+    kind = type(x)
+    module = kind.__module__.split(".")[0]
+    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
+
+
+def _as_numpy(out: Any) -> np.ndarray:
+    if hasattr(out, "detach") and hasattr(out, "cpu"):
+        return out.detach().cpu().numpy()
+    return np.asarray(B.to_numpy(out))
+
+
+def run(backend: str, fn: Callable[..., Any], case: Case, grad: bool = True) -> Run:
+    """Call ``fn`` on ``case`` converted to ``backend``'s arrays (gradients where it has them).
+
+    Exceptions raised by ``fn`` are recorded, never propagated: they are what the checker reads.
+    """
+    result = Run(backend, case)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            {"numpy": _run_numpy, "torch": _run_torch, "jax": _run_jax}[backend](
+                fn, case, result, grad)
+        except Exception as err:  # the user's code may raise anything
+            result.error = err
+    return result
+
+
+def _run_numpy(fn: Callable[..., Any], case: Case, result: Run, grad: bool) -> None:
+    out = fn(case.y_true.copy(), case.y_pred.copy())
+    result.output_type = _type_name(out)
+    result.values = _as_numpy(out)
+
+
+def _run_torch(fn: Callable[..., Any], case: Case, result: Run, grad: bool) -> None:
+    import torch
+
+    y_true = torch.from_numpy(case.y_true.copy())
+    y_pred = torch.from_numpy(case.y_pred.copy()).requires_grad_(True)
+    out = fn(y_true, y_pred)
+    result.output_type = _type_name(out)
+    result.native = isinstance(out, torch.Tensor)
+    result.values = _as_numpy(out)
+    if not (grad and result.native and out.is_floating_point()):
+        return
+    if out.grad_fn is None:
+        result.detached = True
+        return
+    try:
+        (g,) = torch.autograd.grad(out.float().sum(), y_pred, allow_unused=True)
+    except Exception as err:  # noqa: BLE001 - recorded for the report
+        result.grad_error = err
+        return
+    result.grad = np.zeros(case.y_pred.shape) if g is None else g.numpy()
+
+
+def _run_jax(fn: Callable[..., Any], case: Case, result: Run, grad: bool) -> None:
+    import jax
+    import jax.numpy as jnp
+
+    y_true, y_pred = jnp.asarray(case.y_true), jnp.asarray(case.y_pred)
+    out = fn(y_true, y_pred)
+    result.output_type = _type_name(out)
+    result.native = isinstance(out, jax.Array)
+    result.values = _as_numpy(out)
+    if not (grad and result.native and result.float_output):
+        return
+
+    def total(p: Any) -> Any:
+        return jnp.sum(jnp.asarray(fn(y_true, p), dtype=jnp.float32))
+
+    try:
+        result.grad = np.asarray(jax.grad(total)(y_pred))
+    except Exception as err:  # noqa: BLE001 - recorded for the report
+        result.grad_error = err
+
+
+def jit_error(fn: Callable[..., Any], case: Case) -> BaseException | None:
+    """What ``jax.jit(fn)`` raises on ``case`` (``None`` when it compiles and runs)."""
+    import jax
+    import jax.numpy as jnp
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            jax.block_until_ready(jax.jit(fn)(jnp.asarray(case.y_true), jnp.asarray(case.y_pred)))
+        except Exception as err:  # noqa: BLE001 - the user's code may raise anything
+            return err
+    return None

@@ -1,0 +1,250 @@
+"""check_loss: each planted fault is named (code, message, fix); correct losses pass."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import anyloss as al
+from anyloss import ops
+from anyloss.check import Problem
+
+FAST = ["numpy", "torch"]
+
+
+@al.register(package="tests_check")
+def weighted_mse(y_true, y_pred):
+    return ops.mean(ops.multiply(ops.square(y_true - y_pred), [0.3, 0.7]), axis=-1)
+
+
+def plain_mse(y_true, y_pred):
+    return ops.mean(ops.square(y_true - y_pred), axis=-1)
+
+
+def _problem(report, code: str) -> Problem:
+    matches = [p for p in report.problems if p.code == code]
+    assert matches, f"expected {code!r} in:\n{report}"
+    return matches[0]
+
+
+def test_registered_weighted_mse_passes_on_every_backend():
+    report = al.check_loss(weighted_mse)
+    assert report.ok, str(report)
+    assert report.problems == []
+    assert report.backends == ("numpy", "torch", "jax")
+    assert "regression" in report.inputs
+
+
+@pytest.mark.parametrize("name", sorted(al.FUNCTIONS))
+def test_every_builtin_has_no_errors(name):
+    report = al.check_loss(al.FUNCTIONS[name], backends=FAST)
+    assert report.ok, str(report)
+    assert report.inputs
+
+
+@pytest.mark.parametrize("name", ["binary_crossentropy", "sparse_categorical_crossentropy",
+                                  "log_cosh"])
+def test_builtins_pass_on_jax_grad_and_jit(name):
+    assert al.check_loss(al.get(name), backends=["jax"]).ok
+
+
+def test_builtin_class_instance_and_subclass():
+    assert al.check_loss(al.Huber(delta=2.0), backends="numpy").problems == []
+    assert al.check_loss(al.CategoricalCrossentropy, backends="numpy").ok
+
+
+def test_wrong_signature():
+    def one_argument(y_pred):
+        return y_pred
+
+    p = _problem(al.check_loss(one_argument, backends="numpy"), "bad-signature")
+    assert p.severity == "error"
+    assert "one_argument(y_pred)" in p.message
+    assert "def my_loss(y_true, y_pred)" in p.fix
+
+
+def test_torch_argument_order_warns():
+    def torch_style(input, target):
+        return ops.mean(ops.square(input - target), axis=-1)
+
+    p = _problem(al.check_loss(torch_style, backends="numpy"), "argument-order")
+    assert p.severity == "warning"
+    assert "(input, target)" in p.message and "y_true, y_pred" in p.fix
+
+
+def test_output_ignoring_y_pred():
+    def typo(y_true, y_pred):
+        return ops.mean(ops.square(y_true - y_true), axis=-1)
+
+    report = al.check_loss(typo, backends=FAST)
+    p = _problem(report, "ignores-y-pred")
+    assert not report.ok
+    assert "does not depend on y_pred" in p.message and "No gradients provided" in p.message
+    assert "y_true - y_true" in p.fix
+
+
+def test_detached_output_on_torch_and_zero_gradient_on_jax():
+    def stopped(y_true, y_pred):
+        return ops.mean(ops.square(y_true - ops.stop_gradient(y_pred)), axis=-1)
+
+    report = al.check_loss(stopped, backends=["torch", "jax"])
+    by_backend = {p.backend: p for p in report.problems if p.code == "no-gradient"}
+    assert "requires_grad=False" in by_backend["torch"].message
+    assert "zero everywhere" in by_backend["jax"].message
+    assert "stop_gradient" in by_backend["jax"].fix
+
+
+def test_step_function_has_zero_gradient():
+    def thresholded(y_true, y_pred):
+        return ops.mean(ops.abs(y_true - ops.sign(y_pred)), axis=-1)
+
+    p = _problem(al.check_loss(thresholded, backends="torch"), "no-gradient")
+    assert p.severity == "error" and p.backend == "torch"
+    assert "smooth surrogate" in p.fix
+
+
+def test_scalar_output_warns_about_sample_weights():
+    class ScalarMSE(al.Loss):
+        def call(self, y_true, y_pred):
+            return ops.mean(ops.square(y_true - y_pred))
+
+    report = al.check_loss(ScalarMSE(), backends="numpy")
+    p = _problem(report, "scalar-output")
+    assert p.severity == "warning"
+    assert "scalar for a batch of 4 samples" in p.message and "D12" in p.message
+    assert "ops.mean(..., axis=-1)" in p.fix
+
+
+def test_batch_length_mismatch():
+    def over_batch(y_true, y_pred):
+        return ops.mean(ops.square(y_true - y_pred), axis=0)
+
+    p = _problem(al.check_loss(over_batch, backends="numpy"), "batch-mismatch")
+    assert "shape (2,) for a batch of 4 samples" in p.message
+    assert "axis=-1" in p.fix
+
+
+def test_broadcasting_trap():
+    report = al.check_loss(plain_mse, backends="numpy")
+    p = _problem(report, "broadcast-trap")
+    assert p.severity == "error"
+    assert "(4,)" in p.message and "(4, 1)" in p.message and "(4, 4)" in p.message
+    assert "ops.reshape(y_true, ops.shape(y_pred))" in p.fix
+    # Wrapped, the same function is aligned like Keras does it.
+    assert al.check_loss(al.LossFunctionWrapper(plain_mse), backends="numpy").ok
+
+
+def test_integer_output():
+    def counts(y_true, y_pred):
+        return ops.sum(ops.cast(ops.greater(y_pred, y_true), "int32"), axis=-1)
+
+    p = _problem(al.check_loss(counts, backends="numpy"), "integer-output")
+    assert "int" in p.message and "float" in p.fix
+
+
+def test_log_of_zero_probability():
+    def naive_bce(y_true, y_pred):
+        return -ops.mean(y_true * ops.log(y_pred) + (1 - y_true) * ops.log(1 - y_pred), axis=-1)
+
+    p = _problem(al.check_loss(naive_bce, backends=FAST), "nan-or-inf")
+    assert "probabilities exactly 0 and 1" in p.message and "inf" in p.message
+    assert p.backend == "numpy, torch"
+    assert "ops.clip(y_pred, ops.epsilon()" in p.fix
+
+
+def test_large_logits_overflow():
+    def naive_softplus(y_true, y_pred):
+        return ops.mean(ops.log(1 + ops.exp(y_pred)) - y_true * y_pred, axis=-1)
+
+    p = _problem(al.check_loss(naive_softplus, backends="numpy"), "nan-or-inf")
+    assert "+-1e4" in p.message and "ops.softplus" in p.fix
+
+
+def test_nan_gradient_of_sqrt_at_a_perfect_prediction():
+    def rmse(y_true, y_pred):
+        return ops.sqrt(ops.mean(ops.square(y_true - y_pred), axis=-1))
+
+    p = _problem(al.check_loss(rmse, backends="torch"), "nan-or-inf")
+    assert "perfect prediction" in p.message and "gradient" in p.message
+
+
+def test_float16_overflow_warns():
+    def scaled(y_true, y_pred):
+        return ops.mean(ops.square(y_true - y_pred) * 1e5, axis=-1)
+
+    p = _problem(al.check_loss(scaled, backends="numpy"), "float16")
+    assert p.severity == "warning" and "float16" in p.message
+    assert "ops.cast(y_pred, 'float32')" in p.fix
+
+
+def test_numpy_call_breaks_torch_autograd_and_jax():
+    def numpy_mse(y_true, y_pred):
+        return np.mean(np.square(y_true - y_pred), axis=-1)
+
+    report = al.check_loss(numpy_mse, backends=["numpy", "torch", "jax"])
+    by_backend = {p.backend: p for p in report.problems if p.code == "numpy-call"}
+    assert "Can't call numpy() on Tensor that requires grad" in by_backend["torch"].message
+    assert "returned a numpy.ndarray" in by_backend["jax"].message
+    assert "anyloss.ops" in by_backend["torch"].fix
+
+
+def test_python_control_flow_breaks_jit():
+    def branchy(y_true, y_pred):
+        if ops.mean(y_pred) > 100:
+            return ops.mean(y_pred, axis=-1)
+        return weighted_mse(y_true, y_pred)
+
+    p = _problem(al.check_loss(branchy, backends="jax"), "not-jittable")
+    assert "jax.jit" in p.message and "ops.where" in p.fix
+
+
+def test_list_arithmetic_on_torch():
+    def list_weights(y_true, y_pred):
+        return ops.mean(ops.square(y_true - y_pred) * [0.3, 0.7], axis=-1)
+
+    report = al.check_loss(list_weights, backends=FAST)
+    p = _problem(report, "list-arithmetic")
+    assert p.backend == "torch" and "Python list" in p.message
+    assert "ops.multiply(x, [0.3, 0.7])" in p.fix
+
+
+def test_not_restorable_by_name():
+    def outer():
+        def inner(y_true, y_pred):
+            return weighted_mse(y_true, y_pred)
+
+        return inner
+
+    cases = {plain_mse: "not registered", outer(): "inside another function",
+             lambda y_true, y_pred: weighted_mse(y_true, y_pred): "lambda"}
+    for fn, seen in cases.items():
+        p = _problem(al.check_loss(fn, backends="numpy"), "not-registered")
+        assert p.severity == "warning" and seen in p.message
+        assert "@al.register()" in p.fix
+
+
+def test_given_inputs_are_used():
+    y_true = np.array([[0.0, 1.0], [1.0, 0.0]], dtype=np.float32)
+    y_pred = np.array([[0.2, 0.8], [0.6, 0.4]], dtype=np.float32)
+    report = al.check_loss(weighted_mse, y_true=y_true, y_pred=y_pred, backends="numpy")
+    assert report.ok and report.inputs == ("categorical",)
+
+
+def test_argument_errors():
+    with pytest.raises(ValueError, match=r"backends.*'tensorflow'"):
+        al.check_loss(weighted_mse, backends=["tensorflow"])
+    with pytest.raises(ValueError, match="both `y_true` and `y_pred`"):
+        al.check_loss(weighted_mse, y_true=[1.0])
+    p = _problem(al.check_loss(42), "not-callable")
+    assert "check_loss(my_loss)" in p.fix
+
+
+def test_report_renders_for_terminal_and_notebooks():
+    report = al.check_loss(plain_mse, backends="numpy")
+    text = str(report)
+    assert text.startswith("check_loss(plain_mse): FAILED, 1 error(s), 1 warning(s)")
+    assert "ERROR   broadcast-trap" in text and "fix: " in text
+    assert "| error | `broadcast-trap` |" in report._repr_markdown_()
+    html = report._repr_html_()
+    assert "<table>" in html and "<code>broadcast-trap</code>" in html
+    assert "&lt;" not in str(al.check_loss(weighted_mse, backends="numpy")._repr_html_())
