@@ -17,3 +17,8 @@ from anyloss.losses import __all__ as _losses_all
 __version__ = "0.1.0"
 
 __all__ = sorted(["CheckReport", "__version__", "check_loss", "ops", *_losses_all])
+
+# Training side (issue 3): the container is array-library neutral; anyloss.models/layers need torch.
+from anyloss.container import LossesContainer  # noqa: E402
+
+__all__ = sorted([*__all__, "LossesContainer"])
