@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
+	KERAS_BACKEND=numpy $(PY) examples/demo.py
 	KERAS_BACKEND=numpy $(PY) examples/loss_table.py
 
 test: $(STAMP)

@@ -11,14 +11,11 @@ NumPy, PyTorch, JAX (jit and grad included), CuPy and Dask; ``get/serialize/dese
 
 from anyloss import ops
 from anyloss.check import CheckReport, check_loss
+from anyloss.container import LossesContainer
 from anyloss.losses import *  # noqa: F403 - the losses package defines the public loss names
 from anyloss.losses import __all__ as _losses_all
 
 __version__ = "0.1.0"
 
-__all__ = sorted(["CheckReport", "__version__", "check_loss", "ops", *_losses_all])
-
-# Training side (issue 3): the container is array-library neutral; anyloss.models/layers need torch.
-from anyloss.container import LossesContainer  # noqa: E402
-
-__all__ = sorted([*__all__, "LossesContainer"])
+__all__ = sorted(["CheckReport", "LossesContainer", "__version__", "check_loss", "ops",
+                  *_losses_all])
