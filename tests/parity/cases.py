@@ -440,7 +440,8 @@ def keras_call(case: Case, inputs: Inputs) -> np.ndarray:
     kwargs = case.kwargs if case.keras_kwargs is None else case.keras_kwargs
     arrays = {k: v for k, v in inputs.items() if k not in POSITIONAL}
     fn = getattr(keras.losses, case.loss)
-    return np.asarray(fn(inputs["y_true"], inputs["y_pred"], **arrays, **kwargs))
+    with np.errstate(invalid="ignore"):  # Keras' ignore_class divides zeroed rows by 0
+        return np.asarray(fn(inputs["y_true"], inputs["y_pred"], **arrays, **kwargs))
 
 
 @functools.lru_cache(maxsize=None)
@@ -573,7 +574,8 @@ def _class_reference(case_id: str, reduction: str, seed: int, weighted: bool) ->
     inputs, w = class_inputs(case, seed, weighted)
     kwargs = case.kwargs if case.keras_kwargs is None else case.keras_kwargs
     loss = getattr(keras.losses, case.cls)(reduction=reduction, **kwargs)
-    return np.asarray(loss(inputs["y_true"], inputs["y_pred"], sample_weight=w))
+    with np.errstate(invalid="ignore"):  # Keras' ignore_class divides zeroed rows by 0
+        return np.asarray(loss(inputs["y_true"], inputs["y_pred"], sample_weight=w))
 
 
 def class_reference_for(case: ClassCase, reduction: str, seed: int,
