@@ -128,6 +128,11 @@ def is_concrete(x: Any) -> bool:
 
     Value checks such as "labels in range" run only on concrete arrays.
     """
+    if aac.is_jax_array(x):
+        # array-api-compat calls every JAX array lazy; only tracers (jit, grad, vmap) are.
+        import jax
+
+        return not isinstance(x, jax.core.Tracer)
     return not aac.is_lazy_array(x)
 
 
