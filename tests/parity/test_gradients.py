@@ -1,0 +1,179 @@
+"""Gradients of every loss w.r.t. ``y_pred``: torch autograd and ``jax.grad`` agree with each
+other and with central finite differences in float64, and ``jax.jit(jax.grad(f))`` equals the
+eager gradient.
+
+The finite differences are taken on the NumPy path of the same public function, whose values
+``test_keras_functions`` checks against Keras (Keras' numpy backend computes in float32 only,
+too coarse for differences). Functions are reduced with a fixed random cotangent
+(``sum(c * loss)``), which checks the whole vector-Jacobian product, not only its sum; classes
+with their default reduction and per-sample weights. The inputs of ``cases.py`` stay away from
+kinks and clip edges. Under ``jax.jit`` value checks are skipped by design
+(``backend.is_concrete``).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+import pytest
+
+import anyloss as al
+from tests.helpers import Backend, central_difference
+from tests.parity.cases import (
+    CASES,
+    CASES_BY_ID,
+    CLASS_CASES,
+    CLASS_CASES_BY_ID,
+    POSITIONAL,
+    SEEDS,
+    Case,
+    ClassCase,
+    inputs_for,
+    params,
+    sample_weights,
+)
+
+AUTODIFF = ["torch", "jax"]
+GRAD_CASES = [c for c in CASES if c.grad is True]
+RTOL, ATOL = 1e-5, 1e-8  # finite differences (h = 1e-6, float64)
+
+
+def _float64(inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {k: v.astype(np.float64) if v.dtype.kind == "f" else v for k, v in inputs.items()}
+
+
+def _cotangent(case: Case, seed: int) -> np.ndarray:
+    """A fixed random weight per output element (output shape from the NumPy call)."""
+    inputs = _float64(inputs_for(case, seed))
+    shape = np.shape(al.losses.FUNCTIONS[case.loss](inputs["y_true"], inputs["y_pred"], **{
+        k: v for k, v in inputs.items() if k not in POSITIONAL}, **case.kwargs))
+    return np.random.default_rng([seed, 7]).uniform(0.5, 1.5, shape)
+
+
+@functools.lru_cache(maxsize=None)
+def _function_objective(loss: str, kwargs_key: str):
+    case_kwargs = _KWARGS[kwargs_key]
+    fn = al.losses.FUNCTIONS[loss]
+
+    def objective(y_pred: Any, arrays: dict[str, Any]) -> Any:
+        extra = {k: v for k, v in arrays.items() if k not in ("y_true", "cotangent")}
+        values = fn(arrays["y_true"], y_pred, **extra, **case_kwargs)
+        return (arrays["cotangent"] * values).sum()
+
+    return objective
+
+
+@functools.lru_cache(maxsize=None)
+def _class_objective(cls: str, kwargs_key: str):
+    loss = al.losses.CLASSES[cls](**_KWARGS[kwargs_key])
+
+    def objective(y_pred: Any, arrays: dict[str, Any]) -> Any:
+        return loss(arrays["y_true"], y_pred, sample_weight=arrays["sample_weight"])
+
+    return objective
+
+
+_KWARGS: dict[str, dict[str, Any]] = {}
+
+
+def _kwargs_key(kwargs: dict[str, Any]) -> str:
+    """A hashable key for ``kwargs``, so one objective (and one ``jax.jit`` compile) serves
+    every case with the same loss and arguments (JAX caches compiles per function)."""
+    key = repr(sorted(kwargs.items()))
+    _KWARGS[key] = kwargs
+    return key
+
+
+def function_objective(case: Case, seed: int):
+    """``(objective, y_pred, arrays)``: ``objective(y_pred, arrays) = sum(c * loss(y_true,
+    y_pred, **kwargs))`` with the cotangent ``c`` in ``arrays``; inputs float64 NumPy."""
+    inputs = _float64(inputs_for(case, seed))
+    arrays = {k: v for k, v in inputs.items() if k != "y_pred"}
+    arrays["cotangent"] = _cotangent(case, seed)
+    return _function_objective(case.loss, _kwargs_key(case.kwargs)), inputs["y_pred"], arrays
+
+
+def class_objective(case: ClassCase, seed: int):
+    """``(objective, y_pred, arrays)``: ``Class(**kwargs)(y_true, y_pred, sample_weight)`` with
+    the default reduction; inputs float64 NumPy."""
+    inputs = _float64(inputs_for(case.case, seed))
+    arrays = {"y_true": inputs["y_true"],
+              "sample_weight": sample_weights(len(inputs["y_pred"]), seed).astype(np.float64)}
+    return _class_objective(case.cls, _kwargs_key(case.kwargs)), inputs["y_pred"], arrays
+
+
+def _on(backend: Backend, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    return {k: backend.asarray(v) for k, v in arrays.items()}
+
+
+def autodiff_gradient(make, case, seed: int, backend_name: str) -> np.ndarray:
+    backend = Backend.load(backend_name)
+    objective, y_pred, arrays = make(case, seed)
+    arrays = _on(backend, arrays)
+    _, grad = backend.value_and_grad(lambda x: objective(x, arrays), y_pred)
+    return grad
+
+
+@functools.lru_cache(maxsize=None)
+def finite_difference(kind: str, case_id: str, seed: int) -> np.ndarray:
+    if kind == "function":
+        objective, y_pred, arrays = function_objective(CASES_BY_ID[case_id], seed)
+    else:
+        objective, y_pred, arrays = class_objective(CLASS_CASES_BY_ID[case_id], seed)
+    return central_difference(lambda x: objective(x, arrays), y_pred)
+
+
+def _assert_gradients(make, case, seed: int, backend_name: str, kind: str) -> None:
+    grad = autodiff_gradient(make, case, seed, backend_name)
+    expected = finite_difference(kind, case.id, seed)
+    assert np.abs(expected).max() > 0, "a zero gradient checks nothing"
+    np.testing.assert_allclose(grad, expected, rtol=RTOL, atol=ATOL * np.abs(expected).max())
+    if backend_name == "jax":  # and torch agrees with JAX far below the difference error
+        torch_grad = autodiff_gradient(make, case, seed, "torch")
+        np.testing.assert_allclose(grad, torch_grad, rtol=1e-9, atol=1e-12)
+
+
+def test_every_loss_has_a_gradient_case():
+    assert {c.loss for c in GRAD_CASES} == set(al.losses.FUNCTIONS)
+
+
+@pytest.mark.parametrize("backend_name", AUTODIFF)
+@pytest.mark.parametrize(("case", "seed"), params(GRAD_CASES))
+def test_function_gradient_matches_finite_differences(case, seed, backend_name):
+    _assert_gradients(function_objective, case, seed, backend_name, "function")
+
+
+@pytest.mark.parametrize("backend_name", AUTODIFF)
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CLASS_CASES])
+def test_class_gradient_matches_finite_differences(case, backend_name):
+    _assert_gradients(class_objective, case, SEEDS[0], backend_name, "class")
+
+
+@functools.lru_cache(maxsize=None)
+def _jit_grad(objective):
+    import jax
+
+    return jax.jit(jax.grad(objective))
+
+
+def _jit_matches_eager(make, case) -> None:
+    jax = pytest.importorskip("jax")
+    backend = Backend.load("jax")
+    objective, y_pred, arrays = make(case, SEEDS[0])
+    y_pred, arrays = backend.asarray(y_pred), _on(backend, arrays)
+    eager = jax.grad(objective)(y_pred, arrays)
+    jitted = _jit_grad(objective)(y_pred, arrays)  # labels and weights are traced too
+    assert np.all(np.isfinite(np.asarray(jitted)))
+    np.testing.assert_allclose(np.asarray(jitted), np.asarray(eager), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=f"{c.id}-jax") for c in CASES])
+def test_function_jit_grad_equals_eager(case):
+    _jit_matches_eager(function_objective, case)
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=f"{c.id}-jax") for c in CLASS_CASES])
+def test_class_jit_grad_equals_eager(case):
+    _jit_matches_eager(class_objective, case)
