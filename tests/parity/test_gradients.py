@@ -1,6 +1,8 @@
 """Gradients of every loss w.r.t. ``y_pred``: torch autograd and ``jax.grad`` agree with each
 other and with central finite differences in float64, and ``jax.jit(jax.grad(f))`` equals the
-eager gradient.
+eager gradient. Torch runs every seed; JAX runs seed 0, where one test per case checks eager
+against differences and torch and jit against eager (eager JAX compiles each op on first use,
+once per test process, which is what this file spends most of its time on).
 
 The finite differences are taken on the NumPy path of the same public function, whose values
 ``test_keras_functions`` checks against Keras (Keras' numpy backend computes in float32 only,
@@ -35,8 +37,6 @@ from tests.parity.cases import (
     sample_weights,
 )
 
-AUTODIFF = ["torch", "jax"]
-GRAD_CASES = [c for c in CASES if c.grad is True]
 RTOL, ATOL = 1e-5, 1e-8  # finite differences (h = 1e-6, float64)
 
 
@@ -125,30 +125,11 @@ def finite_difference(kind: str, case_id: str, seed: int) -> np.ndarray:
     return central_difference(lambda x: objective(x, arrays), y_pred)
 
 
-def _assert_gradients(make, case, seed: int, backend_name: str, kind: str) -> None:
-    grad = autodiff_gradient(make, case, seed, backend_name)
-    expected = finite_difference(kind, case.id, seed)
+def _assert_matches_finite_differences(grad: np.ndarray, kind: str, case_id: str,
+                                       seed: int) -> None:
+    expected = finite_difference(kind, case_id, seed)
     assert np.abs(expected).max() > 0, "a zero gradient checks nothing"
     np.testing.assert_allclose(grad, expected, rtol=RTOL, atol=ATOL * np.abs(expected).max())
-    if backend_name == "jax":  # and torch agrees with JAX far below the difference error
-        torch_grad = autodiff_gradient(make, case, seed, "torch")
-        np.testing.assert_allclose(grad, torch_grad, rtol=1e-9, atol=1e-12)
-
-
-def test_every_loss_has_a_gradient_case():
-    assert {c.loss for c in GRAD_CASES} == set(al.losses.FUNCTIONS)
-
-
-@pytest.mark.parametrize("backend_name", AUTODIFF)
-@pytest.mark.parametrize(("case", "seed"), params(GRAD_CASES))
-def test_function_gradient_matches_finite_differences(case, seed, backend_name):
-    _assert_gradients(function_objective, case, seed, backend_name, "function")
-
-
-@pytest.mark.parametrize("backend_name", AUTODIFF)
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CLASS_CASES])
-def test_class_gradient_matches_finite_differences(case, backend_name):
-    _assert_gradients(class_objective, case, SEEDS[0], backend_name, "class")
 
 
 @functools.lru_cache(maxsize=None)
@@ -158,22 +139,56 @@ def _jit_grad(objective):
     return jax.jit(jax.grad(objective))
 
 
-def _jit_matches_eager(make, case) -> None:
+def _jit_case(cases: list[Case]) -> Case:
+    """The case of a loss with the most arguments (first on ties): its function under jit."""
+    return max(cases, key=lambda c: len(c.kwargs) + len(c.make(np.random.default_rng(0))))
+
+
+#: One function case per loss goes through ``jax.jit`` (each jit compile costs ~0.3 s); every
+#: class case does, with its reduction, mask and traced weights.
+JIT_CASE_IDS = {_jit_case([c for c in CASES if c.loss == loss]).id for loss in al.losses.FUNCTIONS}
+
+
+def _assert_jax_gradients(make, case, kind: str, jit: bool) -> None:
+    """Eager ``jax.grad`` against finite differences and torch; ``jax.jit(jax.grad)`` against
+    eager. One test does all three so the eager JAX ops compile once (the main cost here)."""
     jax = pytest.importorskip("jax")
     backend = Backend.load("jax")
     objective, y_pred, arrays = make(case, SEEDS[0])
     y_pred, arrays = backend.asarray(y_pred), _on(backend, arrays)
-    eager = jax.grad(objective)(y_pred, arrays)
-    jitted = _jit_grad(objective)(y_pred, arrays)  # labels and weights are traced too
-    assert np.all(np.isfinite(np.asarray(jitted)))
-    np.testing.assert_allclose(np.asarray(jitted), np.asarray(eager), rtol=1e-9, atol=1e-12)
+    eager = np.asarray(jax.grad(objective)(y_pred, arrays))
+    _assert_matches_finite_differences(eager, kind, case.id, SEEDS[0])
+    torch_grad = autodiff_gradient(make, case, SEEDS[0], "torch")
+    np.testing.assert_allclose(eager, torch_grad, rtol=1e-9, atol=1e-12)
+    if jit:
+        jitted = np.asarray(_jit_grad(objective)(y_pred, arrays))  # labels, weights traced
+        np.testing.assert_allclose(jitted, eager, rtol=1e-9, atol=1e-12)
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, id=f"{c.id}-jax") for c in CASES])
-def test_function_jit_grad_equals_eager(case):
-    _jit_matches_eager(function_objective, case)
+def test_every_loss_has_a_gradient_and_a_jit_case():
+    assert {c.loss for c in CASES} == set(al.losses.FUNCTIONS)
+    assert {CASES_BY_ID[i].loss for i in JIT_CASE_IDS} == set(al.losses.FUNCTIONS)
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, id=f"{c.id}-jax") for c in CLASS_CASES])
-def test_class_jit_grad_equals_eager(case):
-    _jit_matches_eager(class_objective, case)
+@pytest.mark.parametrize(("case", "seed"), params(CASES))
+def test_function_torch_gradient_matches_finite_differences(case, seed):
+    grad = autodiff_gradient(function_objective, case, seed, "torch")
+    _assert_matches_finite_differences(grad, "function", case.id, seed)
+
+
+@pytest.mark.parametrize("case", [
+    pytest.param(c, id=f"{c.id}-s{SEEDS[0]}{'-jit' if c.id in JIT_CASE_IDS else ''}")
+    for c in CASES])
+def test_function_jax_gradient_matches_finite_differences_torch_and_jit(case):
+    _assert_jax_gradients(function_objective, case, "function", jit=case.id in JIT_CASE_IDS)
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CLASS_CASES])
+def test_class_torch_gradient_matches_finite_differences(case):
+    grad = autodiff_gradient(class_objective, case, SEEDS[0], "torch")
+    _assert_matches_finite_differences(grad, "class", case.id, SEEDS[0])
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CLASS_CASES])
+def test_class_jax_gradient_matches_finite_differences_torch_and_jit(case):
+    _assert_jax_gradients(class_objective, case, "class", jit=True)
