@@ -205,3 +205,12 @@ def test_mean_reads_as_float():
     mean.update_state(np.asarray(2.0), 3)
     mean.update_state(np.asarray(4.0), 1)
     assert float(mean) == pytest.approx(2.5)
+
+
+def test_running_means_track_eager_jax_values():
+    """Eager JAX losses are concrete and count in the metrics (only jit tracers are skipped);
+    before the is_concrete fix the metric stayed 0.0 on eager JAX."""
+    jnp = pytest.importorskip("jax.numpy")
+    container = LossesContainer("mse")
+    container(jnp.asarray([[1.0, 2.0]]), jnp.asarray([[0.0, 0.0]]))
+    assert float(container.metrics["loss"]) == pytest.approx(2.5)  # (1 + 4) / 2, by hand
