@@ -12,7 +12,9 @@ where a case says otherwise:
 - Keras 3.15.1's numpy backend rejects sparse CE with ``axis != -1`` (its shape check assumes
   the last axis), so those cases call Keras on ``y_pred`` with the class axis moved last, which
   is what ``axis`` means. Likewise cosine similarity with ``axis=0``: on NumPy arrays Keras'
-  ``normalize`` reads ``axis or -1`` and normalises the wrong axis.
+  ``normalize`` reads ``axis or -1`` and normalises the wrong axis (silently wrong numbers on
+  square inputs). And GCE with ``(batch, 1)`` labels, which Keras broadcasts to
+  ``(batch, batch)``: the reference is Keras on the ``(batch,)`` labels.
 
 Inputs are small, valid for their loss (probabilities that sum to 1, one-hot or 0/1 labels,
 positive targets, unit-norm embeddings, feasible CTC alignments) and kept away from kinks and
@@ -135,7 +137,7 @@ def _kl_inputs(rng: np.random.Generator, one_hot: bool = False) -> Inputs:
     return {"y_true": t, "y_pred": _probs(rng, (4, 5))}
 
 
-def _bce_inputs(shape: tuple[int, ...] = (4, 5), *, logits: bool = False,
+def bce_inputs(shape: tuple[int, ...] = (4, 5), *, logits: bool = False,
                 soft: bool = False) -> Callable[[np.random.Generator], Inputs]:
     def make(rng: np.random.Generator) -> Inputs:
         t = _f32(rng.uniform(0, 1, shape)) if soft else _binary(rng, shape)
@@ -159,7 +161,7 @@ def _ce_inputs(shape: tuple[int, ...] = (4, 5), axis: int = -1, *, logits: bool 
     return make
 
 
-def _sparse_inputs(shape: tuple[int, ...] = (4, 5), axis: int = -1, *, logits: bool = False,
+def sparse_inputs(shape: tuple[int, ...] = (4, 5), axis: int = -1, *, logits: bool = False,
                    ignore: int | None = None, column: bool = False,
                    ) -> Callable[[np.random.Generator], Inputs]:
     """Integer labels with ``y_pred``'s shape minus the class ``axis``; ``ignore`` is planted
@@ -176,8 +178,9 @@ def _sparse_inputs(shape: tuple[int, ...] = (4, 5), axis: int = -1, *, logits: b
     return make
 
 
-def _gce_inputs(rng: np.random.Generator) -> Inputs:
-    return {"y_true": rng.integers(0, 5, 4), "y_pred": _probs(rng, (4, 5))}
+def _gce_inputs(rng: np.random.Generator, column: bool = False) -> Inputs:
+    labels = rng.integers(0, 5, 4)
+    return {"y_true": labels[:, None] if column else labels, "y_pred": _probs(rng, (4, 5))}
 
 
 def _signed_hinge_inputs(shape: tuple[int, ...] = (4, 5), *, zero_one: bool = False,
@@ -207,7 +210,8 @@ def _categorical_hinge_inputs(rng: np.random.Generator) -> Inputs:
     return {"y_true": t, "y_pred": _f32(p)}
 
 
-def _segmentation_inputs(shape: tuple[int, ...] = (3, 4, 2)) -> Callable[[np.random.Generator], Inputs]:
+def _segmentation_inputs(shape: tuple[int, ...] = (3, 4, 2),
+                         ) -> Callable[[np.random.Generator], Inputs]:
     def make(rng: np.random.Generator) -> Inputs:
         return {"y_true": _binary(rng, shape), "y_pred": _f32(rng.uniform(0.05, 0.95, shape))}
     return make
@@ -216,7 +220,8 @@ def _segmentation_inputs(shape: tuple[int, ...] = (3, 4, 2)) -> Callable[[np.ran
 def _ctc_inputs(lengths: tuple[int, ...], *, batch_time: int = 6, classes: int = 5,
                 max_len: int = 4) -> Callable[[np.random.Generator], Inputs]:
     """0-padded labels in ``1..classes-1`` with the given lengths per row (the first row with
-    two or more starts with a repeated label), logits of shape ``(batch, time, classes)``; every alignment is feasible."""
+    two or more starts with a repeated label), logits of shape ``(batch, time, classes)``;
+    every alignment is feasible."""
     def make(rng: np.random.Generator) -> Inputs:
         labels = np.zeros((len(lengths), max_len), dtype=np.int64)
         first_long = next(row for row, n in enumerate(lengths) if n >= 2)
@@ -296,6 +301,14 @@ def keras_cosine_axis_last(inputs: Inputs, kwargs: dict[str, Any]) -> np.ndarray
     return np.asarray(keras.losses.cosine_similarity(y_true, y_pred, axis=-1))
 
 
+def keras_gce_labels_squeezed(inputs: Inputs, kwargs: dict[str, Any]) -> np.ndarray:
+    """Keras' GCE on ``(batch,)`` labels: given ``(batch, 1)`` labels Keras 3.15.1 one-hots them
+    to ``(batch, 1, classes)`` and broadcasts against ``y_pred`` to a ``(batch, batch)``
+    result; anyloss squeezes the column, as its sparse cross-entropy does."""
+    return np.asarray(keras.losses.categorical_generalized_cross_entropy(
+        inputs["y_true"][:, 0], inputs["y_pred"], **kwargs))
+
+
 def tversky_formula(inputs: Inputs, kwargs: dict[str, Any]) -> np.ndarray:
     """The documented Tversky loss: ``1 - TP / (TP + alpha FP + beta FN + eps)`` (D1)."""
     y, p = np.float64(inputs["y_true"]), np.float64(inputs["y_pred"])
@@ -316,13 +329,15 @@ CASES: list[Case] = [
     Case("mean_squared_error", "2d", _regression),
     Case("mean_squared_error", "3d", lambda r: _regression(r, (3, 2, 4))),
     Case("mean_squared_error", "labels_rank1_pred_column",
-         lambda r: {"y_true": _f32(r.standard_normal(4)), "y_pred": _f32(r.standard_normal((4, 1)))}),
+         lambda r: {"y_true": _f32(r.standard_normal(4)),
+                    "y_pred": _f32(r.standard_normal((4, 1)))}),
     Case("mean_absolute_error", "2d", lambda r: _regression(r, kinks=(0.0,))),
     Case("mean_absolute_error", "3d", lambda r: _regression(r, (3, 2, 4), kinks=(0.0,))),
     Case("mean_absolute_percentage_error", "2d", _mape_inputs),
     Case("mean_absolute_percentage_error", "zero_targets", lambda r: _mape_inputs(r, True)),
     Case("mean_squared_logarithmic_error", "positive", _msle_inputs),
-    Case("mean_squared_logarithmic_error", "negative_pred_clipped", lambda r: _msle_inputs(r, True)),
+    Case("mean_squared_logarithmic_error", "negative_pred_clipped",
+         lambda r: _msle_inputs(r, True)),
     Case("huber", "delta_default", lambda r: _regression(r, kinks=(-1.0, 1.0))),
     Case("huber", "delta_0.5", lambda r: _regression(r, kinks=(-0.5, 0.5)), {"delta": 0.5}),
     Case("huber", "delta_2_3d", lambda r: _regression(r, (3, 2, 4), kinks=(-2.0, 2.0)),
@@ -338,21 +353,21 @@ CASES: list[Case] = [
     # Probabilistic
     Case("kl_divergence", "probs", _kl_inputs),
     Case("kl_divergence", "one_hot_targets", lambda r: _kl_inputs(r, True)),
-    Case("binary_crossentropy", "probs", _bce_inputs()),
-    Case("binary_crossentropy", "logits", _bce_inputs(logits=True), {"from_logits": True}),
-    Case("binary_crossentropy", "smoothing_0.2", _bce_inputs(), {"label_smoothing": 0.2}),
+    Case("binary_crossentropy", "probs", bce_inputs()),
+    Case("binary_crossentropy", "logits", bce_inputs(logits=True), {"from_logits": True}),
+    Case("binary_crossentropy", "smoothing_0.2", bce_inputs(), {"label_smoothing": 0.2}),
     Case("binary_crossentropy", "logits_smoothing_soft_labels",
-         _bce_inputs(logits=True, soft=True), {"from_logits": True, "label_smoothing": 0.1}),
-    Case("binary_crossentropy", "axis_1_3d", _bce_inputs((3, 4, 2)), {"axis": 1}),
-    Case("binary_crossentropy", "axis_tuple_3d", _bce_inputs((3, 4, 2), logits=True),
+         bce_inputs(logits=True, soft=True), {"from_logits": True, "label_smoothing": 0.1}),
+    Case("binary_crossentropy", "axis_1_3d", bce_inputs((3, 4, 2)), {"axis": 1}),
+    Case("binary_crossentropy", "axis_tuple_3d", bce_inputs((3, 4, 2), logits=True),
          {"axis": (1, 2), "from_logits": True}),
-    Case("binary_focal_crossentropy", "defaults", _bce_inputs()),
-    Case("binary_focal_crossentropy", "balanced_alpha_gamma", _bce_inputs(),
+    Case("binary_focal_crossentropy", "defaults", bce_inputs()),
+    Case("binary_focal_crossentropy", "balanced_alpha_gamma", bce_inputs(),
          {"apply_class_balancing": True, "alpha": 0.4, "gamma": 1.5}),
-    Case("binary_focal_crossentropy", "logits_smoothing", _bce_inputs(logits=True),
+    Case("binary_focal_crossentropy", "logits_smoothing", bce_inputs(logits=True),
          {"from_logits": True, "label_smoothing": 0.1, "apply_class_balancing": True}),
-    Case("binary_focal_crossentropy", "gamma_0", _bce_inputs(), {"gamma": 0.0}),
-    Case("binary_focal_crossentropy", "axis_1_3d", _bce_inputs((3, 4, 2)), {"axis": 1}),
+    Case("binary_focal_crossentropy", "gamma_0", bce_inputs(), {"gamma": 0.0}),
+    Case("binary_focal_crossentropy", "axis_1_3d", bce_inputs((3, 4, 2)), {"axis": 1}),
     Case("categorical_crossentropy", "probs", _ce_inputs()),
     Case("categorical_crossentropy", "unnormalised_probs", _ce_inputs(unnormalised=True)),
     Case("categorical_crossentropy", "logits", _ce_inputs(logits=True), {"from_logits": True}),
@@ -374,22 +389,24 @@ CASES: list[Case] = [
     Case("categorical_focal_crossentropy", "axis_1_3d_smoothing_D2",
          _ce_inputs((3, 4, 2), axis=1), {"axis": 1, "label_smoothing": 0.2},
          reference=focal_formula),
-    Case("sparse_categorical_crossentropy", "probs", _sparse_inputs()),
-    Case("sparse_categorical_crossentropy", "logits", _sparse_inputs(logits=True),
+    Case("sparse_categorical_crossentropy", "probs", sparse_inputs()),
+    Case("sparse_categorical_crossentropy", "logits", sparse_inputs(logits=True),
          {"from_logits": True}),
-    Case("sparse_categorical_crossentropy", "labels_column", _sparse_inputs(column=True)),
-    Case("sparse_categorical_crossentropy", "ignore_class_-1", _sparse_inputs(ignore=-1),
+    Case("sparse_categorical_crossentropy", "labels_column", sparse_inputs(column=True)),
+    Case("sparse_categorical_crossentropy", "ignore_class_-1", sparse_inputs(ignore=-1),
          {"ignore_class": -1}),
     Case("sparse_categorical_crossentropy", "ignore_class_2_logits_3d",
-         _sparse_inputs((3, 2, 4), logits=True, ignore=2),
+         sparse_inputs((3, 2, 4), logits=True, ignore=2),
          {"ignore_class": 2, "from_logits": True}),
     Case("sparse_categorical_crossentropy", "axis_1_3d_logits",
-         _sparse_inputs((3, 4, 2), axis=1, logits=True), {"axis": 1, "from_logits": True},
+         sparse_inputs((3, 4, 2), axis=1, logits=True), {"axis": 1, "from_logits": True},
          reference=keras_sparse_class_axis_last),
     Case("categorical_generalized_cross_entropy", "q_default", _gce_inputs,
          keras_kwargs={"q": 0.5}),
     Case("categorical_generalized_cross_entropy", "q_0.2", _gce_inputs, {"q": 0.2}),
     Case("categorical_generalized_cross_entropy", "q_0.9", _gce_inputs, {"q": 0.9}),
+    Case("categorical_generalized_cross_entropy", "labels_column", lambda r: _gce_inputs(r, True),
+         {"q": 0.5}, reference=keras_gce_labels_squeezed),
     # Hinge
     Case("hinge", "signed_labels", _signed_hinge_inputs()),
     Case("hinge", "zero_one_labels_3d", _signed_hinge_inputs((3, 2, 4), zero_one=True)),

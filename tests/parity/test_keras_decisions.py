@@ -53,8 +53,8 @@ def test_d1_tversky_alpha_weighs_false_positives():
 
 # D2: label smoothing counts classes along `axis` of y_pred; Keras 3.15.1 reads y_true's last axis.
 
-D2 = [(al.categorical_crossentropy, CASES_BY_ID["categorical_crossentropy-axis_1_3d_logits_smoothing_D2"],
-       ce_formula),
+D2 = [(al.categorical_crossentropy,
+       CASES_BY_ID["categorical_crossentropy-axis_1_3d_logits_smoothing_D2"], ce_formula),
       (al.categorical_focal_crossentropy,
        CASES_BY_ID["categorical_focal_crossentropy-axis_1_3d_smoothing_D2"], focal_formula)]
 

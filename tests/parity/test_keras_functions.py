@@ -11,7 +11,14 @@ import numpy as np
 import pytest
 
 import anyloss as al
-from tests.parity.cases import CASES, call_anyloss, inputs_for, is_library_array, params, reference_for
+from tests.parity.cases import (
+    CASES,
+    call_anyloss,
+    inputs_for,
+    is_library_array,
+    params,
+    reference_for,
+)
 
 RTOL, ATOL = 1e-4, 1e-6
 

@@ -2,9 +2,9 @@
 
 Values and gradients w.r.t. ``y_pred`` (of ``sum(c * loss)`` with a fixed random ``c``) are
 compared in float64 on the reference's own library (JAX ones under ``jax.jit``, compiled once
-per function; eager JAX gradients are covered in ``test_gradients``). Constant differences, where any, are stated
-at the entry; inputs are those of ``cases.py`` (seed 0), away from every clip edge, so eps never
-matters unless said.
+per function; eager JAX gradients are covered in ``test_gradients``). Constant differences,
+where any, are stated at the entry; inputs are those of ``cases.py`` (seed 0), away from every
+clip edge, so eps never matters unless said.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 
 import anyloss as al
 from tests.helpers import Backend
-from tests.parity.cases import CASES_BY_ID, Inputs, _bce_inputs, _sparse_inputs, inputs_for
+from tests.parity.cases import CASES_BY_ID, Inputs, bce_inputs, sparse_inputs, inputs_for
 
 torch = pytest.importorskip("torch")
 F = pytest.importorskip("torch.nn.functional")
@@ -103,7 +103,7 @@ CROSS = [
           lambda t, p: al.categorical_crossentropy(t, p, from_logits=True, label_smoothing=0.1,
                                                    axis=1),
           lambda t, p: F.cross_entropy(p, t, label_smoothing=0.1, reduction="none")),
-    Cross("sparse_ce_ignore_-1-F.cross_entropy", "torch", _sparse_inputs(logits=True, ignore=-1),
+    Cross("sparse_ce_ignore_-1-F.cross_entropy", "torch", sparse_inputs(logits=True, ignore=-1),
           lambda t, p: al.sparse_categorical_crossentropy(t, p, from_logits=True,
                                                           ignore_class=-1),
           lambda t, p: F.cross_entropy(p, t, ignore_index=-1, reduction="none")),
@@ -164,10 +164,10 @@ CROSS = [
     Cross("hinge-optax.hinge_loss", "jax", "hinge-signed_labels",
           al.hinge, lambda t, p: optax.hinge_loss(p, t).mean(-1)),
     # optax's alpha=None is Keras' apply_class_balancing=False; both weigh positives by alpha.
-    Cross("binary_focal-optax.sigmoid_focal_loss", "jax", _bce_inputs(logits=True),
+    Cross("binary_focal-optax.sigmoid_focal_loss", "jax", bce_inputs(logits=True),
           lambda t, p: al.binary_focal_crossentropy(t, p, from_logits=True, gamma=2.0),
           lambda t, p: optax.sigmoid_focal_loss(p, t, gamma=2.0).mean(-1)),
-    Cross("binary_focal_balanced-optax.sigmoid_focal_loss", "jax", _bce_inputs(logits=True),
+    Cross("binary_focal_balanced-optax.sigmoid_focal_loss", "jax", bce_inputs(logits=True),
           lambda t, p: al.binary_focal_crossentropy(t, p, from_logits=True, gamma=1.5,
                                                     apply_class_balancing=True, alpha=0.4),
           lambda t, p: optax.sigmoid_focal_loss(p, t, alpha=0.4, gamma=1.5).mean(-1)),
@@ -239,7 +239,7 @@ def test_values_and_gradients_match(cross):
 def test_sparse_ce_ignore_class_mean_is_torch_mean_over_valid_entries():
     """Reduced: Keras' SCCE ``ignore_class`` divides by the valid count, as torch's
     ``ignore_index`` with ``reduction="mean"`` does."""
-    inputs = _sparse_inputs((6, 4), logits=True, ignore=-1)(np.random.default_rng(3))
+    inputs = sparse_inputs((6, 4), logits=True, ignore=-1)(np.random.default_rng(3))
     labels, logits = torch.from_numpy(inputs["y_true"]), torch.from_numpy(
         inputs["y_pred"].astype(np.float64))
     ours = al.SparseCategoricalCrossentropy(from_logits=True, ignore_class=-1)(labels, logits)
