@@ -21,6 +21,11 @@ def _circle(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: An
     labels = xp.reshape(integer_labels(xp, y_true, y_pred), (-1,))
     ref = y_pred if ref_embeddings is None else B.like(ref_embeddings, y_pred, xp,
                                                         dtype=y_pred.dtype)
+    if B.ndim(ref) != 2 or B.shape(ref)[1] != B.shape(y_pred)[1]:
+        msg = (f"circle: `ref_embeddings` must have shape (num_refs, {B.shape(y_pred)[1]}) to "
+               f"match y_pred.shape={B.shape(y_pred)}. Received: ref_embeddings.shape="
+               f"{B.shape(ref)}. Embed the references with the same model.")
+        raise ValueError(msg)
     ref_labels = labels if ref_labels is None else xp.reshape(
         integer_labels(xp, ref_labels, y_pred, "ref_labels"), (-1,))
     if B.shape(labels)[0] != B.shape(y_pred)[0] or B.shape(ref_labels)[0] != B.shape(ref)[0]:
@@ -28,6 +33,10 @@ def _circle(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: An
                f"{B.shape(y_pred)[0]} embeddings and {B.shape(ref_labels)[0]} reference labels "
                f"for {B.shape(ref)[0]} reference embeddings.")
         raise ValueError(msg)
+    if B.shape(y_pred)[0] == 0:
+        # An empty batch has no pairs, so no loss (log-sum-exp over no pairs is undefined).
+        values = xp.sum(y_pred, axis=1)
+        return values, values > 0
     # Pairwise cosine distance of (assumed L2-normalised) embeddings.
     distance = xp.clip(1.0 - xp.matmul(y_pred, xp.permute_dims(ref, (1, 0))), 0.0, None)
     positive = labels[:, None] == ref_labels[None, :]
