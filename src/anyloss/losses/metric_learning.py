@@ -6,6 +6,7 @@ from typing import Any
 
 from anyloss import backend as B
 from anyloss.losses._base import LossFunctionWrapper
+from anyloss.losses._inputs import check_flag, check_number
 from anyloss.losses.probabilistic import integer_labels
 
 
@@ -13,6 +14,8 @@ def _circle(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: An
             remove_diagonal: bool = True, gamma: float = 80.0,
             margin: float = 0.4) -> tuple[Any, Any]:
     """Circle loss values and the mask of rows with a positive loss."""
+    gamma, margin = _check_gamma_margin(gamma, margin)
+    remove_diagonal = check_flag(remove_diagonal, "remove_diagonal")
     xp, y_pred = B.prediction(y_pred)
     if B.ndim(y_pred) != 2:
         msg = ("circle: `y_pred` must be L2-normalised embeddings of shape (batch, dim). "
@@ -55,6 +58,11 @@ def _circle(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: An
     return values, values > 0
 
 
+def _check_gamma_margin(gamma: Any, margin: Any) -> tuple[float, float]:
+    return (check_number(gamma, "gamma", minimum=0.0, open_minimum=True, owner="circle"),
+            check_number(margin, "margin", owner="circle"))
+
+
 def circle(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: Any = None,
            remove_diagonal: bool = True, gamma: float = 80.0, margin: float = 0.4) -> Any:
     """Circle loss per embedding.
@@ -80,6 +88,8 @@ class Circle(LossFunctionWrapper):
     def __init__(self, gamma: float = 80.0, margin: float = 0.4, remove_diagonal: bool = True,
                  reduction: Any = "sum_over_batch_size", name: str = "circle",
                  dtype: Any = None) -> None:
+        _check_gamma_margin(gamma, margin)
+        check_flag(remove_diagonal, "remove_diagonal")
         super().__init__(circle, name=name, reduction=reduction, dtype=dtype, gamma=gamma,
                          margin=margin, remove_diagonal=remove_diagonal)
         self.gamma, self.margin, self.remove_diagonal = gamma, margin, remove_diagonal
