@@ -126,8 +126,13 @@ def device_of(x: Any) -> Any:
 def is_concrete(x: Any) -> bool:
     """True when ``x``'s values can be read now (not a JAX tracer, not a lazy Dask graph).
 
-    Value checks such as "labels in range" run only on concrete arrays.
+    Value checks such as "labels in range" run only on concrete arrays. array-api-compat calls
+    every JAX array lazy, so eager JAX arrays would skip those checks: only tracers are lazy.
     """
+    if aac.is_jax_array(x):
+        import jax
+
+        return not isinstance(x, jax.core.Tracer)
     return not aac.is_lazy_array(x)
 
 
