@@ -65,7 +65,7 @@ def _operands(*args: Any) -> tuple[Any, list[Any]]:
             a = np.asarray(a, dtype=np.float32) if arr.dtype.kind == "f" else arr
             a = xp.asarray(a)
         else:
-            a = B.like(a, ref, xp)
+            a = B.like(a, ref, xp, arg="operand")
             if (B.is_float_dtype(xp, ref.dtype) and not B.is_float_dtype(xp, a.dtype)
                     and a.dtype != xp.bool):
                 a = xp.astype(a, ref.dtype)
@@ -80,7 +80,7 @@ def convert_to_tensor(x: Any, dtype: Any = None, like: Any = None) -> Any:
     """
     if like is not None:
         xp, ref = B.namespace(like), like
-        arr = B.like(x, ref, xp)
+        arr = B.like(x, ref, xp, arg="x")
     elif B.is_array(x):
         xp, arr = B.namespace(x), x
     else:

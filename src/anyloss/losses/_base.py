@@ -92,7 +92,7 @@ class Loss:
         masks = [m for m in (in_mask, mask, out_mask) if m is not None]
         combined = None
         for m in masks:
-            m = B.like(m, y_pred, xp)
+            m = B.like(m, y_pred, xp, arg="mask")
             m = m if m.dtype == xp.bool else m != 0
             if combined is not None:
                 combined, m = squeeze_or_expand_to_same_rank(combined, m, xp)

@@ -23,7 +23,7 @@ def _circle(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: An
         raise ValueError(msg)
     labels = xp.reshape(integer_labels(xp, y_true, y_pred), (-1,))
     ref = y_pred if ref_embeddings is None else B.like(ref_embeddings, y_pred, xp,
-                                                        dtype=y_pred.dtype)
+                                                        dtype=y_pred.dtype, arg="ref_embeddings")
     if B.ndim(ref) != 2 or B.shape(ref)[1] != B.shape(y_pred)[1]:
         msg = (f"circle: `ref_embeddings` must have shape (num_refs, {B.shape(y_pred)[1]}) to "
                f"match y_pred.shape={B.shape(y_pred)}. Received: ref_embeddings.shape="

@@ -178,7 +178,7 @@ def _class_weights(xp: Any, alpha: Any, y_pred: Any, axis: int) -> Any:
     """``alpha`` as a number, or as an array broadcasting along the class ``axis``."""
     if isinstance(alpha, (numbers.Real, bool)):
         return check_number(alpha, "alpha", minimum=0.0)
-    alpha = B.like(alpha, y_pred, xp, dtype=y_pred.dtype)
+    alpha = B.like(alpha, y_pred, xp, dtype=y_pred.dtype, arg="alpha")
     num_classes = B.shape(y_pred)[axis]
     if B.shape(alpha) != (num_classes,):
         msg = (f"Argument `alpha` must be a number or one weight per class (shape "
@@ -200,7 +200,7 @@ def integer_labels(xp: Any, y_true: Any, ref: Any, arg: str = "y_true") -> Any:
     Float labels must hold whole numbers (checked on concrete arrays): ``1.5`` is a bug, not a
     class.
     """
-    y_true = B.like(y_true, ref, xp)
+    y_true = B.like(y_true, ref, xp, arg=arg)
     if y_true.dtype == xp.bool:
         msg = f"`{arg}` must hold integer class indices, got a boolean array."
         raise TypeError(msg)
