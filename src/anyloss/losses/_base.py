@@ -83,7 +83,9 @@ class Loss:
         dtype = B.float_dtype(xp, self.dtype) if self.dtype is not None else y_pred.dtype
         y_pred = B.as_float(xp, y_pred, dtype)
         y_true = B.like(y_true, y_pred, xp)
-        if not (self._integer_labels and B.is_int_dtype(xp, y_true.dtype)):
+        # Integer-label losses keep int (and bool, which they refuse) labels as they are.
+        if not (self._integer_labels and (B.is_int_dtype(xp, y_true.dtype) or
+                                          y_true.dtype == xp.bool)):
             y_true = B.as_float(xp, y_true, dtype)
         out = self.call(y_true, y_pred)
         out_mask = None
@@ -96,6 +98,11 @@ class Loss:
             m = m if m.dtype == xp.bool else m != 0
             if combined is not None:
                 combined, m = squeeze_or_expand_to_same_rank(combined, m, xp)
+                if not _broadcastable(B.shape(combined), B.shape(m)):
+                    msg = (f"`mask` of shape {B.shape(m)} does not match the per-sample loss "
+                           f"of shape {B.shape(combined)}. Give one mask entry per sample "
+                           f"(shape {B.shape(combined)[:1]}) or per loss element.")
+                    raise ValueError(msg)
                 m = combined & m
             combined = m
         return reduce_weighted_values(out, sample_weight, combined, self.reduction, dtype)
@@ -111,6 +118,11 @@ class Loss:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "fn")
         return f"{type(self).__name__}({args})"
+
+
+def _broadcastable(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    return len(a) == len(b) and all(x is None or y is None or 1 in (x, y) or x == y
+                                    for x, y in zip(a, b))
 
 
 class LossFunctionWrapper(Loss):

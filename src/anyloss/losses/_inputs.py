@@ -57,6 +57,18 @@ def normalize_axis(axis: Any, rank: int, arg: str = "axis") -> Any:
     return tuple(out) if many else out[0]
 
 
+def check_axis_type(axis: Any, arg: str = "axis", *, single: bool = False) -> None:
+    """Raise ``TypeError`` unless ``axis`` is ``None``, an int or (``single=False``) a list or
+    tuple of ints: constructors check the type, calls check the range against the rank."""
+    axes = axis if isinstance(axis, (list, tuple)) and not single else (axis,)
+    if (axis is None and not single) or all(
+            isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in axes):
+        return
+    kind = "an int" if single else "an int, a tuple of ints or None"
+    msg = f"Argument `{arg}` must be {kind}. Received: {arg}={axis!r}"
+    raise TypeError(msg)
+
+
 def check_number(value: Any, arg: str, *, minimum: float | None = None,
                  maximum: float | None = None, open_minimum: bool = False,
                  open_maximum: bool = False, owner: str | None = None) -> float:

@@ -21,7 +21,9 @@ def _circle(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: An
         msg = ("circle: `y_pred` must be L2-normalised embeddings of shape (batch, dim). "
                f"Received: y_pred.shape={B.shape(y_pred)}")
         raise ValueError(msg)
-    labels = xp.reshape(integer_labels(xp, y_true, y_pred), (-1,))
+    labels = integer_labels(xp, y_true, y_pred)
+    true_shape = B.shape(labels)
+    labels = xp.reshape(labels, (-1,))
     ref = y_pred if ref_embeddings is None else B.like(ref_embeddings, y_pred, xp,
                                                         dtype=y_pred.dtype, arg="ref_embeddings")
     if B.ndim(ref) != 2 or B.shape(ref)[1] != B.shape(y_pred)[1]:
@@ -32,9 +34,11 @@ def _circle(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: An
     ref_labels = labels if ref_labels is None else xp.reshape(
         integer_labels(xp, ref_labels, y_pred, "ref_labels"), (-1,))
     if B.shape(labels)[0] != B.shape(y_pred)[0] or B.shape(ref_labels)[0] != B.shape(ref)[0]:
-        msg = (f"circle: one label per embedding is needed; got {B.shape(labels)[0]} labels for "
-               f"{B.shape(y_pred)[0]} embeddings and {B.shape(ref_labels)[0]} reference labels "
-               f"for {B.shape(ref)[0]} reference embeddings.")
+        msg = (f"circle: `y_true` and `ref_labels` need one label per embedding; got "
+               f"{B.shape(labels)[0]} labels (y_true.shape={true_shape}) for "
+               f"{B.shape(y_pred)[0]} embeddings and "
+               f"{B.shape(ref_labels)[0]} reference labels for {B.shape(ref)[0]} reference "
+               "embeddings. Pass one integer label per row of y_pred (and of ref_embeddings).")
         raise ValueError(msg)
     if B.shape(y_pred)[0] == 0:
         # An empty batch has no pairs, so no loss (log-sum-exp over no pairs is undefined).

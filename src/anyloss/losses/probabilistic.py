@@ -15,6 +15,7 @@ from typing import Any
 from anyloss import backend as B
 from anyloss.losses._base import LossFunctionWrapper, MaskedValues
 from anyloss.losses._inputs import (
+    check_axis_type,
     check_flag,
     check_number,
     check_probability,
@@ -98,10 +99,10 @@ def _check_ignore_class(ignore_class: Any) -> None:
 
 
 def _class_axis(axis: Any, rank: int) -> int:
-    if isinstance(axis, bool) or not isinstance(axis, int):
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
         msg = (f"Argument `axis` must be an int naming the class axis (usually -1). "
                f"Received: axis={axis!r}")
-        raise ValueError(msg)
+        raise TypeError(msg)
     return normalize_axis(axis, rank)
 
 
@@ -204,11 +205,13 @@ def integer_labels(xp: Any, y_true: Any, ref: Any, arg: str = "y_true") -> Any:
     if y_true.dtype == xp.bool:
         msg = f"`{arg}` must hold integer class indices, got a boolean array."
         raise TypeError(msg)
-    if B.is_float_dtype(xp, y_true.dtype):
-        if B.is_concrete(y_true) and not bool(xp.all(y_true == xp.floor(y_true))):
+    if B.is_float_dtype(xp, y_true.dtype) and B.is_concrete(y_true):
+        # NaN and inf are not whole numbers (inf == floor(inf), but casts to garbage).
+        bad = ~xp.isfinite(y_true) | (y_true != xp.floor(y_true))
+        if bool(xp.any(bad)):
             msg = (f"`{arg}` must hold integer class indices, got non-integer values (e.g. "
-                   f"{_first(xp, y_true, y_true != xp.floor(y_true))}). Round or cast your "
-                   "labels, or use categorical_crossentropy for soft (one-hot) targets.")
+                   f"{_first(xp, y_true, bad)}). Round or cast your labels, or use "
+                   "categorical_crossentropy for soft (one-hot) targets.")
             raise ValueError(msg)
     return xp.astype(y_true, _index_dtype(xp))
 
@@ -333,7 +336,8 @@ def categorical_generalized_cross_entropy(y_true: Any, y_pred: Any, q: float = 0
         labels = xp.squeeze(labels, axis=-1)
     if B.shape(labels) != B.shape(y_pred)[:-1]:
         msg = (f"categorical_generalized_cross_entropy: `y_true` must hold one class index per "
-               f"row of `y_pred`: expected shape {B.shape(y_pred)[:-1]}, got {B.shape(labels)}.")
+               f"row of `y_pred`: expected shape {B.shape(y_pred)[:-1]}, got {B.shape(labels)}. "
+               f"Pass one integer label per row (not one-hot targets).")
         raise ValueError(msg)
     check_label_range(xp, labels, B.shape(y_pred)[-1], "categorical_generalized_cross_entropy")
     p = xp.clip(B.gather_classes(xp, y_pred, labels), EPS, None)
@@ -348,6 +352,7 @@ class BinaryCrossentropy(LossFunctionWrapper):
                  dtype: Any = None) -> None:
         check_probability(label_smoothing, "label_smoothing")
         check_flag(from_logits, "from_logits")
+        check_axis_type(axis)
         super().__init__(binary_crossentropy, name=name, reduction=reduction, dtype=dtype,
                          from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
         self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
@@ -365,6 +370,7 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
         _check_gamma(gamma)
         check_flag(from_logits, "from_logits")
         check_flag(apply_class_balancing, "apply_class_balancing")
+        check_axis_type(axis)
         super().__init__(binary_focal_crossentropy, name=name, reduction=reduction, dtype=dtype,
                          apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma,
                          from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
@@ -380,6 +386,7 @@ class CategoricalCrossentropy(LossFunctionWrapper):
                  dtype: Any = None) -> None:
         check_probability(label_smoothing, "label_smoothing")
         check_flag(from_logits, "from_logits")
+        check_axis_type(axis, single=True)
         super().__init__(categorical_crossentropy, name=name, reduction=reduction, dtype=dtype,
                          from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
         self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
@@ -397,6 +404,7 @@ class CategoricalFocalCrossentropy(LossFunctionWrapper):
         check_flag(from_logits, "from_logits")
         if isinstance(alpha, (numbers.Real, bool)):
             check_number(alpha, "alpha", minimum=0.0)
+        check_axis_type(axis, single=True)
         alpha = list(alpha) if isinstance(alpha, tuple) else alpha
         super().__init__(categorical_focal_crossentropy, name=name, reduction=reduction,
                          dtype=dtype, alpha=alpha, gamma=gamma, from_logits=from_logits,
@@ -420,6 +428,7 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         check_probability(label_smoothing, "label_smoothing")
         check_flag(from_logits, "from_logits")
         _check_ignore_class(ignore_class)
+        check_axis_type(axis, single=True)
         super().__init__(sparse_categorical_crossentropy, name=name, reduction=reduction,
                          dtype=dtype, from_logits=from_logits, ignore_class=ignore_class,
                          axis=axis, label_smoothing=label_smoothing)

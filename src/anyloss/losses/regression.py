@@ -11,7 +11,7 @@ from typing import Any
 
 from anyloss import backend as B
 from anyloss.losses._base import LossFunctionWrapper
-from anyloss.losses._inputs import check_number, normalize_axis, prepare
+from anyloss.losses._inputs import check_axis_type, check_number, normalize_axis, prepare
 
 EPS = B.EPSILON
 
@@ -179,6 +179,7 @@ class CosineSimilarity(LossFunctionWrapper):
 
     def __init__(self, axis: Any = -1, reduction: Any = "sum_over_batch_size",
                  name: str = "cosine_similarity", dtype: Any = None) -> None:
+        check_axis_type(axis)
         super().__init__(cosine_similarity, name=name, reduction=reduction, dtype=dtype,
                          axis=axis)
         self.axis = axis

@@ -6,7 +6,7 @@ from typing import Any
 
 from anyloss import backend as B
 from anyloss.losses._base import LossFunctionWrapper
-from anyloss.losses._inputs import check_number, normalize_axis, prepare
+from anyloss.losses._inputs import check_axis_type, check_number, normalize_axis, prepare
 
 EPS = B.EPSILON
 
@@ -56,6 +56,7 @@ class Dice(LossFunctionWrapper):
 
     def __init__(self, reduction: Any = "sum_over_batch_size", name: str = "dice",
                  axis: Any = None, dtype: Any = None) -> None:
+        check_axis_type(axis)
         super().__init__(dice, name=name, reduction=reduction, dtype=dtype, axis=_json_axis(axis))
         self.axis = axis
 
@@ -68,6 +69,7 @@ class Tversky(LossFunctionWrapper):
                  axis: Any = None, dtype: Any = None) -> None:
         check_number(alpha, "alpha", minimum=0.0, owner="tversky")
         check_number(beta, "beta", minimum=0.0, owner="tversky")
+        check_axis_type(axis)
         super().__init__(tversky, name=name, reduction=reduction, dtype=dtype, alpha=alpha,
                          beta=beta, axis=_json_axis(axis))
         self.alpha, self.beta, self.axis = alpha, beta, axis
