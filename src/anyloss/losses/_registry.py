@@ -125,6 +125,10 @@ def register(package: str = "custom", name: str | None = None) -> Callable[[Any]
     if not isinstance(package, str) or ">" in package:
         msg = f"Argument `package` must be a string without '>'. Received: package={package!r}"
         raise ValueError(msg)
+    if name is not None and (not isinstance(name, str) or ">" in name or not name):
+        msg = (f"Argument `name` must be a non-empty string without '>' (or None for the "
+               f"object's own name). Received: name={name!r}")
+        raise ValueError(msg)
 
     def decorator(obj: Any) -> Any:
         key_name = name or getattr(obj, "__name__", None)
@@ -292,7 +296,8 @@ def _deserialize_dict(config: Mapping[str, Any], extra: Mapping[str, Any] | None
         msg = (f"A loss config dict needs a string 'class_name'. Received: {dict(config)!r:.200}")
         raise ValueError(msg)
     if class_name == "__lambda__":
-        msg = ("Refusing to deserialize a Python lambda: it would execute code from the config. "
+        msg = ("Refusing to deserialize a Python lambda (class_name '__lambda__'): it would "
+               "execute code from the config. "
                "Define the loss with `def`, register it with @anyloss.register(), and save again.")
         raise ValueError(msg)
     inner = config.get("config", {})
@@ -345,13 +350,19 @@ def _clean_config(cls: type[Loss], config: dict[str, Any]) -> dict[str, Any]:
     if cls in CLASSES.values() and "fn" in config:
         fn = config.pop("fn")
         expected = {v: k for k, v in CLASS_OF_FUNCTION.items()}[cls.__name__]
-        fn_name = fn if isinstance(fn, str) else (fn or {}).get("config")
+        fn_name = fn if isinstance(fn, str) else fn.get("config") if isinstance(
+            fn, Mapping) else None
         if fn_name not in (expected, *[a for a, t in ALIASES.items() if t == expected]):
             msg = f"A {cls.__name__} config names fn={fn!r}; expected {expected!r}."
             raise ValueError(msg)
     dtype = config.get("dtype")
     if isinstance(dtype, Mapping):
-        policy = (dtype.get("config") or {}).get("name")
+        inner = dtype.get("config")
+        policy = inner.get("name") if isinstance(inner, Mapping) else None
+        if not isinstance(policy, str):
+            msg = ("A dtype policy in a loss config needs a string name, e.g. "
+                   f"{{'config': {{'name': 'float32'}}}}. Received: dtype={dtype!r:.200}")
+            raise ValueError(msg)
         config["dtype"] = {"mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}.get(
             policy, policy)
     return config
