@@ -11,6 +11,7 @@ import re
 from typing import Any, NamedTuple
 
 from anyloss import backend as B
+from anyloss._text import shown
 from anyloss.losses._reduction import (
     reduce_weighted_values,
     squeeze_or_expand_to_same_rank,
@@ -35,6 +36,8 @@ def snake_case(name: str) -> str:
 def _dtype_name(dtype: Any) -> str | None:
     if dtype is None or isinstance(dtype, str):
         return dtype
+    if isinstance(dtype, (list, tuple, dict, set)):
+        return shown(dtype)  # not a dtype: refused by the check in Loss.__init__
     return getattr(dtype, "name", None) or str(dtype).rsplit(".", 1)[-1]
 
 
@@ -60,7 +63,7 @@ class Loss:
     def __init__(self, name: str | None = None, reduction: Any = "sum_over_batch_size",
                  dtype: Any = None) -> None:
         if name is not None and not isinstance(name, str):
-            msg = f"Argument `name` must be a string or None. Received: name={name!r}"
+            msg = f"Argument `name` must be a string or None. Received: name={shown(name)}"
             raise TypeError(msg)
         self.name = name or snake_case(type(self).__name__)
         self.reduction = standardize_reduction(reduction)
@@ -68,7 +71,7 @@ class Loss:
         if self.dtype is not None and self.dtype not in ("float16", "bfloat16", "float32",
                                                          "float64"):
             msg = (f"Invalid value for argument `dtype`: expected a float dtype name such as "
-                   f"'float32' or 'float64'. Received: dtype={dtype!r}")
+                   f"'float32' or 'float64'. Received: dtype={shown(dtype)}")
             raise ValueError(msg)
 
     def call(self, y_true: Any, y_pred: Any) -> Any:

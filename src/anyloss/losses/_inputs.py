@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from anyloss import backend as B
+from anyloss._text import shown
 from anyloss.losses._reduction import check_same_shape, squeeze_or_expand_to_same_rank
 
 
@@ -34,7 +35,7 @@ def normalize_axis(axis: Any, rank: int, arg: str = "axis") -> Any:
     if axis is None:
         return None
     if isinstance(axis, bool):
-        msg = f"Argument `{arg}` must be an int or a tuple of ints, got the bool {axis!r}."
+        msg = f"Argument `{arg}` must be an int or a tuple of ints, got the bool {shown(axis)}."
         raise TypeError(msg)
     many = isinstance(axis, (list, tuple))
     axes = tuple(axis) if many else (axis,)
@@ -43,15 +44,15 @@ def normalize_axis(axis: Any, rank: int, arg: str = "axis") -> Any:
         try:
             a = operator.index(a)
         except TypeError:
-            msg = f"Argument `{arg}` must be an int or a tuple of ints. Received: {arg}={axis!r}"
+            msg = f"Argument `{arg}` must be an int or a tuple of ints. Received: {arg}={shown(axis)}"
             raise TypeError(msg) from None
         if not -rank <= a < rank:
-            msg = (f"Argument `{arg}`={axis!r} is out of range for inputs of rank {rank}. "
+            msg = (f"Argument `{arg}`={shown(axis)} is out of range for inputs of rank {rank}. "
                    f"Use an axis in [{-rank}, {rank - 1}].")
             raise ValueError(msg)
         out.append(a % rank)
     if len(set(out)) != len(out):
-        msg = (f"Argument `{arg}`={axis!r} names the same axis more than once (inputs of rank "
+        msg = (f"Argument `{arg}`={shown(axis)} names the same axis more than once (inputs of rank "
                f"{rank}). Name each axis once, e.g. {arg}={tuple(sorted(set(out)))}.")
         raise ValueError(msg)
     return tuple(out) if many else out[0]
@@ -65,7 +66,7 @@ def check_axis_type(axis: Any, arg: str = "axis", *, single: bool = False) -> No
             isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in axes):
         return
     kind = "an int" if single else "an int, a tuple of ints or None"
-    msg = f"Argument `{arg}` must be {kind}. Received: {arg}={axis!r}"
+    msg = f"Argument `{arg}` must be {kind}. Received: {arg}={shown(axis)}"
     raise TypeError(msg)
 
 
@@ -97,7 +98,7 @@ def check_number(value: Any, arg: str, *, minimum: float | None = None,
         else:
             need = "a finite number"
         where = f" of {owner}" if owner else ""
-        msg = f"Argument `{arg}`{where} must be {need}. Received: {arg}={value!r:.60}"
+        msg = f"Argument `{arg}`{where} must be {need}. Received: {arg}={shown(value)}"
         raise ValueError(msg)
     return number
 
@@ -113,5 +114,5 @@ def check_flag(value: Any, arg: str) -> bool:
     config is truthy and would silently switch the flag on)."""
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
-    msg = f"Argument `{arg}` must be True or False. Received: {arg}={value!r}"
+    msg = f"Argument `{arg}` must be True or False. Received: {arg}={shown(value)}"
     raise TypeError(msg)

@@ -16,6 +16,7 @@ import enum
 from typing import Any
 
 from anyloss import backend as B
+from anyloss._text import shown
 
 
 class Reduction(str, enum.Enum):
@@ -46,7 +47,7 @@ def standardize_reduction(reduction: Any) -> str:
     if isinstance(reduction, str) and reduction in _VALID:
         return reduction
     msg = (f"Invalid value for argument `reduction`. Expected one of {list(_VALID)}. "
-           f"Received: reduction={reduction!r}")
+           f"Received: reduction={shown(reduction)}")
     raise ValueError(msg)
 
 

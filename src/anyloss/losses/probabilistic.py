@@ -13,6 +13,7 @@ import warnings
 from typing import Any
 
 from anyloss import backend as B
+from anyloss._text import shown
 from anyloss.losses._base import LossFunctionWrapper, MaskedValues
 from anyloss.losses._inputs import (
     check_axis_type,
@@ -94,14 +95,14 @@ def _check_ignore_class(ignore_class: Any) -> None:
                                 not isinstance(ignore_class, bool)):
         return
     msg = (f"Argument `ignore_class` must be an integer label (e.g. -1 for padding) or None. "
-           f"Received: ignore_class={ignore_class!r}")
+           f"Received: ignore_class={shown(ignore_class)}")
     raise TypeError(msg)
 
 
 def _class_axis(axis: Any, rank: int) -> int:
     if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
         msg = (f"Argument `axis` must be an int naming the class axis (usually -1). "
-               f"Received: axis={axis!r}")
+               f"Received: axis={shown(axis)}")
         raise TypeError(msg)
     return normalize_axis(axis, rank)
 
