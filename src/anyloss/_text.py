@@ -21,3 +21,8 @@ _REPR.maxlong = 40
 def shown(value: Any) -> str:
     """``repr(value)``, cut to a few levels and characters."""
     return _REPR.repr(value)
+
+
+def clipped(text: str, limit: int = 300) -> str:
+    """``text`` cut to ``limit`` characters (e.g. a library's message quoting a huge value)."""
+    return text if len(text) <= limit else text[:limit] + "..."

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from anyloss._text import shown
+from anyloss._text import clipped, shown
 from anyloss.losses import hinge, metric_learning, probabilistic, regression, segmentation, sequence
 from anyloss.losses._base import Loss, LossFunctionWrapper
 
@@ -282,12 +282,13 @@ def deserialize(config: Any, custom_objects: Mapping[str, Any] | None = None) ->
 
 
 def _missing(name: str, kind: str) -> ValueError:
+    short = name.split(">")[-1][:60]
     close = difflib.get_close_matches(name, _all_names(), n=3, cutoff=0.6)
     hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     msg = (f"Unknown {kind} {shown(name)} in a loss config: it is not a built-in, not registered and "
            f"not in custom_objects.{hint} If it is your own loss, decorate it with "
            f"@anyloss.register() and import its module before loading, or pass "
-           f"custom_objects={{{shown(name.split('>')[-1])}: {name.split('>')[-1]}}}.")
+           f"custom_objects={{{shown(short)}: {short}}}.")
     return ValueError(msg)
 
 
@@ -392,6 +393,7 @@ def _build(cls: type[Loss], config: dict[str, Any]) -> Loss:
         return cls.from_config(config)
     except TypeError as err:
         params = list(inspect.signature(cls.__init__).parameters)[1:]
-        msg = (f"Could not build {cls.__name__} from config {shown(config)}: {err}. "
+        msg = (f"Could not build {cls.__name__} from config {shown(config)}: "
+               f"{clipped(str(err))}. "
                f"Its arguments are {params}.")
         raise ValueError(msg) from err
