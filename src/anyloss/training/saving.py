@@ -132,7 +132,14 @@ def save_model(model: Model, path: str | os.PathLike[str]) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".anyloss-", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
+            try:
+                torch.save(payload, f)
+            except RuntimeError as err:
+                # torch's zip writer still writes its end record after a failed write and
+                # raises "unexpected pos": the real cause (e.g. a full disk) is the context.
+                if isinstance(err.__context__, OSError):
+                    raise err.__context__ from None
+                raise
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
