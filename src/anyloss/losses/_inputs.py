@@ -44,16 +44,21 @@ def normalize_axis(axis: Any, rank: int, arg: str = "axis") -> Any:
         try:
             a = operator.index(a)
         except TypeError:
-            msg = f"Argument `{arg}` must be an int or a tuple of ints. Received: {arg}={shown(axis)}"
+            msg = (f"Argument `{arg}` must be an int or a tuple of ints. Received: "
+                   f"{arg}={shown(axis)}")
             raise TypeError(msg) from None
+        if rank == 0:
+            msg = (f"Argument `{arg}`={shown(axis)} cannot index inputs of rank 0 (scalars have "
+                   "no axis). Pass arrays with at least one axis, e.g. shape (batch, classes).")
+            raise ValueError(msg)
         if not -rank <= a < rank:
             msg = (f"Argument `{arg}`={shown(axis)} is out of range for inputs of rank {rank}. "
                    f"Use an axis in [{-rank}, {rank - 1}].")
             raise ValueError(msg)
         out.append(a % rank)
     if len(set(out)) != len(out):
-        msg = (f"Argument `{arg}`={shown(axis)} names the same axis more than once (inputs of rank "
-               f"{rank}). Name each axis once, e.g. {arg}={tuple(sorted(set(out)))}.")
+        msg = (f"Argument `{arg}`={shown(axis)} names the same axis more than once (inputs of "
+               f"rank {rank}). Name each axis once, e.g. {arg}={tuple(sorted(set(out)))}.")
         raise ValueError(msg)
     return tuple(out) if many else out[0]
 

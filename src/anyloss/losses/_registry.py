@@ -285,8 +285,8 @@ def _missing(name: str, kind: str) -> ValueError:
     short = name.split(">")[-1][:60]
     close = difflib.get_close_matches(name, _all_names(), n=3, cutoff=0.6)
     hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    msg = (f"Unknown {kind} {shown(name)} in a loss config: it is not a built-in, not registered and "
-           f"not in custom_objects.{hint} If it is your own loss, decorate it with "
+    msg = (f"Unknown {kind} {shown(name)} in a loss config: it is not a built-in, not registered "
+           f"and not in custom_objects.{hint} If it is your own loss, decorate it with "
            f"@anyloss.register() and import its module before loading, or pass "
            f"custom_objects={{{shown(short)}: {short}}}.")
     return ValueError(msg)
