@@ -103,7 +103,7 @@ row("scce-y_pred-rank-1",
     ValueError, "y_true", "(2,)", "integer class indices")
 row("scce-y_pred-scalar",
     lambda A: al.sparse_categorical_crossentropy(A(np.array(0)), A(np.float32(0.5))),
-    ValueError, "axis", "rank 0", "Use an axis in")
+    ValueError, "axis", "rank 0", "at least one axis")
 
 # --- wrong dtypes ------------------------------------------------------------------------------
 
@@ -123,7 +123,7 @@ for _name in NAMES:
     row(f"{_name}-y_true-none", _call(_name, None, _p), TypeError, "y_true", "NoneType",
         "numeric")
 
-# --- labels: out of range, negative, fractional, NaN, boolean --------------------------------------
+# --- labels: out of range, negative, fractional, NaN, boolean ---------------------------------
 
 _P3 = example("sparse_categorical_crossentropy")[1]
 _LABEL_CASES = {
@@ -406,9 +406,15 @@ row("LossesContainer-sample_weight-batch",
     lambda A: al.LossesContainer("mse")(A(f32((2, 1))), A(f32((2, 1))),
                                         sample_weight=A(f32((5,)))),
     ValueError, "sample_weight", "(5,)", "one weight per sample")
-row("LossesContainer-structure-changed",
-    lambda A: (lambda c: (c(A(f32((2, 1))), A(f32((2, 1)))),
-                          c([A(f32((2, 1)))] * 2, [A(f32((2, 1)))] * 2)))(al.LossesContainer("mse")),
+
+
+def _structure_changes(A: Maker) -> Any:
+    container = al.LossesContainer("mse")
+    container(A(f32((2, 1))), A(f32((2, 1))))
+    return container([A(f32((2, 1)))] * 2, [A(f32((2, 1)))] * 2)
+
+
+row("LossesContainer-structure-changed", _structure_changes,
     ValueError, "y_pred", "[*, *]", "expected *")
 
 

@@ -79,8 +79,8 @@ LOW_PRECISION = [("numpy", "float16"), ("numpy", "bfloat16"), ("torch", "float16
 def test_float16_and_bfloat16_compute_in_float32(name, lib, dtype):
     backend = Backend.load(lib)
     y_true, y_pred, kwargs = example(name)
-    out = al.losses.FUNCTIONS[name](_run.array(backend, y_true, dtype), _run.array(backend, y_pred, dtype),
-                         **kwargs)
+    fn = al.losses.FUNCTIONS[name]
+    out = fn(_run.array(backend, y_true, dtype), _run.array(backend, y_pred, dtype), **kwargs)
     assert str(out.dtype).endswith("float32"), out.dtype
     # The reference: the same (already rounded) inputs given as float32.
     rounded_true = _rounded(y_true, dtype)
