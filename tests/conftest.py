@@ -30,3 +30,7 @@ def backend(request: pytest.FixtureRequest) -> Backend:
 def grad_backend(request: pytest.FixtureRequest) -> Backend:
     """Backends with autodiff (numpy stands in via finite differences only where noted)."""
     return Backend.load(request.param)
+
+
+# Counts of bad inputs tried and fuzz examples run, printed in pytest's terminal summary.
+pytest_plugins = ["tests.reliability_summary"]

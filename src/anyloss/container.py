@@ -12,6 +12,7 @@ keep a (sum, count) pair on the arrays' device, so training never syncs with the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Real
@@ -159,9 +160,11 @@ class LossesContainer:
             if identifier is None:
                 continue
             weight = 1.0 if weight is None else weight
-            if isinstance(weight, bool) or not isinstance(weight, Real):
-                msg = (f"Argument `loss_weights` must hold numbers; output {names[i]!r} got "
-                       f"{weight!r}. Pass e.g. loss_weights={{{names[i]!r}: 0.5}}.")
+            if isinstance(weight, bool) or not isinstance(weight, Real) or not math.isfinite(
+                    weight):
+                msg = (f"Argument `loss_weights` must hold numbers (finite, not NaN or inf); "
+                       f"output {names[i]!r} got {weight!r}. Pass e.g. "
+                       f"loss_weights={{{names[i]!r}: 0.5}}.")
                 raise ValueError(msg)
             obj = self._resolve(identifier, trues[i], outputs[i][1])
             entries.append(_Entry(i, names[i], obj, float(weight), None))

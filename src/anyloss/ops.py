@@ -18,7 +18,10 @@ from typing import Any
 
 import numpy as np
 
+import math
+
 from anyloss import backend as B
+from anyloss.losses._inputs import normalize_axis
 
 __all__ = [
     "abs", "add", "all", "any", "argmax", "argmin", "cast", "clip", "concatenate",
@@ -65,7 +68,7 @@ def _operands(*args: Any) -> tuple[Any, list[Any]]:
             a = np.asarray(a, dtype=np.float32) if arr.dtype.kind == "f" else arr
             a = xp.asarray(a)
         else:
-            a = B.like(a, ref, xp)
+            a = B.like(a, ref, xp, arg="operand")
             if (B.is_float_dtype(xp, ref.dtype) and not B.is_float_dtype(xp, a.dtype)
                     and a.dtype != xp.bool):
                 a = xp.astype(a, ref.dtype)
@@ -80,7 +83,7 @@ def convert_to_tensor(x: Any, dtype: Any = None, like: Any = None) -> Any:
     """
     if like is not None:
         xp, ref = B.namespace(like), like
-        arr = B.like(x, ref, xp)
+        arr = B.like(x, ref, xp, arg="x")
     elif B.is_array(x):
         xp, arr = B.namespace(x), x
     else:
@@ -93,7 +96,13 @@ def cast(x: Any, dtype: Any) -> Any:
     """``x`` as ``dtype`` (a name such as ``"float32"`` or a dtype object)."""
     xp, (x,) = _operands(x)
     if isinstance(dtype, str):
-        dtype = getattr(xp, dtype)
+        name = dtype
+        dtype = getattr(xp, name, None)
+        # Namespaces hold functions too (ops.cast(x, "sum")): a dtype is a type or not callable.
+        if dtype is None or (callable(dtype) and not isinstance(dtype, type)):
+            msg = (f"Argument `dtype` of cast is not a dtype of {xp.__name__}: dtype={name!r}. "
+                   "Use a name such as 'float32', 'float64', 'int32' or 'bool'.")
+            raise ValueError(msg)
     return xp.astype(x, dtype)
 
 
@@ -155,8 +164,8 @@ def _reduction(name: str) -> Any:
         xp, (a,) = _operands(x)
         if name == "mean" and not B.is_float_dtype(xp, a.dtype):
             a = xp.astype(a, xp.float32)
-        return getattr(xp, name)(a, axis=tuple(axis) if isinstance(axis, list) else axis,
-                                 keepdims=keepdims)
+        return getattr(xp, name)(a, axis=normalize_axis(
+            tuple(axis) if isinstance(axis, list) else axis, B.ndim(a)), keepdims=keepdims)
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"``{name}`` over ``axis`` (all axes when ``None``)."
@@ -170,13 +179,13 @@ all, any = _reduction("all"), _reduction("any")  # noqa: A001
 def argmax(x: Any, axis: int = -1) -> Any:
     """Index of the maximum along ``axis`` (no gradient)."""
     xp, (a,) = _operands(x)
-    return xp.argmax(a, axis=axis)
+    return xp.argmax(a, axis=normalize_axis(axis, B.ndim(a)))
 
 
 def argmin(x: Any, axis: int = -1) -> Any:
     """Index of the minimum along ``axis`` (no gradient)."""
     xp, (a,) = _operands(x)
-    return xp.argmin(a, axis=axis)
+    return xp.argmin(a, axis=normalize_axis(axis, B.ndim(a)))
 
 
 def clip(x: Any, x_min: Any, x_max: Any) -> Any:
@@ -223,33 +232,45 @@ def relu(x: Any) -> Any:
 def softmax(x: Any, axis: int = -1) -> Any:
     """Softmax along ``axis``."""
     xp, (a,) = _operands(x)
-    return B.softmax(xp, a, axis=axis)
+    return B.softmax(xp, a, axis=normalize_axis(axis, B.ndim(a)))
 
 
 def log_softmax(x: Any, axis: int = -1) -> Any:
     """Log-softmax along ``axis``."""
     xp, (a,) = _operands(x)
-    return B.log_softmax(xp, a, axis=axis)
+    return B.log_softmax(xp, a, axis=normalize_axis(axis, B.ndim(a)))
 
 
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """``log(sum(exp(x), axis))`` without overflow."""
     xp, (a,) = _operands(x)
-    if axis is None:
-        axis = tuple(range(B.ndim(a)))
+    axis = tuple(range(B.ndim(a))) if axis is None else normalize_axis(
+        tuple(axis) if isinstance(axis, list) else axis, B.ndim(a))
     return B.logsumexp(xp, a, axis=axis, keepdims=keepdims)
 
 
 def one_hot(labels: Any, num_classes: int, dtype: Any = "float32") -> Any:
     """One-hot encoding along a new last axis."""
     xp, (a,) = _operands(labels)
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
+        msg = (f"Argument `num_classes` of one_hot must be a positive int. Received: "
+               f"num_classes={num_classes!r}")
+        raise TypeError(msg)
     return B.one_hot(xp, a, num_classes, getattr(xp, dtype) if isinstance(dtype, str) else dtype)
 
 
 def reshape(x: Any, new_shape: tuple[int, ...]) -> Any:
     """``x`` with a new shape."""
     xp, (a,) = _operands(x)
-    return xp.reshape(a, tuple(new_shape))
+    new_shape = tuple(new_shape)
+    size, known = math.prod(B.shape(a)), math.prod(d for d in new_shape if d != -1)
+    if None not in B.shape(a) and (size != known if -1 not in new_shape else
+                                   known == 0 or size % known):
+        msg = (f"Argument `new_shape`={new_shape} of reshape does not fit x of shape "
+               f"{B.shape(a)} ({size} elements). Give a shape with {size} elements (one -1 "
+               "lets reshape infer an axis).")
+        raise ValueError(msg)
+    return xp.reshape(a, new_shape)
 
 
 def expand_dims(x: Any, axis: int) -> Any:
@@ -281,6 +302,13 @@ def stack(xs: Any, axis: int = 0) -> Any:
 def matmul(x1: Any, x2: Any) -> Any:
     """Matrix product."""
     xp, (a, b) = _operands(x1, x2)
+    inner = B.shape(b)[-2] if B.ndim(b) > 1 else B.shape(b)[0]
+    if B.shape(a)[-1] != inner:
+        msg = (f"matmul: the inner sizes differ: x1.shape={B.shape(a)}, x2.shape={B.shape(b)} "
+               f"(x1's last axis {B.shape(a)[-1]} must equal x2's "
+               f"{'second-to-last' if B.ndim(b) > 1 else 'only'} axis {inner}). Transpose or "
+               "reshape one operand.")
+        raise ValueError(msg)
     return xp.matmul(a, b)
 
 

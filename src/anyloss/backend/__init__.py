@@ -126,10 +126,10 @@ def device_of(x: Any) -> Any:
 def is_concrete(x: Any) -> bool:
     """True when ``x``'s values can be read now (not a JAX tracer, not a lazy Dask graph).
 
-    Value checks such as "labels in range" run only on concrete arrays.
+    Value checks such as "labels in range" run only on concrete arrays. array-api-compat calls
+    every JAX array lazy, so eager JAX arrays would skip those checks: only tracers are lazy.
     """
     if aac.is_jax_array(x):
-        # array-api-compat calls every JAX array lazy; only tracers (jit, grad, vmap) are.
         import jax
 
         return not isinstance(x, jax.core.Tracer)
@@ -195,15 +195,18 @@ def to_numpy(x: Any) -> np.ndarray:
     return np.asarray(x)
 
 
-def like(x: Any, ref: Any, xp: Any, dtype: Any = None) -> Any:
+def like(x: Any, ref: Any, xp: Any, dtype: Any = None, arg: str = "y_true") -> Any:
     """``x`` (array of any library, list or scalar) as an array of ``ref``'s library and device.
 
     With ``dtype=None`` the dtype of an array is kept (integer labels stay integer); lists and
     scalars get ``ref``'s dtype. Foreign arrays go through NumPy: they are labels or weights,
-    which carry no gradient.
+    which carry no gradient. Strings, objects and complex numbers raise ``TypeError`` naming
+    ``arg`` (a complex array would silently lose its imaginary part).
     """
     device = device_of(ref)
     if is_array(x):
+        if not _is_real(namespace(x), x.dtype):
+            raise _not_numeric(arg, x, x.dtype)
         if namespace(x) is not xp:
             x = xp.asarray(to_numpy(x), device=device)
         elif device_of(x) != device:
@@ -211,15 +214,19 @@ def like(x: Any, ref: Any, xp: Any, dtype: Any = None) -> Any:
     else:
         arr = np.asarray(x)
         if arr.dtype.kind not in "biuf":
-            msg = (f"Expected numbers, got an array of dtype {arr.dtype} ({type(x).__name__}). "
-                   "Pass numeric labels/weights (e.g. a float or int array).")
-            raise TypeError(msg)
+            raise _not_numeric(arg, x, arr.dtype)
         if dtype is None and arr.dtype.kind == "f":
             dtype = ref.dtype
         x = xp.asarray(arr, device=device)
     if dtype is not None and x.dtype != dtype:
         x = xp.astype(x, dtype)
     return x
+
+
+def _not_numeric(arg: str, x: Any, dtype: Any) -> TypeError:
+    msg = (f"`{arg}` must be numeric, got {type(x).__name__} of dtype {dtype}. Pass a real float "
+           "or int array (strings, objects and complex numbers have no loss).")
+    return TypeError(msg)
 
 
 def divide_no_nan(xp: Any, num: Any, den: Any) -> Any:

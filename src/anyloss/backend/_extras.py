@@ -26,15 +26,16 @@ def stop_gradient(xp: Any, x: Any) -> Any:
 def logsumexp(xp: Any, x: Any, axis: Any = -1, keepdims: bool = False) -> Any:
     """``log(sum(exp(x), axis))``, shifted by the (detached) max.
 
-    Rows that are all ``-inf`` give ``-inf`` with a zero (not NaN) gradient.
+    Rows that are all ``-inf`` give ``-inf`` with a zero (not NaN) gradient; a NaN gives NaN.
     """
     m = xp.max(x, axis=axis, keepdims=True)
     # log-sum-exp is shift-invariant, so the shift needs no gradient.
     m = stop_gradient(xp, xp.where(xp.isfinite(m), m, xp.zeros_like(m)))
     s = xp.sum(xp.exp(x - m), axis=axis, keepdims=True)
-    positive = s > 0
-    out = xp.log(xp.where(positive, s, xp.ones_like(s))) + m
-    out = xp.where(positive, out, xp.full_like(out, -xp.inf))
+    # Only an exact 0 (every entry -inf) is -inf: NaN must stay NaN, not become -inf.
+    empty = s == 0
+    out = xp.log(xp.where(empty, xp.ones_like(s), s)) + m
+    out = xp.where(empty, xp.full_like(out, -xp.inf), out)
     if not keepdims:
         out = xp.squeeze(out, axis=axis if isinstance(axis, tuple) else (axis,))
     return out

@@ -83,11 +83,22 @@ def check_loss(fn: Any, y_true: Any = None, y_pred: Any = None,
         if y_true is None:
             cases = [inputs.generated(kind) for kind in inputs.KINDS]
         else:
-            true, pred = np.asarray(B.to_numpy(y_true)), np.asarray(B.to_numpy(y_pred))
+            true, pred = _given(y_true, "y_true"), _given(y_pred, "y_pred")
             cases = [Case(inputs.infer_kind(true, pred), true, pred)]
         report.inputs = _check_runs(loss, cases, names, per_sample, add)
     report.problems = sorted(problems.values(), key=lambda p: p.severity != "error")
     return report
+
+
+def _given(x: Any, arg: str) -> np.ndarray:
+    """A given input as a NumPy array; ``TypeError`` naming ``arg`` unless it is numeric."""
+    arr = np.asarray(B.to_numpy(x))
+    if arr.dtype.kind not in "biuf":
+        msg = (f"check_loss: `{arg}` must be numeric, got {type(x).__name__} of dtype "
+               f"{arr.dtype}. Pass a real float or int array, or leave both inputs out to use "
+               "generated ones.")
+        raise TypeError(msg)
+    return arr
 
 
 def _kind_of(x: Any) -> str:

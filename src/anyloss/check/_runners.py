@@ -64,7 +64,12 @@ def select(backends: str | Sequence[str] | None) -> tuple[str, ...]:
     available = installed()
     if backends is None:
         return available
-    names = (backends,) if isinstance(backends, str) else tuple(backends)
+    try:
+        names = (backends,) if isinstance(backends, str) else tuple(backends)
+    except TypeError:
+        msg = (f"Argument `backends` must be a backend name or a list of them. Expected names "
+               f"from {BACKENDS}. Received: backends={backends!r}")
+        raise TypeError(msg) from None
     for name in names:
         if name not in BACKENDS:
             msg = (f"Invalid value for argument `backends`: unknown backend {name!r}. Expected "

@@ -11,6 +11,7 @@ import re
 from typing import Any, NamedTuple
 
 from anyloss import backend as B
+from anyloss._text import shown
 from anyloss.losses._reduction import (
     reduce_weighted_values,
     squeeze_or_expand_to_same_rank,
@@ -35,6 +36,8 @@ def snake_case(name: str) -> str:
 def _dtype_name(dtype: Any) -> str | None:
     if dtype is None or isinstance(dtype, str):
         return dtype
+    if isinstance(dtype, (list, tuple, dict, set)):
+        return shown(dtype)  # not a dtype: refused by the check in Loss.__init__
     return getattr(dtype, "name", None) or str(dtype).rsplit(".", 1)[-1]
 
 
@@ -60,7 +63,7 @@ class Loss:
     def __init__(self, name: str | None = None, reduction: Any = "sum_over_batch_size",
                  dtype: Any = None) -> None:
         if name is not None and not isinstance(name, str):
-            msg = f"Argument `name` must be a string or None. Received: name={name!r}"
+            msg = f"Argument `name` must be a string or None. Received: name={shown(name)}"
             raise TypeError(msg)
         self.name = name or snake_case(type(self).__name__)
         self.reduction = standardize_reduction(reduction)
@@ -68,7 +71,7 @@ class Loss:
         if self.dtype is not None and self.dtype not in ("float16", "bfloat16", "float32",
                                                          "float64"):
             msg = (f"Invalid value for argument `dtype`: expected a float dtype name such as "
-                   f"'float32' or 'float64'. Received: dtype={dtype!r}")
+                   f"'float32' or 'float64'. Received: dtype={shown(dtype)}")
             raise ValueError(msg)
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
@@ -83,7 +86,9 @@ class Loss:
         dtype = B.float_dtype(xp, self.dtype) if self.dtype is not None else y_pred.dtype
         y_pred = B.as_float(xp, y_pred, dtype)
         y_true = B.like(y_true, y_pred, xp)
-        if not (self._integer_labels and B.is_int_dtype(xp, y_true.dtype)):
+        # Integer-label losses keep int (and bool, which they refuse) labels as they are.
+        if not (self._integer_labels and (B.is_int_dtype(xp, y_true.dtype) or
+                                          y_true.dtype == xp.bool)):
             y_true = B.as_float(xp, y_true, dtype)
         out = self.call(y_true, y_pred)
         out_mask = None
@@ -92,10 +97,15 @@ class Loss:
         masks = [m for m in (in_mask, mask, out_mask) if m is not None]
         combined = None
         for m in masks:
-            m = B.like(m, y_pred, xp)
+            m = B.like(m, y_pred, xp, arg="mask")
             m = m if m.dtype == xp.bool else m != 0
             if combined is not None:
                 combined, m = squeeze_or_expand_to_same_rank(combined, m, xp)
+                if not _broadcastable(B.shape(combined), B.shape(m)):
+                    msg = (f"`mask` of shape {B.shape(m)} does not match the per-sample loss "
+                           f"of shape {B.shape(combined)}. Give one mask entry per sample "
+                           f"(shape {B.shape(combined)[:1]}) or per loss element.")
+                    raise ValueError(msg)
                 m = combined & m
             combined = m
         return reduce_weighted_values(out, sample_weight, combined, self.reduction, dtype)
@@ -111,6 +121,11 @@ class Loss:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "fn")
         return f"{type(self).__name__}({args})"
+
+
+def _broadcastable(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    return len(a) == len(b) and all(x is None or y is None or 1 in (x, y) or x == y
+                                    for x, y in zip(a, b))
 
 
 class LossFunctionWrapper(Loss):

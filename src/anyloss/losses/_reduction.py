@@ -16,6 +16,7 @@ import enum
 from typing import Any
 
 from anyloss import backend as B
+from anyloss._text import shown
 
 
 class Reduction(str, enum.Enum):
@@ -46,7 +47,7 @@ def standardize_reduction(reduction: Any) -> str:
     if isinstance(reduction, str) and reduction in _VALID:
         return reduction
     msg = (f"Invalid value for argument `reduction`. Expected one of {list(_VALID)}. "
-           f"Received: reduction={reduction!r}")
+           f"Received: reduction={shown(reduction)}")
     raise ValueError(msg)
 
 
@@ -115,7 +116,7 @@ def reduce_weighted_values(values: Any, sample_weight: Any = None, mask: Any = N
     values = B.as_float(xp, values, dtype)
     dtype = values.dtype
     if sample_weight is not None:
-        sample_weight = B.like(sample_weight, values, xp, dtype=dtype)
+        sample_weight = B.like(sample_weight, values, xp, dtype=dtype, arg="sample_weight")
         if B.ndim(values) == 0:
             # Keras: a scalar loss is broadcast against the weights (its per-sample meaning is
             # lost; check_loss warns about it, D12).
@@ -123,7 +124,8 @@ def reduce_weighted_values(values: Any, sample_weight: Any = None, mask: Any = N
         else:
             sample_weight = _broadcast_weights(xp, sample_weight, values, "sample_weight")
     if mask is not None:
-        mask = _broadcast_weights(xp, B.like(mask, values, xp, dtype=dtype), values, "mask")
+        mask = _broadcast_weights(xp, B.like(mask, values, xp, dtype=dtype, arg="mask"), values,
+                                  "mask")
         if reduction in ("sum_over_batch_size", "mean"):
             # Weight valid entries by total/valid, so "divide by the element count" below
             # divides by the number of valid entries.

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from anyloss._text import clipped, shown
 from anyloss.losses import hinge, metric_learning, probabilistic, regression, segmentation, sequence
 from anyloss.losses._base import Loss, LossFunctionWrapper
 
@@ -123,7 +124,11 @@ def register(package: str = "custom", name: str | None = None) -> Callable[[Any]
     saved model that uses them loads again.
     """
     if not isinstance(package, str) or ">" in package:
-        msg = f"Argument `package` must be a string without '>'. Received: package={package!r}"
+        msg = f"Argument `package` must be a string without '>'. Received: package={shown(package)}"
+        raise ValueError(msg)
+    if name is not None and (not isinstance(name, str) or ">" in name or not name):
+        msg = (f"Argument `name` must be a non-empty string without '>' (or None for the "
+               f"object's own name). Received: name={shown(name)}")
         raise ValueError(msg)
 
     def decorator(obj: Any) -> Any:
@@ -153,7 +158,7 @@ def _all_names() -> list[str]:
 
 
 def _unknown(identifier: Any, what: str = "loss") -> ValueError:
-    msg = f"Unknown {what} {identifier!r}."
+    msg = f"Unknown {what} {shown(identifier)}."
     if isinstance(identifier, str):
         close = difflib.get_close_matches(identifier, _all_names(), n=3, cutoff=0.6)
         if not close:
@@ -198,7 +203,7 @@ def get(identifier: Any) -> Any:
     if inspect.isclass(identifier):
         if issubclass(identifier, Loss) and identifier not in (Loss, LossFunctionWrapper):
             return identifier()
-        msg = (f"Could not interpret loss identifier: {identifier!r}. A class must be a "
+        msg = (f"Could not interpret loss identifier: {shown(identifier)}. A class must be a "
                "subclass of anyloss.Loss that implements `call`.")
         raise ValueError(msg)
     if isinstance(identifier, str):
@@ -210,7 +215,7 @@ def get(identifier: Any) -> Any:
         return deserialize(identifier)
     if callable(identifier):
         return identifier
-    msg = (f"Could not interpret loss identifier: {identifier!r} (type "
+    msg = (f"Could not interpret loss identifier: {shown(identifier)} (type "
            f"{type(identifier).__name__}). Pass a loss name such as 'mse', a function "
            "`fn(y_true, y_pred)`, a Loss instance or a config dict.")
     raise ValueError(msg)
@@ -271,28 +276,48 @@ def deserialize(config: Any, custom_objects: Mapping[str, Any] | None = None) ->
         return obj
     if not isinstance(config, Mapping):
         msg = (f"Cannot deserialize a {type(config).__name__}: expected a loss name or a config "
-               f"dict with 'class_name'. Received: {config!r:.200}")
+               f"dict with 'class_name'. Received: {shown(config)}")
         raise TypeError(msg)
     return _deserialize_dict(config, custom_objects)
 
 
 def _missing(name: str, kind: str) -> ValueError:
+    short = name.split(">")[-1][:60]
     close = difflib.get_close_matches(name, _all_names(), n=3, cutoff=0.6)
     hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    msg = (f"Unknown {kind} {name!r} in a loss config: it is not a built-in, not registered and "
-           f"not in custom_objects.{hint} If it is your own loss, decorate it with "
+    msg = (f"Unknown {kind} {shown(name)} in a loss config: it is not a built-in, not registered "
+           f"and not in custom_objects.{hint} If it is your own loss, decorate it with "
            f"@anyloss.register() and import its module before loading, or pass "
-           f"custom_objects={{{name.split('>')[-1]!r}: {name.split('>')[-1]}}}.")
+           f"custom_objects={{{shown(short)}: {short}}}.")
     return ValueError(msg)
 
 
+#: Loss configs nest only through a wrapper's ``fn``; a real one is one or two levels deep.
+MAX_NESTING = 16
+
+
 def _deserialize_dict(config: Mapping[str, Any], extra: Mapping[str, Any] | None) -> Any:
+    depth = getattr(_SCOPES, "depth", 0)
+    if depth >= MAX_NESTING:
+        msg = (f"A loss config nests more than {MAX_NESTING} loss configs (through 'fn'); "
+               "refusing it rather than recursing. A saved loss nests one or two levels: check "
+               "where the config came from.")
+        raise ValueError(msg)
+    _SCOPES.depth = depth + 1
+    try:
+        return _deserialize_config(config, extra)
+    finally:
+        _SCOPES.depth = depth
+
+
+def _deserialize_config(config: Mapping[str, Any], extra: Mapping[str, Any] | None) -> Any:
     class_name = config.get("class_name")
     if not isinstance(class_name, str):
-        msg = (f"A loss config dict needs a string 'class_name'. Received: {dict(config)!r:.200}")
+        msg = (f"A loss config dict needs a string 'class_name'. Received: {shown(dict(config))}")
         raise ValueError(msg)
     if class_name == "__lambda__":
-        msg = ("Refusing to deserialize a Python lambda: it would execute code from the config. "
+        msg = ("Refusing to deserialize a Python lambda (class_name '__lambda__'): it would "
+               "execute code from the config. "
                "Define the loss with `def`, register it with @anyloss.register(), and save again.")
         raise ValueError(msg)
     inner = config.get("config", {})
@@ -301,7 +326,7 @@ def _deserialize_dict(config: Mapping[str, Any], extra: Mapping[str, Any] | None
     if class_name == "function":
         name = inner if isinstance(inner, str) else registered
         if not isinstance(name, str):
-            msg = f"A function config needs its name in 'config'. Received: {dict(config)!r:.200}"
+            msg = f"A function config needs its name in 'config'. Received: {shown(dict(config))}"
             raise ValueError(msg)
         obj = _lookup_name(name, extra)
         if obj is None or isinstance(obj, Loss):
@@ -311,7 +336,7 @@ def _deserialize_dict(config: Mapping[str, Any], extra: Mapping[str, Any] | None
     if inner is None:
         inner = {}
     if not isinstance(inner, Mapping):
-        msg = f"The 'config' of {class_name} must be a dict. Received: {inner!r:.200}"
+        msg = f"The 'config' of {class_name} must be a dict. Received: {shown(inner)}"
         raise ValueError(msg)
     # Nested configs (a wrapper's `fn`) resolve against the same custom objects.
     with custom_objects(extra or {}):
@@ -327,14 +352,14 @@ def _resolve_class(class_name: str, registered: Any, module: Any,
                     obj = table[key]
                     if inspect.isclass(obj) and issubclass(obj, Loss):
                         return obj
-                    msg = f"{key!r} names {obj!r}, which is not an anyloss.Loss subclass."
+                    msg = f"{shown(key)} names {obj!r}, which is not an anyloss.Loss subclass."
                     raise ValueError(msg)
     trusted = module is None or (isinstance(module, str) and module.split(".")[0] in
                                  TRUSTED_MODULES)
     builtin = CLASSES.get(class_name) or BASES.get(class_name)
     if builtin is not None and trusted and registered in (None, class_name, "LossFunctionWrapper"):
         return builtin
-    where = f" from module {module!r}" if module else ""
+    where = f" from module {shown(module)}" if module else ""
     raise _missing(registered if isinstance(registered, str) else class_name,
                    f"class{where}")
 
@@ -345,13 +370,19 @@ def _clean_config(cls: type[Loss], config: dict[str, Any]) -> dict[str, Any]:
     if cls in CLASSES.values() and "fn" in config:
         fn = config.pop("fn")
         expected = {v: k for k, v in CLASS_OF_FUNCTION.items()}[cls.__name__]
-        fn_name = fn if isinstance(fn, str) else (fn or {}).get("config")
+        fn_name = fn if isinstance(fn, str) else fn.get("config") if isinstance(
+            fn, Mapping) else None
         if fn_name not in (expected, *[a for a, t in ALIASES.items() if t == expected]):
-            msg = f"A {cls.__name__} config names fn={fn!r}; expected {expected!r}."
+            msg = f"A {cls.__name__} config names fn={shown(fn)}; expected {expected!r}."
             raise ValueError(msg)
     dtype = config.get("dtype")
     if isinstance(dtype, Mapping):
-        policy = (dtype.get("config") or {}).get("name")
+        inner = dtype.get("config")
+        policy = inner.get("name") if isinstance(inner, Mapping) else None
+        if not isinstance(policy, str):
+            msg = ("A dtype policy in a loss config needs a string name, e.g. "
+                   f"{{'config': {{'name': 'float32'}}}}. Received: dtype={shown(dtype)}")
+            raise ValueError(msg)
         config["dtype"] = {"mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}.get(
             policy, policy)
     return config
@@ -362,6 +393,7 @@ def _build(cls: type[Loss], config: dict[str, Any]) -> Loss:
         return cls.from_config(config)
     except TypeError as err:
         params = list(inspect.signature(cls.__init__).parameters)[1:]
-        msg = (f"Could not build {cls.__name__} from config {config!r:.300}: {err}. "
+        msg = (f"Could not build {cls.__name__} from config {shown(config)}: "
+               f"{clipped(str(err))}. "
                f"Its arguments are {params}.")
         raise ValueError(msg) from err

@@ -8,12 +8,21 @@ detached max, softplus), which do not saturate.
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from typing import Any
 
 from anyloss import backend as B
+from anyloss._text import shown
 from anyloss.losses._base import LossFunctionWrapper, MaskedValues
-from anyloss.losses._inputs import check_probability, normalize_axis, prepare
+from anyloss.losses._inputs import (
+    check_axis_type,
+    check_flag,
+    check_number,
+    check_probability,
+    normalize_axis,
+    prepare,
+)
 
 EPS = B.EPSILON
 
@@ -41,6 +50,7 @@ def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
     targets towards 0.5: ``y * (1 - ls) + 0.5 * ls``.
     """
     check_probability(label_smoothing, "label_smoothing")
+    from_logits = check_flag(from_logits, "from_logits")
     xp, y_true, y_pred = prepare(y_true, y_pred, "binary_crossentropy")
     axis = normalize_axis(axis, B.ndim(y_pred))
     y_true = _smooth_binary(y_true, label_smoothing)
@@ -62,6 +72,8 @@ def binary_focal_crossentropy(y_true: Any, y_pred: Any, apply_class_balancing: b
     check_probability(label_smoothing, "label_smoothing")
     check_probability(alpha, "alpha")
     _check_gamma(gamma)
+    from_logits = check_flag(from_logits, "from_logits")
+    apply_class_balancing = check_flag(apply_class_balancing, "apply_class_balancing")
     xp, y_true, y_pred = prepare(y_true, y_pred, "binary_focal_crossentropy")
     axis = normalize_axis(axis, B.ndim(y_pred))
     y_true = _smooth_binary(y_true, label_smoothing)
@@ -75,16 +87,23 @@ def binary_focal_crossentropy(y_true: Any, y_pred: Any, apply_class_balancing: b
 
 
 def _check_gamma(gamma: Any) -> None:
-    if isinstance(gamma, bool) or not isinstance(gamma, (int, float)) or gamma < 0:
-        msg = f"Argument `gamma` must be a number >= 0. Received: gamma={gamma!r}"
-        raise ValueError(msg)
+    check_number(gamma, "gamma", minimum=0.0)
+
+
+def _check_ignore_class(ignore_class: Any) -> None:
+    if ignore_class is None or (isinstance(ignore_class, numbers.Integral) and
+                                not isinstance(ignore_class, bool)):
+        return
+    msg = (f"Argument `ignore_class` must be an integer label (e.g. -1 for padding) or None. "
+           f"Received: ignore_class={shown(ignore_class)}")
+    raise TypeError(msg)
 
 
 def _class_axis(axis: Any, rank: int) -> int:
-    if isinstance(axis, bool) or not isinstance(axis, int):
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
         msg = (f"Argument `axis` must be an int naming the class axis (usually -1). "
-               f"Received: axis={axis!r}")
-        raise ValueError(msg)
+               f"Received: axis={shown(axis)}")
+        raise TypeError(msg)
     return normalize_axis(axis, rank)
 
 
@@ -123,6 +142,7 @@ def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False
     ``y * (1 - ls) + ls / num_classes``.
     """
     check_probability(label_smoothing, "label_smoothing")
+    from_logits = check_flag(from_logits, "from_logits")
     xp, y_true, y_pred = prepare(y_true, y_pred, "categorical_crossentropy")
     axis = _class_axis(axis, B.ndim(y_pred))
     _warn_single_class(y_pred, axis, "categorical_crossentropy")
@@ -144,6 +164,7 @@ def categorical_focal_crossentropy(y_true: Any, y_pred: Any, alpha: Any = 0.25,
     """
     check_probability(label_smoothing, "label_smoothing")
     _check_gamma(gamma)
+    from_logits = check_flag(from_logits, "from_logits")
     xp, y_true, y_pred = prepare(y_true, y_pred, "categorical_focal_crossentropy")
     axis = _class_axis(axis, B.ndim(y_pred))
     _warn_single_class(y_pred, axis, "categorical_focal_crossentropy")
@@ -157,9 +178,9 @@ def categorical_focal_crossentropy(y_true: Any, y_pred: Any, alpha: Any = 0.25,
 
 def _class_weights(xp: Any, alpha: Any, y_pred: Any, axis: int) -> Any:
     """``alpha`` as a number, or as an array broadcasting along the class ``axis``."""
-    if isinstance(alpha, (int, float)) and not isinstance(alpha, bool):
-        return float(alpha)
-    alpha = B.like(alpha, y_pred, xp, dtype=y_pred.dtype)
+    if isinstance(alpha, (numbers.Real, bool)):
+        return check_number(alpha, "alpha", minimum=0.0)
+    alpha = B.like(alpha, y_pred, xp, dtype=y_pred.dtype, arg="alpha")
     num_classes = B.shape(y_pred)[axis]
     if B.shape(alpha) != (num_classes,):
         msg = (f"Argument `alpha` must be a number or one weight per class (shape "
@@ -181,15 +202,17 @@ def integer_labels(xp: Any, y_true: Any, ref: Any, arg: str = "y_true") -> Any:
     Float labels must hold whole numbers (checked on concrete arrays): ``1.5`` is a bug, not a
     class.
     """
-    y_true = B.like(y_true, ref, xp)
+    y_true = B.like(y_true, ref, xp, arg=arg)
     if y_true.dtype == xp.bool:
         msg = f"`{arg}` must hold integer class indices, got a boolean array."
         raise TypeError(msg)
-    if B.is_float_dtype(xp, y_true.dtype):
-        if B.is_concrete(y_true) and not bool(xp.all(y_true == xp.floor(y_true))):
+    if B.is_float_dtype(xp, y_true.dtype) and B.is_concrete(y_true):
+        # NaN and inf are not whole numbers (inf == floor(inf), but casts to garbage).
+        bad = ~xp.isfinite(y_true) | (y_true != xp.floor(y_true))
+        if bool(xp.any(bad)):
             msg = (f"`{arg}` must hold integer class indices, got non-integer values (e.g. "
-                   f"{_first(xp, y_true, y_true != xp.floor(y_true))}). Round or cast your "
-                   "labels, or use categorical_crossentropy for soft (one-hot) targets.")
+                   f"{_first(xp, y_true, bad)}). Round or cast your labels, or use "
+                   "categorical_crossentropy for soft (one-hot) targets.")
             raise ValueError(msg)
     return xp.astype(y_true, _index_dtype(xp))
 
@@ -221,6 +244,8 @@ def _sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool
                                      label_smoothing: float = 0.0) -> tuple[Any, Any]:
     """Sparse CE values and the mask of entries that count (``None`` without ``ignore_class``)."""
     check_probability(label_smoothing, "label_smoothing")
+    from_logits = check_flag(from_logits, "from_logits")
+    _check_ignore_class(ignore_class)
     xp, y_pred = B.prediction(y_pred)
     rank = B.ndim(y_pred)
     axis = _class_axis(axis, rank)
@@ -292,10 +317,7 @@ def kl_divergence(y_true: Any, y_pred: Any) -> Any:
 
 
 def _check_q(q: Any) -> float:
-    if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0 < q < 1:
-        msg = f"Argument `q` must be in the interval (0, 1). Received: q={q!r}"
-        raise ValueError(msg)
-    return float(q)
+    return check_number(q, "q", minimum=0.0, maximum=1.0, open_minimum=True, open_maximum=True)
 
 
 def categorical_generalized_cross_entropy(y_true: Any, y_pred: Any, q: float = 0.5) -> Any:
@@ -315,7 +337,8 @@ def categorical_generalized_cross_entropy(y_true: Any, y_pred: Any, q: float = 0
         labels = xp.squeeze(labels, axis=-1)
     if B.shape(labels) != B.shape(y_pred)[:-1]:
         msg = (f"categorical_generalized_cross_entropy: `y_true` must hold one class index per "
-               f"row of `y_pred`: expected shape {B.shape(y_pred)[:-1]}, got {B.shape(labels)}.")
+               f"row of `y_pred`: expected shape {B.shape(y_pred)[:-1]}, got {B.shape(labels)}. "
+               f"Pass one integer label per row (not one-hot targets).")
         raise ValueError(msg)
     check_label_range(xp, labels, B.shape(y_pred)[-1], "categorical_generalized_cross_entropy")
     p = xp.clip(B.gather_classes(xp, y_pred, labels), EPS, None)
@@ -329,6 +352,8 @@ class BinaryCrossentropy(LossFunctionWrapper):
                  reduction: Any = "sum_over_batch_size", name: str = "binary_crossentropy",
                  dtype: Any = None) -> None:
         check_probability(label_smoothing, "label_smoothing")
+        check_flag(from_logits, "from_logits")
+        check_axis_type(axis)
         super().__init__(binary_crossentropy, name=name, reduction=reduction, dtype=dtype,
                          from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
         self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
@@ -344,6 +369,9 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
         check_probability(label_smoothing, "label_smoothing")
         check_probability(alpha, "alpha")
         _check_gamma(gamma)
+        check_flag(from_logits, "from_logits")
+        check_flag(apply_class_balancing, "apply_class_balancing")
+        check_axis_type(axis)
         super().__init__(binary_focal_crossentropy, name=name, reduction=reduction, dtype=dtype,
                          apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma,
                          from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
@@ -358,6 +386,8 @@ class CategoricalCrossentropy(LossFunctionWrapper):
                  reduction: Any = "sum_over_batch_size", name: str = "categorical_crossentropy",
                  dtype: Any = None) -> None:
         check_probability(label_smoothing, "label_smoothing")
+        check_flag(from_logits, "from_logits")
+        check_axis_type(axis, single=True)
         super().__init__(categorical_crossentropy, name=name, reduction=reduction, dtype=dtype,
                          from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
         self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
@@ -372,6 +402,10 @@ class CategoricalFocalCrossentropy(LossFunctionWrapper):
                  name: str = "categorical_focal_crossentropy", dtype: Any = None) -> None:
         check_probability(label_smoothing, "label_smoothing")
         _check_gamma(gamma)
+        check_flag(from_logits, "from_logits")
+        if isinstance(alpha, (numbers.Real, bool)):
+            check_number(alpha, "alpha", minimum=0.0)
+        check_axis_type(axis, single=True)
         alpha = list(alpha) if isinstance(alpha, tuple) else alpha
         super().__init__(categorical_focal_crossentropy, name=name, reduction=reduction,
                          dtype=dtype, alpha=alpha, gamma=gamma, from_logits=from_logits,
@@ -393,6 +427,9 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
                  name: str = "sparse_categorical_crossentropy", dtype: Any = None,
                  label_smoothing: float = 0.0) -> None:
         check_probability(label_smoothing, "label_smoothing")
+        check_flag(from_logits, "from_logits")
+        _check_ignore_class(ignore_class)
+        check_axis_type(axis, single=True)
         super().__init__(sparse_categorical_crossentropy, name=name, reduction=reduction,
                          dtype=dtype, from_logits=from_logits, ignore_class=ignore_class,
                          axis=axis, label_smoothing=label_smoothing)

@@ -11,7 +11,7 @@ from typing import Any
 
 from anyloss import backend as B
 from anyloss.losses._base import LossFunctionWrapper
-from anyloss.losses._inputs import normalize_axis, prepare
+from anyloss.losses._inputs import check_axis_type, check_number, normalize_axis, prepare
 
 EPS = B.EPSILON
 
@@ -59,10 +59,7 @@ def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> Any:
 
 
 def _check_delta(delta: Any) -> float:
-    if isinstance(delta, bool) or not isinstance(delta, (int, float)) or not delta > 0:
-        msg = f"Argument `delta` of huber must be a positive number. Received: delta={delta!r}"
-        raise ValueError(msg)
-    return float(delta)
+    return check_number(delta, "delta", minimum=0.0, open_minimum=True, owner="huber")
 
 
 def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
@@ -182,6 +179,7 @@ class CosineSimilarity(LossFunctionWrapper):
 
     def __init__(self, axis: Any = -1, reduction: Any = "sum_over_batch_size",
                  name: str = "cosine_similarity", dtype: Any = None) -> None:
+        check_axis_type(axis)
         super().__init__(cosine_similarity, name=name, reduction=reduction, dtype=dtype,
                          axis=axis)
         self.axis = axis

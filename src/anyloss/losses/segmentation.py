@@ -6,7 +6,7 @@ from typing import Any
 
 from anyloss import backend as B
 from anyloss.losses._base import LossFunctionWrapper
-from anyloss.losses._inputs import normalize_axis, prepare
+from anyloss.losses._inputs import check_axis_type, check_number, normalize_axis, prepare
 
 EPS = B.EPSILON
 
@@ -37,6 +37,8 @@ def tversky(y_true: Any, y_pred: Any, alpha: float = 0.5, beta: float = 0.5,
     Reference: Salehi et al., "Tversky loss function for image segmentation" (2017),
     https://arxiv.org/abs/1706.05721
     """
+    alpha = check_number(alpha, "alpha", minimum=0.0, owner="tversky")
+    beta = check_number(beta, "beta", minimum=0.0, owner="tversky")
     xp, y_true, y_pred = prepare(y_true, y_pred, "tversky")
     axis = normalize_axis(axis, B.ndim(y_pred))
     tp = xp.sum(y_pred * y_true, axis=axis)
@@ -54,6 +56,7 @@ class Dice(LossFunctionWrapper):
 
     def __init__(self, reduction: Any = "sum_over_batch_size", name: str = "dice",
                  axis: Any = None, dtype: Any = None) -> None:
+        check_axis_type(axis)
         super().__init__(dice, name=name, reduction=reduction, dtype=dtype, axis=_json_axis(axis))
         self.axis = axis
 
@@ -64,6 +67,9 @@ class Tversky(LossFunctionWrapper):
     def __init__(self, alpha: float = 0.5, beta: float = 0.5,
                  reduction: Any = "sum_over_batch_size", name: str = "tversky",
                  axis: Any = None, dtype: Any = None) -> None:
+        check_number(alpha, "alpha", minimum=0.0, owner="tversky")
+        check_number(beta, "beta", minimum=0.0, owner="tversky")
+        check_axis_type(axis)
         super().__init__(tversky, name=name, reduction=reduction, dtype=dtype, alpha=alpha,
                          beta=beta, axis=_json_axis(axis))
         self.alpha, self.beta, self.axis = alpha, beta, axis

@@ -5,11 +5,14 @@ One ``torch.save`` file holding only tensors, numbers, strings and dicts, read b
 ``Sequential`` of anyloss layers rebuilds itself); for ``Model(module)`` pass the module again
 with ``load_model(path, module=...)``. Losses are stored with :func:`anyloss.serialize`, so a
 registered custom loss restores by name and an unregistered one raises the error that says how
-to fix it. Writes are atomic: a failed save leaves the previous file intact.
+to fix it. Writes are atomic: a failed save leaves the previous file intact. A SHA-256 checksum
+of the contents is stored and checked on load, so a damaged file raises instead of loading other
+weights; any file that is not a complete anyloss model raises ``ValueError`` naming it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -30,6 +33,35 @@ __all__ = ["load_model", "save_model"]
 
 FORMAT = "anyloss.model"
 VERSION = 1
+#: The entries the checksum covers (every one ``load_model`` reads).
+CONTENTS = ("architecture", "compile_config", "weights", "optimizer_state")
+
+
+def _checksum(payload: Mapping[str, Any]) -> str:
+    """SHA-256 over the contents: tensors by dtype, shape and bytes, containers in key order."""
+    digest = hashlib.sha256()
+
+    def feed(value: Any) -> None:
+        if isinstance(value, torch.Tensor):
+            flat = value.detach().cpu().contiguous().reshape(-1)
+            digest.update(f"tensor {flat.dtype} {tuple(value.shape)}:".encode())
+            digest.update(flat.view(torch.uint8).numpy().tobytes())
+        elif isinstance(value, Mapping):
+            digest.update(b"{")
+            for key in sorted(value, key=repr):
+                digest.update(repr(key).encode() + b":")
+                feed(value[key])
+            digest.update(b"}")
+        elif isinstance(value, (list, tuple)):
+            digest.update(b"[")
+            for item in value:
+                feed(item)
+            digest.update(b"]")
+        else:
+            digest.update(repr(value).encode() + b";")
+
+    feed({key: payload.get(key) for key in CONTENTS})
+    return digest.hexdigest()
 
 
 def _serialize_structure(spec: Any) -> Any:
@@ -94,12 +126,20 @@ def save_model(model: Model, path: str | os.PathLike[str]) -> None:
         "weights": {k: v.detach().cpu() for k, v in model.module.state_dict().items()},
         "optimizer_state": model.optimizer.state_dict() if model.optimizer is not None else None,
     }
+    payload["checksum"] = _checksum(payload)
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".anyloss-", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
+            try:
+                torch.save(payload, f)
+            except RuntimeError as err:
+                # torch's zip writer still writes its end record after a failed write and
+                # raises "unexpected pos": the real cause (e.g. a full disk) is the context.
+                if isinstance(err.__context__, OSError):
+                    raise err.__context__ from None
+                raise
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -113,6 +153,10 @@ def _read(path: str) -> dict[str, Any]:
     if not os.path.exists(path):
         msg = f"No model file at {path!r}."
         raise FileNotFoundError(msg)
+    if os.path.isdir(path):
+        msg = (f"{path!r} is a directory, not an anyloss model file. Pass the path of the file "
+               "that model.save() wrote.")
+        raise ValueError(msg)
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:
@@ -128,12 +172,35 @@ def _read(path: str) -> dict[str, Any]:
         msg = (f"{path!r} has anyloss model format version {payload.get('version')!r}; this "
                f"anyloss reads version {VERSION}.")
         raise ValueError(msg)
+    missing = [key for key in CONTENTS if key not in payload]
+    if missing:
+        raise _damaged(path, f"it lacks the entries {missing}")
+    # Files written before the checksum existed have none; every file written now has one.
+    if "checksum" in payload and payload["checksum"] != _checksum(payload):
+        raise _damaged(path, "its contents do not match the checksum model.save() stored")
     return payload
 
 
-def _build(architecture: dict[str, Any], module: torch.nn.Module | None) -> Model:
+def _damaged(path: str, what: str) -> ValueError:
+    msg = (f"{path!r} is a damaged anyloss model file: {what}. It was changed or corrupted "
+           "after model.save() wrote it; re-save the model with model.save().")
+    return ValueError(msg)
+
+
+def _json_entry(payload: Mapping[str, Any], key: str, path: str) -> Any:
+    try:
+        return json.loads(payload[key])
+    except (TypeError, ValueError) as err:
+        raise _damaged(path, f"its {key!r} entry is not valid JSON ({type(err).__name__})") \
+            from None
+
+
+def _build(architecture: Any, module: torch.nn.Module | None, path: str) -> Model:
     from anyloss.training.model import Model, Sequential
 
+    if not isinstance(architecture, dict) or architecture.get("class_name") not in (
+            "Sequential", "Model"):
+        raise _damaged(path, "its architecture is not a Sequential or Model description")
     if module is not None:
         return Model(module, output_names=architecture.get("output_names"))
     if architecture.get("class_name") != "Sequential":
@@ -141,10 +208,16 @@ def _build(architecture: dict[str, Any], module: torch.nn.Module | None) -> Mode
                "Python code, which loading never executes. Build the module again and pass it: "
                f"load_model(path, module={architecture.get('module')}(...)).")
         raise ValueError(msg)
-    layers = []
-    for entry in architecture["layers"]:
-        cls = LAYERS[entry["class_name"]]
-        layers.append(cls(**entry["config"]))
+    entries = architecture.get("layers")
+    if not isinstance(entries, list) or not all(
+            isinstance(e, dict) and e.get("class_name") in LAYERS and isinstance(
+                e.get("config"), dict) for e in entries):
+        raise _damaged(path, "its Sequential architecture names unknown layers or configs")
+    try:
+        layers = [LAYERS[entry["class_name"]](**entry["config"]) for entry in entries]
+    except (TypeError, ValueError) as err:
+        raise _damaged(path, f"a layer cannot be rebuilt ({type(err).__name__}: {err})") \
+            from None
     return Sequential(layers)
 
 
@@ -159,15 +232,21 @@ def load_model(path: str | os.PathLike[str], custom_objects: Mapping[str, Any] |
             is never stored); not needed for a ``Sequential`` of anyloss layers.
         compile: restore the optimizer (with its state), losses and metrics.
     """
-    payload = _read(os.fspath(path))
-    model = _build(json.loads(payload["architecture"]), module)
+    path = os.fspath(path)
+    payload = _read(path)
+    model = _build(_json_entry(payload, "architecture", path), module, path)
+    if not isinstance(payload["weights"], Mapping):
+        raise _damaged(path, "its weights are not a state_dict")
     try:
         model.module.load_state_dict(payload["weights"])
     except RuntimeError as err:
         msg = (f"The weights in {os.fspath(path)!r} do not fit the module: "
                f"{str(err).splitlines()[0]} Pass the same architecture that was saved.")
         raise ValueError(msg) from None
-    config = json.loads(payload["compile_config"])
+    config = _json_entry(payload, "compile_config", path)
+    if config is not None and not (isinstance(config, dict) and {
+            "optimizer", "loss", "loss_weights", "metrics"} <= set(config)):
+        raise _damaged(path, "its compile config lacks optimizer, loss, loss_weights or metrics")
     if compile and config is not None:
         loss = _deserialize_structure(config["loss"], custom_objects)
         metrics = _deserialize_structure(config["metrics"], custom_objects)
@@ -177,8 +256,16 @@ def load_model(path: str | os.PathLike[str], custom_objects: Mapping[str, Any] |
             msg = (f"{err} The saved optimizer is not a torch.optim class, so it cannot be "
                    "rebuilt by name: load with compile=False and call compile() again.")
             raise ValueError(msg) from None
+        except (AttributeError, KeyError, TypeError) as err:
+            raise _damaged(path, f"its optimizer config cannot be rebuilt ({type(err).__name__})"
+                           ) from None
         model.compile(optimizer=optimizer, loss=loss,
                       loss_weights=config["loss_weights"], metrics=metrics)
         if payload["optimizer_state"] is not None and model.optimizer is not None:
-            model.optimizer.load_state_dict(payload["optimizer_state"])
+            try:
+                model.optimizer.load_state_dict(payload["optimizer_state"])
+            except (KeyError, TypeError, ValueError, RuntimeError, IndexError) as err:
+                raise _damaged(path, f"its optimizer state does not fit the optimizer "
+                                     f"({type(err).__name__}); load_model(path, compile=False) "
+                                     "restores the weights alone") from None
     return model
