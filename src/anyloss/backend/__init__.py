@@ -13,6 +13,15 @@ from typing import Any
 import array_api_compat as aac
 import numpy as np
 
+from anyloss.backend._checks import (
+    check_label_range,
+    check_whole_numbers,
+    checks_apply,
+    is_torch_array,
+    set_value_checks,
+    to_numpy,
+    value_checks,
+)
 from anyloss.backend._extras import (
     gather_classes,
     log_sigmoid,
@@ -24,15 +33,21 @@ from anyloss.backend._extras import (
     softplus,
     stop_gradient,
 )
+from anyloss.backend._native import generic_only, native
 
 __all__ = [
     "EPSILON",
     "as_float",
+    "check_label_range",
+    "check_whole_numbers",
+    "checks_apply",
+    "chunked_sparse_crossentropy",
     "compute_dtype",
     "device_of",
     "divide_no_nan",
     "float_dtype",
     "gather_classes",
+    "generic_only",
     "is_array",
     "is_concrete",
     "is_float_dtype",
@@ -44,15 +59,18 @@ __all__ = [
     "log_softmax",
     "logsumexp",
     "namespace",
-    "prediction",
+    "native",
     "ndim",
     "one_hot",
+    "prediction",
+    "set_value_checks",
     "shape",
     "sigmoid",
     "softmax",
     "softplus",
     "stop_gradient",
     "to_numpy",
+    "value_checks",
 ]
 
 #: Keras' fuzz factor (``keras.config.epsilon()``), used wherever Keras clips.
@@ -103,11 +121,20 @@ def prediction(y_pred: Any, dtype: Any = None) -> tuple[Any, Any]:
     return xp, as_float(xp, y_pred, dtype)
 
 
+_REAL_DTYPES: dict[Any, bool] = {}
+
+
 def _is_real(xp: Any, dtype: Any) -> bool:
+    """Real float, integer or bool (decided once per dtype: every loss call asks)."""
+    known = _REAL_DTYPES.get(dtype)
+    if known is not None:
+        return known
     try:
-        return bool(xp.isdtype(dtype, ("real floating", "integral", "bool")))
+        real = bool(xp.isdtype(dtype, ("real floating", "integral", "bool")))
     except (TypeError, ValueError, AttributeError):  # strings, objects, ml_dtypes on NumPy
-        return getattr(dtype, "kind", None) in ("f", "V")
+        real = getattr(dtype, "kind", None) in ("f", "V")
+    _REAL_DTYPES[dtype] = real
+    return real
 
 
 def is_torch(xp: Any) -> bool:
@@ -120,6 +147,8 @@ def is_jax(xp: Any) -> bool:
 
 def device_of(x: Any) -> Any:
     """The device of ``x`` (``None`` for JAX tracers, which ``asarray`` accepts)."""
+    if is_torch_array(x):
+        return x.device  # what aac.device returns, without its dispatch
     return aac.device(x)
 
 
@@ -181,15 +210,6 @@ def as_float(xp: Any, x: Any, dtype: Any = None) -> Any:
     return xp.astype(x, dtype)
 
 
-def to_numpy(x: Any) -> np.ndarray:
-    """A NumPy copy of a foreign array (labels and weights only: never on ``y_pred``)."""
-    if isinstance(x, np.ndarray):
-        return x
-    if hasattr(x, "detach") and hasattr(x, "cpu"):  # torch
-        return x.detach().cpu().numpy()
-    return np.asarray(x)
-
-
 def like(x: Any, ref: Any, xp: Any, dtype: Any = None) -> Any:
     """``x`` (array of any library, list or scalar) as an array of ``ref``'s library and device.
 
@@ -218,6 +238,21 @@ def like(x: Any, ref: Any, xp: Any, dtype: Any = None) -> Any:
 
 
 def divide_no_nan(xp: Any, num: Any, den: Any) -> Any:
-    """``num / den``, with 0 where ``den == 0`` (Keras' ``divide_no_nan``), gradient-safe."""
+    """``num / den``, with 0 where ``den == 0`` (Keras' ``divide_no_nan``), gradient-safe.
+
+    ``num`` may be a Python number."""
     zero = den == 0
-    return xp.where(zero, xp.zeros_like(num), num / xp.where(zero, xp.ones_like(den), den))
+    out = num / xp.where(zero, xp.ones_like(den), den)
+    return xp.where(zero, xp.zeros_like(out), out)
+
+
+def chunked_sparse_crossentropy(xp: Any, logits: Any, labels: Any, chunk_size: int,
+                                label_smoothing: float = 0.0) -> Any:
+    """Sparse CE from logits (classes last) computed ``chunk_size`` rows at a time, with a
+    gradient that never needs the full softmax; ``None`` off torch (the caller then computes it
+    directly: XLA fuses that to the gradient alone)."""
+    if not is_torch(xp):
+        return None
+    from anyloss.backend._torch_chunked import chunked_sparse_crossentropy as chunked
+
+    return chunked(logits, labels, chunk_size, label_smoothing)

@@ -10,12 +10,13 @@ import math
 from typing import Any
 
 from anyloss import backend as B
-from anyloss.losses._base import LossFunctionWrapper
+from anyloss.losses._base import LossFunctionWrapper, native_fast_path
 from anyloss.losses._inputs import normalize_axis, prepare
 
 EPS = B.EPSILON
 
 
+@native_fast_path
 def mean_squared_error(y_true: Any, y_pred: Any) -> Any:
     """Mean squared error per sample.
 
@@ -26,12 +27,19 @@ def mean_squared_error(y_true: Any, y_pred: Any) -> Any:
         >>> al.mean_squared_error([[0., 1.], [0., 0.]], [[1., 1.], [1., 0.]]).tolist()
         [0.5, 0.5]
     """
+    fast = B.native("mean_squared_error", y_true, y_pred)
+    if fast is not None:
+        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "mean_squared_error")
     return xp.mean(xp.square(y_true - y_pred), axis=-1)
 
 
+@native_fast_path
 def mean_absolute_error(y_true: Any, y_pred: Any) -> Any:
     """Mean absolute error per sample: ``mean(abs(y_true - y_pred), axis=-1)``."""
+    fast = B.native("mean_absolute_error", y_true, y_pred)
+    if fast is not None:
+        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "mean_absolute_error")
     return xp.mean(xp.abs(y_true - y_pred), axis=-1)
 
@@ -65,6 +73,7 @@ def _check_delta(delta: Any) -> float:
     return float(delta)
 
 
+@native_fast_path
 def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
     """Huber loss per sample: quadratic for small errors, linear beyond ``delta``.
 
@@ -73,6 +82,9 @@ def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
     Reference: Huber, "Robust Estimation of a Location Parameter" (1964).
     """
     delta = _check_delta(delta)
+    fast = B.native("huber", y_true, y_pred, delta=delta)
+    if fast is not None:
+        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "huber")
     error = y_pred - y_true
     abs_error = xp.abs(error)

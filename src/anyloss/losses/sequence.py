@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from anyloss import backend as B
-from anyloss.losses._base import LossFunctionWrapper
+from anyloss.losses._base import LossFunctionWrapper, native_fast_path
 from anyloss.losses.probabilistic import check_label_range, integer_labels
 
 BLANK = 0
 
 
+@native_fast_path
 def ctc(y_true: Any, y_pred: Any) -> Any:
     """CTC loss per sample: ``-log p(labels | logits)`` summed over all alignments.
 
@@ -21,6 +22,9 @@ def ctc(y_true: Any, y_pred: Any) -> Any:
 
     Reference: Graves et al., "Connectionist Temporal Classification" (ICML 2006).
     """
+    fast = B.native("ctc", y_true, y_pred)
+    if fast is not None:
+        return fast
     xp, y_pred = B.prediction(y_pred)
     if B.ndim(y_pred) != 3:
         msg = ("ctc: logits `y_pred` must have shape (batch_size, time, num_classes). "

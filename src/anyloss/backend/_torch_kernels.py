@@ -1,0 +1,285 @@
+"""torch fast paths: ``torch.nn.functional`` kernels for the built-in losses (torch-only module).
+
+Each kernel has the signature ``kernel(y_true, y_pred, reduction, dtype, **loss_kwargs)`` and
+returns the loss, or ``None`` where the array-API code must decide: ``y_true`` not a tensor on
+``y_pred``'s device, shapes that need rank alignment or do not match, empty inputs, arguments
+out of their valid range, a ``Loss`` dtype of float16/bfloat16. The array-API code then computes
+the same numbers, or raises the error. Kept from the array-API path: the dtype policy
+(float16/bfloat16 computed in float32), Keras' clipping at eps = 1e-7, the label checks of D13
+with their messages (before ``F.cross_entropy`` sees a label), gradients, and the reductions:
+
+- ``"none"``: per-sample values;
+- ``"sum"``: their sum;
+- ``"sum_over_batch_size"``, ``"mean"``, ``"mean_with_sample_weight"`` (no weights here): their
+  mean (over the valid entries with ``ignore_class``, 0 when there are none: D5).
+
+A loss whose per-sample value is a mean over the last axis (MSE, ...) then has mean reduction
+``F.*(reduction="mean")`` and sum reduction ``F.*(reduction="sum") / d``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from anyloss.backend._checks import check_label_range, check_whole_numbers, checks_apply
+
+EPS = 1e-7
+_NAMED = {"float32": torch.float32, "float64": torch.float64}
+_MEAN = frozenset({"sum_over_batch_size", "mean", "mean_with_sample_weight"})
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
+
+
+def _compute_dtype(y_pred: Tensor, dtype: Any) -> Any:
+    """float64 stays, every other float computes in float32; ``None`` for what we don't cover."""
+    if not y_pred.is_floating_point():
+        return None
+    if dtype is None:
+        return torch.float64 if y_pred.dtype == torch.float64 else torch.float32
+    return _NAMED.get(dtype)
+
+
+def _cast(x: Tensor, dtype: Any) -> Tensor:
+    return x if x.dtype == dtype else x.to(dtype)
+
+
+def _pair(y_true: Any, y_pred: Tensor, dtype: Any) -> tuple[Tensor, Tensor] | None:
+    """``(y_true, y_pred)`` of one shape and the compute dtype, or ``None``."""
+    if (not isinstance(y_true, Tensor) or y_true.shape != y_pred.shape or y_pred.ndim == 0
+            or y_true.device != y_pred.device or y_true.is_complex() or y_pred.numel() == 0):
+        return None
+    dtype = _compute_dtype(y_pred, dtype)
+    if dtype is None:
+        return None
+    return _cast(y_true, dtype), _cast(y_pred, dtype)
+
+
+def _is_probability(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+
+
+def _axis(axis: Any, rank: int) -> int | None:
+    if isinstance(axis, bool) or not isinstance(axis, int) or not -rank <= axis < rank:
+        return None
+    return axis % rank
+
+
+def _mean_over_axis(fn: Any, y_pred: Tensor, target: Tensor, reduction: str,
+                    axis: int = -1) -> Tensor:
+    """``fn`` is elementwise; the per-sample loss is its mean over ``axis``."""
+    if y_pred.ndim == 1 or reduction in _MEAN:  # rank 1: one 0-d value, never reduced further
+        return fn(y_pred, target, reduction="mean")
+    if reduction == "sum":
+        return fn(y_pred, target, reduction="sum") / y_pred.shape[axis]
+    return fn(y_pred, target, reduction="none").mean(axis)
+
+
+def _reduce(values: Tensor, reduction: str, valid: Tensor | None = None) -> Tensor:
+    """Reduce per-sample ``values`` (zero where not ``valid``)."""
+    if reduction == "none" or values.ndim == 0:
+        return values
+    total = values.sum()
+    if reduction == "sum":
+        return total
+    if valid is None:
+        return total / values.numel()
+    return total / valid.sum().clamp(min=1)
+
+
+def mean_squared_error(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
+    pair = _pair(y_true, y_pred, dtype)
+    return None if pair is None else _mean_over_axis(F.mse_loss, pair[1], pair[0], reduction)
+
+
+def mean_absolute_error(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
+    pair = _pair(y_true, y_pred, dtype)
+    return None if pair is None else _mean_over_axis(F.l1_loss, pair[1], pair[0], reduction)
+
+
+def huber(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any, delta: Any = 1.0) -> Any:
+    if isinstance(delta, bool) or not isinstance(delta, (int, float)) or not delta > 0:
+        return None
+    pair = _pair(y_true, y_pred, dtype)
+    if pair is None:
+        return None
+    # F.huber_loss: 0.5 e^2 for |e| < delta, delta (|e| - 0.5 delta) beyond; at |e| = delta
+    # both branches (and their gradients) agree, so Keras' "<=" boundary is the same function.
+    return _mean_over_axis(lambda p, t, reduction: F.huber_loss(p, t, reduction=reduction,
+                                                                delta=float(delta)),
+                           pair[1], pair[0], reduction)
+
+
+def binary_crossentropy(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any,
+                        from_logits: bool = False, label_smoothing: Any = 0.0,
+                        axis: Any = -1) -> Any:
+    if not _is_probability(label_smoothing):
+        return None
+    pair = _pair(y_true, y_pred, dtype)
+    axis = _axis(axis, y_pred.ndim)
+    if pair is None or axis is None:
+        return None
+    target, y_pred = pair
+    if label_smoothing:
+        target = target * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    # F.binary_cross_entropy rejects targets outside [0, 1], which Keras accepts: the
+    # probability form is written out (clipped to [eps, 1 - eps] as in Keras).
+    fn = F.binary_cross_entropy_with_logits if from_logits else _binary_crossentropy
+    return _mean_over_axis(fn, y_pred, target, reduction, axis)
+
+
+def _binary_crossentropy(y_pred: Tensor, target: Tensor, reduction: str) -> Tensor:
+    p = y_pred.clamp(EPS, 1.0 - EPS)
+    values = -(target * p.log() + (1.0 - target) * (1.0 - p).log())
+    if reduction == "none":
+        return values
+    return values.mean() if reduction == "mean" else values.sum()
+
+
+def kl_divergence(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
+    pair = _pair(y_true, y_pred, dtype)
+    if pair is None:
+        return None
+    target, y_pred = pair
+    # sum(y log(y / p)) with both clipped to [eps, 1]; F.kl_div(log p, y) = y (log y - log p).
+    target = target.clamp(EPS, 1.0)
+    log_pred = y_pred.clamp(EPS, 1.0).log()
+    if y_pred.ndim == 1 or reduction != "none":
+        total = F.kl_div(log_pred, target, reduction="sum")
+        if y_pred.ndim == 1 or reduction == "sum":
+            return total
+        return total / (y_pred.numel() // y_pred.shape[-1])
+    return F.kl_div(log_pred, target, reduction="none").sum(-1)
+
+
+def _classes_in_dim1(x: Tensor, axis: int) -> Tensor:
+    """``x`` laid out as F's ``(N, C, d1, ...)``: rows flattened when classes are last."""
+    rank = x.ndim
+    if axis == 1 and rank == 2:
+        return x
+    if axis == rank - 1:
+        return x.reshape(-1, x.shape[-1])
+    return x.movedim(axis, 1)
+
+
+def categorical_crossentropy(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any,
+                             from_logits: bool = False, label_smoothing: Any = 0.0,
+                             axis: Any = -1) -> Any:
+    if not _is_probability(label_smoothing):
+        return None
+    pair = _pair(y_true, y_pred, dtype)
+    axis = _axis(axis, y_pred.ndim)
+    if pair is None or axis is None or y_pred.ndim < 2 or y_pred.shape[axis] == 1:
+        return None  # the array-API path warns about a single class
+    target, y_pred = pair
+    num_classes = y_pred.shape[axis]
+    batch_shape = y_pred.shape[:axis] + y_pred.shape[axis + 1:]
+    if from_logits:
+        # With probability targets F smooths them as y (1 - ls) + ls / C, C from the logits (D2).
+        out = F.cross_entropy(_classes_in_dim1(y_pred, axis), _classes_in_dim1(target, axis),
+                              label_smoothing=float(label_smoothing),
+                              reduction="mean" if reduction in _MEAN else reduction)
+        return out.reshape(batch_shape) if reduction == "none" else out
+    if label_smoothing:
+        target = target * (1.0 - label_smoothing) + label_smoothing / num_classes
+    # Keras renormalises probabilities, clips them to [eps, 1 - eps], then -sum(y log p).
+    log_p = (y_pred / y_pred.sum(axis, keepdim=True)).clamp(EPS, 1.0 - EPS).log()
+    products = target * log_p
+    if reduction == "none":
+        return -products.sum(axis)
+    total = -products.sum()
+    return total if reduction == "sum" else total / (y_pred.numel() // num_classes)
+
+
+def _class_labels(y_true: Any, y_pred: Tensor, axis: int) -> Tensor | None:
+    """int64 labels of ``y_pred``'s shape without ``axis`` (a size-1 ``axis`` is squeezed)."""
+    if (not isinstance(y_true, Tensor) or y_true.device != y_pred.device
+            or y_true.dtype == torch.bool or y_true.is_complex()):
+        return None
+    if y_true.is_floating_point():
+        check_whole_numbers(torch, y_true)
+    if y_true.ndim == y_pred.ndim and y_true.shape[axis] == 1:
+        y_true = y_true.squeeze(axis)
+    if y_true.shape != y_pred.shape[:axis] + y_pred.shape[axis + 1:]:
+        return None
+    return _cast(y_true, torch.int64)
+
+
+def sparse_categorical_crossentropy(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any,
+                                    from_logits: bool = False, ignore_class: Any = None,
+                                    axis: Any = -1, label_smoothing: Any = 0.0,
+                                    chunk_size: Any = None) -> Any:
+    """Also ``reduction="mask"``: ``(per-sample values, valid mask or None)``."""
+    rank = y_pred.ndim
+    axis = _axis(axis, rank)
+    compute = _compute_dtype(y_pred, dtype)
+    if (chunk_size is not None or axis is None or compute is None or rank < 2
+            or not _is_probability(label_smoothing) or y_pred.numel() == 0
+            or (ignore_class is not None and (
+                isinstance(ignore_class, bool) or not isinstance(ignore_class, int)
+                or not _INT64_MIN <= ignore_class <= _INT64_MAX))):
+        return None
+    labels = _class_labels(y_true, y_pred, axis)
+    if labels is None:
+        return None
+    num_classes = y_pred.shape[axis]
+    check_label_range(torch, labels, num_classes, "sparse_categorical_crossentropy",
+                      ignore_class)
+    batch_shape = labels.shape
+    x = _classes_in_dim1(_cast(y_pred, compute), axis)
+    labels = labels.reshape(-1) if x.ndim == 2 else labels
+    ignore_index = -100 if ignore_class is None else ignore_class  # -100: F's default
+    valid = None if ignore_class is None else labels != ignore_class
+    if from_logits:
+        if reduction == "mask" or reduction == "none":
+            values = F.cross_entropy(x, labels, ignore_index=ignore_index, reduction="none",
+                                     label_smoothing=float(label_smoothing))
+        elif valid is None or reduction == "sum":
+            return F.cross_entropy(x, labels, ignore_index=ignore_index,
+                                   label_smoothing=float(label_smoothing),
+                                   reduction="mean" if reduction in _MEAN else reduction)
+        else:
+            # F's "mean" over no valid entry is NaN; Keras (D5) gives 0.
+            total = F.cross_entropy(x, labels, ignore_index=ignore_index, reduction="sum",
+                                    label_smoothing=float(label_smoothing))
+            return total / valid.sum().clamp(min=1)
+    else:
+        # Keras renormalises probabilities and clips them to [eps, 1 - eps] before the log.
+        log_p = (x / x.sum(1, keepdim=True)).clamp(EPS, 1.0 - EPS).log()
+        values = F.nll_loss(log_p, labels, ignore_index=ignore_index, reduction="none")
+        if label_smoothing:
+            uniform = -log_p.mean(1)
+            if valid is not None:
+                uniform = torch.where(valid, uniform, 0.0)
+            values = (1.0 - label_smoothing) * values + label_smoothing * uniform
+    if reduction == "mask":
+        return values.reshape(batch_shape), None if valid is None else valid.reshape(batch_shape)
+    if reduction == "none":
+        return values.reshape(batch_shape)
+    return _reduce(values, reduction, valid)
+
+
+def ctc(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
+    """``F.ctc_loss`` where the labels have Keras' layout: 0 is the blank and only pads the end
+    of a row, so the label length is the count of non-zero labels. Reading the layout needs the
+    label values: where value checks do not run, the array-API recursion is used."""
+    compute = _compute_dtype(y_pred, dtype)
+    if (not isinstance(y_true, Tensor) or compute is None or y_pred.ndim != 3
+            or y_true.ndim != 2 or y_true.shape[0] != y_pred.shape[0]
+            or y_true.device != y_pred.device or y_true.dtype == torch.bool
+            or y_true.is_floating_point() or y_true.is_complex() or y_pred.numel() == 0
+            or y_true.shape[1] == 0 or not checks_apply(y_true)):
+        return None
+    batch, time, num_classes = y_pred.shape
+    check_label_range(torch, y_true, num_classes, "ctc")
+    present = y_true != 0
+    if bool((present[:, 1:] & ~present[:, :-1]).any()):
+        return None  # a 0 between labels: not a padded layout F.ctc_loss reads the same way
+    log_probs = _cast(y_pred, compute).log_softmax(-1).transpose(0, 1)  # (time, batch, classes)
+    values = F.ctc_loss(log_probs, _cast(y_true, torch.int64),
+                        torch.full((batch,), time, dtype=torch.int64, device=y_pred.device),
+                        present.sum(1), blank=0, reduction="none", zero_infinity=False)
+    return _reduce(values, reduction)
