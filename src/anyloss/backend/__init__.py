@@ -81,6 +81,8 @@ _NAMESPACES: dict[type, Any] = {}
 
 def is_array(x: Any) -> bool:
     """True for arrays of any array-API library (not Python scalars, lists or tuples)."""
+    if is_torch_array(x):  # the common case first, without array-api-compat's lru_cache
+        return True
     return aac.is_array_api_obj(x) and not isinstance(x, (int, float, complex, bool))
 
 

@@ -50,8 +50,10 @@ def value_checks(mode: str) -> Iterator[None]:
 
 
 def is_torch_array(x: Any) -> bool:
-    """``array_api_compat.is_torch_array``, also safe where torch is blocked from import."""
-    return sys.modules.get("torch") is not None and aac.is_torch_array(x)
+    """``array_api_compat.is_torch_array`` without its ``lru_cache`` (which ``torch.compile``
+    warns about), and safe where torch is blocked from import."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(x, torch.Tensor)
 
 
 def checks_apply(x: Any) -> bool:
@@ -63,8 +65,7 @@ def checks_apply(x: Any) -> bool:
     if is_torch_array(x):
         if sys.modules["torch"].compiler.is_compiling():
             return False
-        device = x.device.type
-        return device == "cpu" or (_mode == "always" and device != "meta")
+        return x.is_cpu or (_mode == "always" and not x.is_meta)
     if aac.is_lazy_array(x):  # JAX tracers, Dask graphs
         return False
     if _mode == "always":

@@ -53,7 +53,15 @@ def softmax(xp: Any, x: Any, axis: int = -1) -> Any:
 
 
 def softplus(xp: Any, x: Any) -> Any:
-    """``log(1 + exp(x))`` as ``logaddexp(x, 0)``: no overflow for large ``x``."""
+    """``log(1 + exp(x))`` as ``logaddexp(x, 0)``: no overflow for large ``x``.
+
+    torch: ``F.softplus`` (one fused kernel; above ``x = 20`` it returns ``x``, off by less
+    than ``exp(-20) = 2e-9``).
+    """
+    if aac.is_torch_namespace(xp):
+        from torch.nn.functional import softplus as torch_softplus
+
+        return torch_softplus(x)
     return xp.logaddexp(x, xp.zeros_like(x))
 
 
@@ -63,7 +71,9 @@ def log_sigmoid(xp: Any, x: Any) -> Any:
 
 
 def sigmoid(xp: Any, x: Any) -> Any:
-    """``1 / (1 + exp(-x))``, written so neither branch overflows."""
+    """``1 / (1 + exp(-x))``, written so neither branch overflows (torch: ``torch.sigmoid``)."""
+    if aac.is_torch_namespace(xp):
+        return xp.sigmoid(x)
     e = xp.exp(-xp.abs(x))
     return xp.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 

@@ -59,9 +59,5 @@ def native(name: str, y_true: Any, y_pred: Any, reduction: str = "none", dtype: 
     the ``Loss``' compute dtype name (``None``: ``y_pred``'s, at least float32).
     """
     module = kernels(y_pred)
-    if module is None:
-        return None
-    kernel = getattr(module, name, None)
-    if kernel is None:
-        return None
-    return kernel(y_true, y_pred, reduction, dtype, **kwargs)
+    kernel = None if module is None else getattr(module, name, None)
+    return None if kernel is None else kernel(y_true, y_pred, reduction, dtype, **kwargs)

@@ -139,6 +139,27 @@ def _binary_crossentropy(y_pred: Tensor, target: Tensor, reduction: str) -> Tens
     return values.mean() if reduction == "mean" else values.sum()
 
 
+def poisson(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
+    pair = _pair(y_true, y_pred, dtype)
+    if pair is None:
+        return None
+    # F.poisson_nll_loss with log_input=False is y_pred - y_true log(y_pred + eps), Keras' form.
+    return _mean_over_axis(lambda p, t, reduction: F.poisson_nll_loss(
+        p, t, log_input=False, full=False, eps=EPS, reduction=reduction),
+        pair[1], pair[0], reduction)
+
+
+def cosine_similarity(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any,
+                      axis: Any = -1) -> Any:
+    pair = _pair(y_true, y_pred, dtype)
+    axis = _axis(axis, y_pred.ndim)
+    if pair is None or axis is None:
+        return None
+    # F.cosine_similarity divides by max(||x||, eps) per vector: Keras' l2_normalize with
+    # max(sum(x^2), eps^2) under the square root.
+    return _reduce(-F.cosine_similarity(pair[0], pair[1], dim=axis, eps=EPS), reduction)
+
+
 def kl_divergence(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
     pair = _pair(y_true, y_pred, dtype)
     if pair is None:
@@ -194,18 +215,34 @@ def categorical_crossentropy(y_true: Any, y_pred: Tensor, reduction: str, dtype:
     return total if reduction == "sum" else total / (y_pred.numel() // num_classes)
 
 
+_INTEGER = frozenset({torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8})
+
+
 def _class_labels(y_true: Any, y_pred: Tensor, axis: int) -> Tensor | None:
     """int64 labels of ``y_pred``'s shape without ``axis`` (a size-1 ``axis`` is squeezed)."""
-    if (not isinstance(y_true, Tensor) or y_true.device != y_pred.device
-            or y_true.dtype == torch.bool or y_true.is_complex()):
+    if not isinstance(y_true, Tensor) or y_true.device != y_pred.device:
         return None
-    if y_true.is_floating_point():
+    dtype = y_true.dtype
+    if dtype is not torch.int64 and dtype not in _INTEGER:
+        if not y_true.is_floating_point():
+            return None  # bool, complex: the array-API path raises
         check_whole_numbers(torch, y_true)
-    if y_true.ndim == y_pred.ndim and y_true.shape[axis] == 1:
+    shape = y_pred.shape
+    if y_true.ndim == len(shape) and y_true.shape[axis] == 1:
         y_true = y_true.squeeze(axis)
-    if y_true.shape != y_pred.shape[:axis] + y_pred.shape[axis + 1:]:
+    expected = shape[:-1] if axis == len(shape) - 1 else shape[:axis] + shape[axis + 1:]
+    if y_true.shape != expected:
         return None
-    return _cast(y_true, torch.int64)
+    return y_true if dtype is torch.int64 else y_true.to(torch.int64)
+
+
+def _check_label_range(labels: Tensor, num_classes: int, loss: str, ignore: Any) -> None:
+    """``check_label_range`` with one ``aminmax`` (the common case: int64 on the CPU)."""
+    if ignore is None and checks_apply(labels) and labels.numel():
+        low, high = labels.aminmax()
+        if low.item() >= 0 and high.item() < num_classes:
+            return
+    check_label_range(torch, labels, num_classes, loss, ignore)
 
 
 def sparse_categorical_crossentropy(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any,
@@ -226,11 +263,11 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Tensor, reduction: str,
     if labels is None:
         return None
     num_classes = y_pred.shape[axis]
-    check_label_range(torch, labels, num_classes, "sparse_categorical_crossentropy",
-                      ignore_class)
+    _check_label_range(labels, num_classes, "sparse_categorical_crossentropy", ignore_class)
     batch_shape = labels.shape
     x = _classes_in_dim1(_cast(y_pred, compute), axis)
-    labels = labels.reshape(-1) if x.ndim == 2 else labels
+    if x.ndim == 2 and labels.ndim != 1:
+        labels = labels.reshape(-1)
     ignore_index = -100 if ignore_class is None else ignore_class  # -100: F's default
     valid = None if ignore_class is None else labels != ignore_class
     if from_logits:

@@ -104,11 +104,15 @@ def log_cosh(y_true: Any, y_pred: Any) -> Any:
     return xp.mean(x + B.softplus(xp, -2.0 * x) - math.log(2.0), axis=-1)
 
 
+@native_fast_path
 def poisson(y_true: Any, y_pred: Any) -> Any:
     """Poisson negative log-likelihood (up to a constant), per sample.
 
     ``loss = mean(y_pred - y_true * log(y_pred + eps), axis=-1)``; ``y_pred`` must be >= 0.
     """
+    fast = B.native("poisson", y_true, y_pred)
+    if fast is not None:
+        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "poisson")
     return xp.mean(y_pred - y_true * xp.log(y_pred + EPS), axis=-1)
 
@@ -119,11 +123,15 @@ def _l2_normalize(xp: Any, x: Any, axis: Any) -> Any:
     return x / xp.sqrt(xp.clip(sq, EPS * EPS, None))
 
 
+@native_fast_path
 def cosine_similarity(y_true: Any, y_pred: Any, axis: Any = -1) -> Any:
     """Negative cosine similarity along ``axis``: -1 for identical directions, 0 orthogonal.
 
     ``loss = -sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)``
     """
+    fast = B.native("cosine_similarity", y_true, y_pred, axis=axis)
+    if fast is not None:
+        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "cosine_similarity")
     axis = normalize_axis(axis, B.ndim(y_pred))
     return -xp.sum(_l2_normalize(xp, y_true, axis) * _l2_normalize(xp, y_pred, axis), axis=axis)
