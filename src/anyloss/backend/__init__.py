@@ -17,6 +17,7 @@ from anyloss.backend._checks import (
     check_label_range,
     check_whole_numbers,
     checks_apply,
+    is_concrete,
     is_torch_array,
     set_value_checks,
     to_numpy,
@@ -152,14 +153,6 @@ def device_of(x: Any) -> Any:
     if is_torch_array(x):
         return x.device  # what aac.device returns, without its dispatch
     return aac.device(x)
-
-
-def is_concrete(x: Any) -> bool:
-    """True when ``x``'s values can be read now (not a JAX tracer, not a lazy Dask graph).
-
-    Value checks such as "labels in range" run only on concrete arrays.
-    """
-    return not aac.is_lazy_array(x)
 
 
 def shape(x: Any) -> tuple[Any, ...]:

@@ -66,13 +66,24 @@ def checks_apply(x: Any) -> bool:
         if sys.modules["torch"].compiler.is_compiling():
             return False
         return x.is_cpu or (_mode == "always" and not x.is_meta)
-    if aac.is_lazy_array(x):  # JAX tracers, Dask graphs
+    if not is_concrete(x):  # JAX tracers, Dask graphs
         return False
     if _mode == "always":
         return True
     if sys.modules.get("jax") is not None and aac.is_jax_array(x):
         return all(d.platform == "cpu" for d in x.devices())
     return not (sys.modules.get("cupy") is not None and aac.is_cupy_array(x))
+
+
+def is_concrete(x: Any) -> bool:
+    """True when ``x``'s values can be read now: not a JAX tracer, not a lazy Dask graph.
+
+    (array-api-compat's ``is_lazy_array`` counts every JAX array as lazy, concrete ones too.)
+    """
+    jax = sys.modules.get("jax")
+    if jax is not None and aac.is_jax_array(x):
+        return not isinstance(x, jax.core.Tracer)
+    return not aac.is_lazy_array(x)
 
 
 def to_numpy(x: Any) -> np.ndarray:
