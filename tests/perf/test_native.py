@@ -8,6 +8,7 @@ float64 (values, and gradients by central differences of those values), and
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -169,7 +170,8 @@ def _weights(case: Case) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def keras_refs() -> dict[tuple[str, str, bool], dict[str, np.ndarray]]:
+def keras_refs(tmp_path_factory: pytest.TempPathFactory
+               ) -> dict[tuple[str, str, bool], dict[str, np.ndarray]]:
     """Keras 3 (torch backend, float32) value and gradient for every case and reduction."""
     keys, requests = [], []
     for case in CASES:
@@ -179,7 +181,11 @@ def keras_refs() -> dict[tuple[str, str, bool], dict[str, np.ndarray]]:
             keys.append((case.id, reduction, weighted))
             requests.append(case.keras_request(y_true, y_pred, reduction,
                                                _weights(case) if weighted else None))
-    answers = _keras_torch.run(requests)
+    # One Keras process per session: xdist workers share their base temp's parent.
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    answers = _keras_torch.run_shared(requests, shared)
     return {key: {"value": np.asarray(a["value"]),
                   "grad": CASES_BY_ID[key[0]].keras_grad(np.asarray(a["grad"]))}
             for key, a in zip(keys, answers)}
