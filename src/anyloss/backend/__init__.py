@@ -157,6 +157,8 @@ def device_of(x: Any) -> Any:
 
 def shape(x: Any) -> tuple[Any, ...]:
     """The shape, with unknown (Dask ``nan``) sizes as ``None``."""
+    if isinstance(x, np.ndarray) or is_torch_array(x):  # sizes always known: no scan
+        return tuple(x.shape)
     return tuple(None if (d is None or (isinstance(d, float) and math.isnan(d))) else d
                  for d in x.shape)
 
@@ -212,6 +214,9 @@ def like(x: Any, ref: Any, xp: Any, dtype: Any = None) -> Any:
     scalars get ``ref``'s dtype. Foreign arrays go through NumPy: they are labels or weights,
     which carry no gradient.
     """
+    if is_torch_array(x) and is_torch_array(ref):  # the common case, without dispatch
+        x = x if x.device == ref.device else x.to(ref.device)
+        return x if dtype is None or x.dtype == dtype else x.to(dtype)
     device = device_of(ref)
     if is_array(x):
         if namespace(x) is not xp:

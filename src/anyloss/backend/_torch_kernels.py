@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from anyloss.backend._checks import check_label_range, check_whole_numbers, checks_apply
+from anyloss.backend._torch_chunked import chunked_sparse_crossentropy
 
 EPS = 1e-7
 _NAMED = {"float32": torch.float32, "float64": torch.float64}
@@ -253,7 +254,10 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Tensor, reduction: str,
     rank = y_pred.ndim
     axis = _axis(axis, rank)
     compute = _compute_dtype(y_pred, dtype)
-    if (chunk_size is not None or axis is None or compute is None or rank < 2
+    if chunk_size is not None and (not from_logits or isinstance(chunk_size, bool)
+                                   or not isinstance(chunk_size, int) or chunk_size < 1):
+        return None
+    if (axis is None or compute is None or rank < 2
             or not _is_probability(label_smoothing) or y_pred.numel() == 0
             or (ignore_class is not None and (
                 isinstance(ignore_class, bool) or not isinstance(ignore_class, int)
@@ -265,6 +269,9 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Tensor, reduction: str,
     num_classes = y_pred.shape[axis]
     _check_label_range(labels, num_classes, "sparse_categorical_crossentropy", ignore_class)
     batch_shape = labels.shape
+    if chunk_size is not None:
+        return _chunked(y_pred, labels, axis, compute, reduction, ignore_class,
+                        chunk_size, float(label_smoothing))
     x = _classes_in_dim1(_cast(y_pred, compute), axis)
     if x.ndim == 2 and labels.ndim != 1:
         labels = labels.reshape(-1)
@@ -296,6 +303,25 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Tensor, reduction: str,
         return values.reshape(batch_shape), None if valid is None else valid.reshape(batch_shape)
     if reduction == "none":
         return values.reshape(batch_shape)
+    return _reduce(values, reduction, valid)
+
+
+def _chunked(y_pred: Tensor, labels: Tensor, axis: int, compute: Any, reduction: str,
+             ignore_class: Any, chunk_size: int, label_smoothing: float) -> Any:
+    """Sparse CE through the chunked autograd function (``chunk_size=``)."""
+    # float16/bfloat16 logits are upcast a chunk at a time inside, not all at once here.
+    if not (compute == torch.float32 and y_pred.dtype in (torch.float16, torch.bfloat16)):
+        y_pred = _cast(y_pred, compute)
+    if axis != y_pred.ndim - 1:
+        y_pred = y_pred.movedim(axis, -1)
+    valid = None if ignore_class is None else labels != ignore_class
+    if valid is not None:
+        labels = torch.where(valid, labels, 0)
+    values = chunked_sparse_crossentropy(y_pred, labels, chunk_size, label_smoothing)
+    if valid is not None:
+        values = torch.where(valid, values, 0.0)
+    if reduction == "mask":
+        return values, valid
     return _reduce(values, reduction, valid)
 
 
