@@ -94,3 +94,18 @@ def gather_classes(xp: Any, x: Any, labels: Any) -> Any:
     # Dask has no take_along_axis; a where over the class axis stays lazy and chunk-friendly.
     classes = xp.arange(x.shape[-1], device=aac.device(x))
     return xp.sum(xp.where(idx == classes, x, xp.zeros_like(x)), axis=-1)
+
+
+def scan(xp: Any, step: Any, init: Any, xs: Any) -> Any:
+    """``carry = step(carry, x)`` for each ``x`` along ``xs``' first axis; the last carry.
+
+    JAX: ``jax.lax.scan``, so ``jit`` compiles one step instead of an unrolled loop (CTC with
+    100 time steps took minutes to compile unrolled). Elsewhere a Python loop.
+    """
+    if aac.is_jax_namespace(xp):
+        import jax
+
+        return jax.lax.scan(lambda carry, x: (step(carry, x), None), init, xs)[0]
+    for t in range(xs.shape[0]):
+        init = step(init, xs[t])
+    return init
