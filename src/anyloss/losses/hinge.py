@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from anyloss import backend as B
 from anyloss.losses._base import LossFunctionWrapper
 from anyloss.losses._inputs import prepare
 
@@ -14,7 +15,11 @@ def _to_signed_labels(xp: Any, y_true: Any) -> Any:
     The check is global over the tensor (a mix such as ``[0, 1, -1]`` is left as is) and is
     done with ``where``, so it also runs under ``jax.jit`` and on lazy arrays.
     """
-    binary = xp.all((y_true == 0) | (y_true == 1))
+    if 0 in B.shape(y_true):
+        return y_true
+    # y (y - 1) is 0 exactly for 0 and 1 (NaN elsewhere stays "not binary"). A max over floats:
+    # XLA's boolean `all` over (y == 0) | (y == 1) is 4x slower on the CPU, torch's 1.5x.
+    binary = xp.max(xp.abs(y_true * (y_true - 1.0))) == 0
     return xp.where(binary, 2.0 * y_true - 1.0, y_true)
 
 
