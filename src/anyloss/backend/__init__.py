@@ -43,6 +43,7 @@ __all__ = [
     "check_label_range",
     "check_whole_numbers",
     "checks_apply",
+    "chunked_linear_crossentropy",
     "chunked_sparse_crossentropy",
     "compute_dtype",
     "device_of",
@@ -258,3 +259,14 @@ def chunked_sparse_crossentropy(xp: Any, logits: Any, labels: Any, chunk_size: i
     from anyloss.backend._torch_chunked import chunked_sparse_crossentropy as chunked
 
     return chunked(logits, labels, chunk_size, label_smoothing)
+
+
+def chunked_linear_crossentropy(xp: Any, hidden: Any, weight: Any, bias: Any, labels: Any,
+                                chunk_size: int, label_smoothing: float = 0.0) -> Any:
+    """Sparse CE of ``hidden @ weight.T + bias`` computed ``chunk_size`` rows at a time, never
+    holding all logits; ``None`` off torch."""
+    if not is_torch(xp):
+        return None
+    from anyloss.backend._torch_chunked import chunked_linear_crossentropy as chunked
+
+    return chunked(hidden, weight, bias, labels, chunk_size, label_smoothing)

@@ -14,6 +14,7 @@ from typing import Any
 from anyloss import backend as B
 from anyloss.losses._base import LossFunctionWrapper, MaskedValues, native_fast_path
 from anyloss.losses._inputs import check_probability, normalize_axis, prepare
+from anyloss.losses._reduction import reduce_weighted_values
 
 EPS = B.EPSILON
 
@@ -303,6 +304,62 @@ sparse_categorical_crossentropy._values_and_mask = _sparse_categorical_crossentr
 
 
 @native_fast_path
+def linear_cross_entropy(hidden: Any, weight: Any, labels: Any, bias: Any = None, *,
+                         sample_weight: Any = None, ignore_class: int | None = None,
+                         label_smoothing: float = 0.0, reduction: Any = "sum_over_batch_size",
+                         chunk_size: int | None = None) -> Any:
+    """Sparse cross-entropy of the logits ``hidden @ weight.T + bias``, reduced.
+
+    Equals ``SparseCategoricalCrossentropy(from_logits=True, ignore_class=...,
+    label_smoothing=..., reduction=...)(labels, hidden @ weight.T + bias, sample_weight)``.
+    ``hidden`` is ``(..., H)``, ``weight`` ``(V, H)`` (a linear layer's weight), ``bias``
+    ``(V,)`` or ``None``, ``labels`` ``hidden.shape[:-1]`` class indices.
+
+    ``chunk_size`` (rows per chunk), on torch: the logits are built, used and dropped a chunk
+    at a time in the forward pass and rebuilt chunk by chunk in the backward pass, so the
+    ``(N, V)`` logits and their gradient never exist (one extra matmul of compute; the same idea
+    as Liger-Kernel's fused linear cross-entropy and Apple's Cut Cross-Entropy, in plain torch
+    ops). Elsewhere, and without ``chunk_size``, the logits are computed in full.
+    """
+    check_probability(label_smoothing, "label_smoothing")
+    _check_chunk_size(chunk_size, True)
+    xp, hidden = B.prediction(hidden)
+    weight = B.like(weight, hidden, xp, dtype=hidden.dtype)
+    if B.ndim(hidden) < 1 or B.ndim(weight) != 2 or B.shape(weight)[1] != B.shape(hidden)[-1]:
+        msg = (f"linear_cross_entropy: `weight` must have shape (num_classes, "
+               f"{B.shape(hidden)[-1] if B.ndim(hidden) else 'H'}) for hidden.shape="
+               f"{B.shape(hidden)}. Received: weight.shape={B.shape(weight)}")
+        raise ValueError(msg)
+    num_classes = B.shape(weight)[0]
+    if bias is not None:
+        bias = B.like(bias, hidden, xp, dtype=hidden.dtype)
+        if B.shape(bias) != (num_classes,):
+            msg = (f"linear_cross_entropy: `bias` must have shape ({num_classes},). "
+                   f"Received: bias.shape={B.shape(bias)}")
+            raise ValueError(msg)
+    labels = integer_labels(xp, labels, hidden, "labels")
+    if B.shape(labels) != B.shape(hidden)[:-1]:
+        msg = (f"linear_cross_entropy: `labels` must have shape {B.shape(hidden)[:-1]} (hidden "
+               f"without its last axis). Received: labels.shape={B.shape(labels)}")
+        raise ValueError(msg)
+    chunked = None
+    if chunk_size is not None:
+        check_label_range(xp, labels, num_classes, "linear_cross_entropy", ignore_class)
+        valid = None if ignore_class is None else labels != ignore_class
+        safe = labels if valid is None else xp.where(valid, labels, xp.zeros_like(labels))
+        chunked = B.chunked_linear_crossentropy(xp, hidden, weight, bias, safe, chunk_size,
+                                                label_smoothing)
+    if chunked is not None:
+        values = chunked if valid is None else xp.where(valid, chunked, xp.zeros_like(chunked))
+    else:
+        logits = xp.matmul(hidden, xp.permute_dims(weight, (1, 0)))
+        if bias is not None:
+            logits = logits + bias
+        values, valid = _sparse_categorical_crossentropy(labels, logits, True, ignore_class, -1,
+                                                         label_smoothing)
+    return reduce_weighted_values(values, sample_weight, valid, reduction)
+
+
 def kl_divergence(y_true: Any, y_pred: Any) -> Any:
     """Kullback-Leibler divergence per sample.
 
