@@ -118,6 +118,7 @@ def keras_worker(backend: str, device: str, threads: int) -> None:
     out = sys.stdout
     sys.stdout = sys.stderr  # keep the pipe clean of library prints
     fn: Callable[[], Any] | None = None
+    cached: tuple[Any, dict[str, np.ndarray]] = (None, {})  # (case, shape) -> inputs
     sync = synchronizer(device) if backend == "torch" else (lambda: None)
     if backend == "torch":
         import torch
@@ -130,7 +131,12 @@ def keras_worker(backend: str, device: str, threads: int) -> None:
                 fn = None
                 gc.collect()
                 case = C.CASES[request["case"]]
-                data = C.make_inputs(case.inputs, tuple(request["shape"]))
+                key = (case.inputs, tuple(request["shape"]))
+                if cached[0] != key:
+                    cached = (None, {})
+                    gc.collect()
+                    cached = (key, C.make_inputs(*key))
+                data = cached[1]
                 loss = getattr(keras.losses, case.cls)(**case.kwargs)
                 fn = (keras_torch_call if backend == "torch" else keras_jax_call)(
                     loss, data, request["pass"], device)
@@ -374,9 +380,13 @@ MEMORY_CANDIDATES = {
     "torch Keras 3": "torch",
     "jax anyloss (jit)": "jax",
     "jax optax (jit)": "jax",
+    "linear: torch matmul + F.cross_entropy": "torch",
+    "linear: torch F.linear_cross_entropy (chunked options)": "torch",
+    "linear: anyloss linear_cross_entropy chunk_size=256": "torch",
 }
-QUICK_MEMORY = ("torch F.cross_entropy", "torch anyloss (native path)",
-                "torch anyloss chunk_size=256")
+LINEAR_SHAPE = (4096, 128, 32000)  # rows, hidden, vocabulary: 500 MiB of float32 logits
+QUICK_MEMORY = ("torch F.cross_entropy", "torch anyloss chunk_size=256",
+                "linear: anyloss linear_cross_entropy chunk_size=256")
 
 
 def _status_kib(field_name: str) -> int:
@@ -388,8 +398,12 @@ def _status_kib(field_name: str) -> int:
 
 
 def memory_worker(name: str, device: str) -> None:
-    """Print ``{"extra_mib", "seconds"}`` for one fwd+bwd step of sparse CE at MEMORY_SHAPE."""
+    """Print ``{"extra_mib", "seconds"}`` for one fwd+bwd step of sparse CE at MEMORY_SHAPE
+    (or of the linear cross-entropy at LINEAR_SHAPE)."""
     warnings.simplefilter("ignore")
+    if name.startswith("linear"):
+        measure_step(linear_step(name, device), device.startswith("cuda"))
+        return
     data = C.make_inputs("sparse_logits", MEMORY_SHAPE)
     if name.startswith("jax"):
         import jax
@@ -433,9 +447,43 @@ def memory_worker(name: str, device: str) -> None:
                     with backend.generic_only():
                         return a(y_true, x)
                 return a(y_true, x)
+
         def step() -> Any:
             return torch.autograd.grad(fn(), x)
         cuda = device.startswith("cuda")
+    measure_step(step, cuda)
+
+
+def linear_step(name: str, device: str) -> Callable[[], Any]:
+    """One fwd+bwd step of CE on the logits of a linear layer (gradients of hidden and weight)."""
+    import torch
+    import torch.nn.functional as F
+
+    import anyloss as al
+
+    rows, width, vocab = LINEAR_SHAPE
+    rng = np.random.default_rng(0)
+    hidden = torch.from_numpy(rng.normal(size=(rows, width)).astype(np.float32)).to(device)
+    weight = torch.from_numpy((rng.normal(size=(vocab, width)) / width**0.5)
+                              .astype(np.float32)).to(device)
+    labels = torch.from_numpy(rng.integers(0, vocab, rows)).to(device)
+    hidden.requires_grad_(True)
+    weight.requires_grad_(True)
+    if "matmul" in name:
+        def loss() -> Any:
+            return F.cross_entropy(hidden @ weight.T, labels)
+    elif "F.linear" in name:
+        options = torch.nn.LinearCrossEntropyOptions()
+
+        def loss() -> Any:
+            return F.linear_cross_entropy(hidden, weight, labels, options=options)
+    else:
+        def loss() -> Any:
+            return al.linear_cross_entropy(hidden, weight, labels, chunk_size=256)
+    return lambda: torch.autograd.grad(loss(), (hidden, weight))
+
+
+def measure_step(step: Callable[[], Any], cuda: bool) -> None:
     grads = step()  # warm-up: allocator caches, compiled code
     del grads
     gc.collect()
@@ -670,13 +718,30 @@ def memory_table(memory: list[dict[str, Any]], rows: list[Row]) -> list[str]:
              "that single step; see the tables above for medians.", "",
              "| candidate | extra peak | vs F.cross_entropy | one step |",
              "|---|---:|---:|---:|"]
+    lines += _memory_lines([m for m in memory if not m["name"].startswith("linear")], base)
+    linear = [m for m in memory if m["name"].startswith("linear")]
+    if linear:
+        rows, width, vocab = LINEAR_SHAPE
+        base = next((m.get("extra_mib") for m in linear if "matmul" in m["name"]), None)
+        lines += ["", f"Cross-entropy of a linear layer's logits, fwd+bwd (gradients of hidden and "
+                  f"weight): {rows} rows, hidden {width}, vocabulary {vocab} (float32 logits "
+                  f"{rows * vocab * 4 / 2**20:.0f} MiB, weight {vocab * width * 4 / 2**20:.0f} "
+                  "MiB); extra memory on top of the inputs, the gradients included.", "",
+                  "| candidate | extra peak | vs matmul + F.cross_entropy | one step |",
+                  "|---|---:|---:|---:|"]
+        lines += _memory_lines(linear, base)
+    return [*lines, ""]
+
+
+def _memory_lines(memory: list[dict[str, Any]], base: float | None) -> list[str]:
+    lines = []
     for m in memory:
         if "error" in m:
             lines.append(f"| {m['name']} | error: {m['error']} | | |")
             continue
         lines.append(f"| {m['name']} | {m['extra_mib']:.0f} MiB | "
                      f"{ratio(m['extra_mib'], base)} | {fmt_time(m['seconds'])} |")
-    return [*lines, ""]
+    return lines
 
 
 def targets(rows: list[Row], memory: list[dict[str, Any]]) -> list[str]:
