@@ -53,6 +53,7 @@ def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
     return xp.mean(_bce(xp, y_true, y_pred, from_logits), axis=axis)
 
 
+@native_fast_path
 def binary_focal_crossentropy(y_true: Any, y_pred: Any, apply_class_balancing: bool = False,
                               alpha: float = 0.25, gamma: float = 2.0, from_logits: bool = False,
                               label_smoothing: float = 0.0, axis: int = -1) -> Any:
@@ -68,6 +69,11 @@ def binary_focal_crossentropy(y_true: Any, y_pred: Any, apply_class_balancing: b
     check_probability(label_smoothing, "label_smoothing")
     check_probability(alpha, "alpha")
     _check_gamma(gamma)
+    fast = B.native("binary_focal_crossentropy", y_true, y_pred,
+                    apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma,
+                    from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+    if fast is not None:
+        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "binary_focal_crossentropy")
     axis = normalize_axis(axis, B.ndim(y_pred))
     y_true = _smooth_binary(y_true, label_smoothing)
@@ -303,7 +309,6 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
 sparse_categorical_crossentropy._values_and_mask = _sparse_categorical_crossentropy  # type: ignore[attr-defined]
 
 
-@native_fast_path
 def linear_cross_entropy(hidden: Any, weight: Any, labels: Any, bias: Any = None, *,
                          sample_weight: Any = None, ignore_class: int | None = None,
                          label_smoothing: float = 0.0, reduction: Any = "sum_over_batch_size",
@@ -360,6 +365,7 @@ def linear_cross_entropy(hidden: Any, weight: Any, labels: Any, bias: Any = None
     return reduce_weighted_values(values, sample_weight, valid, reduction)
 
 
+@native_fast_path
 def kl_divergence(y_true: Any, y_pred: Any) -> Any:
     """Kullback-Leibler divergence per sample.
 
