@@ -419,7 +419,7 @@ def memory_worker(name: str, device: str) -> None:
 
         def step() -> Any:
             return jax.block_until_ready(g(y_pred, y_true))
-        cuda = False
+        cuda = "jax" if device.startswith("cuda") else False
     else:
         import torch
 
@@ -483,11 +483,23 @@ def linear_step(name: str, device: str) -> Callable[[], Any]:
     return lambda: torch.autograd.grad(loss(), (hidden, weight))
 
 
-def measure_step(step: Callable[[], Any], cuda: bool) -> None:
+def measure_step(step: Callable[[], Any], cuda: bool | str) -> None:
+    """Extra peak memory and time of one ``step`` after a warm-up step: host RSS, the torch
+    CUDA allocator's peak, or (``cuda="jax"``) the JAX device's peak bytes in use."""
     grads = step()  # warm-up: allocator caches, compiled code
     del grads
     gc.collect()
-    if cuda:
+    if cuda == "jax":
+        import jax
+
+        stats = jax.devices()[0].memory_stats()
+        before = stats["bytes_in_use"]
+        start = time.perf_counter()
+        grads = step()
+        seconds = time.perf_counter() - start
+        # No peak reset in JAX: the warm-up step had the same peak.
+        extra = (jax.devices()[0].memory_stats()["peak_bytes_in_use"] - before) / 2**20
+    elif cuda:
         import torch
 
         torch.cuda.synchronize()
@@ -753,11 +765,13 @@ def targets(rows: list[Row], memory: list[dict[str, Any]]) -> list[str]:
         return f"worst {value:.2f}x ({name})"
 
     def pick(framework: str, size: str | None, pass_: str | None, a: str, b: str,
-             kernel: bool | None = None) -> list[tuple[str, float]]:
+             kernel: bool | None = None, chunked: bool = False) -> list[tuple[str, float]]:
         out = []
         for r in rows:
             if r.framework != framework or (size and r.size != size) or (
                     pass_ and r.pass_ != pass_) or a not in r.seconds or b not in r.seconds:
+                continue
+            if (r.case.chunk_size is not None) != chunked:
                 continue
             if kernel is not None and (r.case.native != "hand-written torch") != kernel:
                 continue
@@ -772,14 +786,19 @@ def targets(rows: list[Row], memory: list[dict[str, Any]]) -> list[str]:
 
     small_native = pick("torch", "small", "fwd+bwd", "anyloss", "native", kernel=True)
     keras_small = pick("torch", "small", None, "keras", "anyloss")
+    keras_native = dict(pick("torch", "small", None, "keras", "native"))
+    ceiling = [name for name, value in keras_small
+               if value < 3.0 and keras_native.get(name, 9.0) < 3.0]
+    chunked_small = pick("torch", "small", "fwd+bwd", "anyloss", "native", chunked=True)
     large_native = pick("torch", "large", "fwd+bwd", "anyloss", "native", kernel=True)
     compiled = pick("torch.compile", None, None, "anyloss", "native")
     jax_optax = pick("jax", None, None, "anyloss", "native")
     lines = ["## Targets (issue 5)", "", "| target | result | status |", "|---|---|---|",
              f"| torch small fwd+bwd <= 1.5x the F.* kernel | {worst(small_native)} | "
              f"{status(small_native, 1.5)} |",
-             f"| torch small >= 3x faster than Keras 3 | {worst(keras_small, True)} | "
-             f"{status(keras_small, 3.0, True)} |",
+             f"| torch small >= 3x faster than Keras 3 | {worst(keras_small, True)}; in "
+             f"{len(ceiling)} of the misses the native/hand-written torch is itself < 3x "
+             f"faster than Keras | {status(keras_small, 3.0, True)} |",
              f"| torch large fwd+bwd <= 1.15x the F.* kernel | {worst(large_native)} | "
              f"{status(large_native, 1.15)} |",
              f"| compiled anyloss <= 1.5x compiled hand-written torch | {worst(compiled)} | "
@@ -794,6 +813,10 @@ def targets(rows: list[Row], memory: list[dict[str, Any]]) -> list[str]:
         time_ratio = (chunk_time[0].seconds["anyloss"] / chunk_time[0].seconds["native"]
                       if chunk_time else None)
         ok = mem_ratio <= 0.35 and (time_ratio is None or time_ratio <= 1.3)
+        if chunked_small:
+            lines.append(f"| (no target) chunked CE at 32x10, fwd+bwd, vs F.cross_entropy | "
+                         f"{chunked_small[0][1]:.2f}x: an autograd.Function's Python overhead; "
+                         "chunking is for large inputs | – |")
         lines.append(f"| chunked CE 4096x32000: peak <= 0.35x, time <= 1.3x F.cross_entropy | "
                      f"memory {mem_ratio:.2f}x, time "
                      f"{'–' if time_ratio is None else f'{time_ratio:.2f}x'} | "
