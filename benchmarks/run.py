@@ -849,9 +849,9 @@ def main() -> None:
     if not args.device.startswith("cuda"):
         os.environ.setdefault("JAX_PLATFORMS", "cpu")
     os.environ.setdefault("KERAS_BACKEND", "numpy")
-    args.reps, args.large_reps = (3, 3) if args.quick else (7, 5)
+    args.reps, args.large_reps = (3, 3) if args.quick else (9, 7)
     args.target = 0.01 if args.quick else 0.02
-    args.row_budget = 4.0 if args.quick else 12.0
+    args.row_budget = 4.0 if args.quick else 15.0
     skip = set(filter(None, args.skip.split(",")))
     wanted = set(filter(None, args.only.split(","))) or (set(C.QUICK) if args.quick else None)
     selected = [i for i, c in enumerate(C.CASES) if wanted is None or c.name in wanted]
