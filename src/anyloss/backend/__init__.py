@@ -13,26 +13,44 @@ from typing import Any
 import array_api_compat as aac
 import numpy as np
 
+from anyloss.backend._checks import (
+    check_label_range,
+    check_whole_numbers,
+    checks_apply,
+    is_concrete,
+    is_torch_array,
+    set_value_checks,
+    to_numpy,
+    value_checks,
+)
 from anyloss.backend._extras import (
     gather_classes,
     log_sigmoid,
     log_softmax,
     logsumexp,
     one_hot,
+    scan,
     sigmoid,
     softmax,
     softplus,
     stop_gradient,
 )
+from anyloss.backend._native import generic_only, native
 
 __all__ = [
     "EPSILON",
     "as_float",
+    "check_label_range",
+    "check_whole_numbers",
+    "checks_apply",
+    "chunked_linear_crossentropy",
+    "chunked_sparse_crossentropy",
     "compute_dtype",
     "device_of",
     "divide_no_nan",
     "float_dtype",
     "gather_classes",
+    "generic_only",
     "is_array",
     "is_concrete",
     "is_float_dtype",
@@ -44,15 +62,19 @@ __all__ = [
     "log_softmax",
     "logsumexp",
     "namespace",
-    "prediction",
+    "native",
     "ndim",
     "one_hot",
+    "prediction",
+    "scan",
+    "set_value_checks",
     "shape",
     "sigmoid",
     "softmax",
     "softplus",
     "stop_gradient",
     "to_numpy",
+    "value_checks",
 ]
 
 #: Keras' fuzz factor (``keras.config.epsilon()``), used wherever Keras clips.
@@ -63,6 +85,8 @@ _NAMESPACES: dict[type, Any] = {}
 
 def is_array(x: Any) -> bool:
     """True for arrays of any array-API library (not Python scalars, lists or tuples)."""
+    if is_torch_array(x):  # the common case first, without array-api-compat's lru_cache
+        return True
     return aac.is_array_api_obj(x) and not isinstance(x, (int, float, complex, bool))
 
 
@@ -103,11 +127,20 @@ def prediction(y_pred: Any, dtype: Any = None) -> tuple[Any, Any]:
     return xp, as_float(xp, y_pred, dtype)
 
 
+_REAL_DTYPES: dict[Any, bool] = {}
+
+
 def _is_real(xp: Any, dtype: Any) -> bool:
+    """Real float, integer or bool (decided once per dtype: every loss call asks)."""
+    known = _REAL_DTYPES.get(dtype)
+    if known is not None:
+        return known
     try:
-        return bool(xp.isdtype(dtype, ("real floating", "integral", "bool")))
+        real = bool(xp.isdtype(dtype, ("real floating", "integral", "bool")))
     except (TypeError, ValueError, AttributeError):  # strings, objects, ml_dtypes on NumPy
-        return getattr(dtype, "kind", None) in ("f", "V")
+        real = getattr(dtype, "kind", None) in ("f", "V")
+    _REAL_DTYPES[dtype] = real
+    return real
 
 
 def is_torch(xp: Any) -> bool:
@@ -120,24 +153,15 @@ def is_jax(xp: Any) -> bool:
 
 def device_of(x: Any) -> Any:
     """The device of ``x`` (``None`` for JAX tracers, which ``asarray`` accepts)."""
+    if is_torch_array(x):
+        return x.device  # what aac.device returns, without its dispatch
     return aac.device(x)
-
-
-def is_concrete(x: Any) -> bool:
-    """True when ``x``'s values can be read now (not a JAX tracer, not a lazy Dask graph).
-
-    Value checks such as "labels in range" run only on concrete arrays. array-api-compat calls
-    every JAX array lazy, so eager JAX arrays would skip those checks: only tracers are lazy.
-    """
-    if aac.is_jax_array(x):
-        import jax
-
-        return not isinstance(x, jax.core.Tracer)
-    return not aac.is_lazy_array(x)
 
 
 def shape(x: Any) -> tuple[Any, ...]:
     """The shape, with unknown (Dask ``nan``) sizes as ``None``."""
+    if isinstance(x, np.ndarray) or is_torch_array(x):  # sizes always known: no scan
+        return tuple(x.shape)
     return tuple(None if (d is None or (isinstance(d, float) and math.isnan(d))) else d
                  for d in x.shape)
 
@@ -186,15 +210,6 @@ def as_float(xp: Any, x: Any, dtype: Any = None) -> Any:
     return xp.astype(x, dtype)
 
 
-def to_numpy(x: Any) -> np.ndarray:
-    """A NumPy copy of a foreign array (labels and weights only: never on ``y_pred``)."""
-    if isinstance(x, np.ndarray):
-        return x
-    if hasattr(x, "detach") and hasattr(x, "cpu"):  # torch
-        return x.detach().cpu().numpy()
-    return np.asarray(x)
-
-
 def like(x: Any, ref: Any, xp: Any, dtype: Any = None, arg: str = "y_true") -> Any:
     """``x`` (array of any library, list or scalar) as an array of ``ref``'s library and device.
 
@@ -203,6 +218,11 @@ def like(x: Any, ref: Any, xp: Any, dtype: Any = None, arg: str = "y_true") -> A
     which carry no gradient. Strings, objects and complex numbers raise ``TypeError`` naming
     ``arg`` (a complex array would silently lose its imaginary part).
     """
+    if is_torch_array(x) and is_torch_array(ref):  # the common case, without dispatch
+        if not _is_real(xp, x.dtype):
+            raise _not_numeric(arg, x, x.dtype)
+        x = x if x.device == ref.device else x.to(ref.device)
+        return x if dtype is None or x.dtype == dtype else x.to(dtype)
     device = device_of(ref)
     if is_array(x):
         if not _is_real(namespace(x), x.dtype):
@@ -230,6 +250,32 @@ def _not_numeric(arg: str, x: Any, dtype: Any) -> TypeError:
 
 
 def divide_no_nan(xp: Any, num: Any, den: Any) -> Any:
-    """``num / den``, with 0 where ``den == 0`` (Keras' ``divide_no_nan``), gradient-safe."""
+    """``num / den``, with 0 where ``den == 0`` (Keras' ``divide_no_nan``), gradient-safe.
+
+    ``num`` may be a Python number."""
     zero = den == 0
-    return xp.where(zero, xp.zeros_like(num), num / xp.where(zero, xp.ones_like(den), den))
+    out = num / xp.where(zero, xp.ones_like(den), den)
+    return xp.where(zero, xp.zeros_like(out), out)
+
+
+def chunked_sparse_crossentropy(xp: Any, logits: Any, labels: Any, chunk_size: int,
+                                label_smoothing: float = 0.0) -> Any:
+    """Sparse CE from logits (classes last) computed ``chunk_size`` rows at a time, with a
+    gradient that never needs the full softmax; ``None`` off torch (the caller then computes it
+    directly: XLA fuses that to the gradient alone)."""
+    if not is_torch(xp):
+        return None
+    from anyloss.backend._torch_chunked import chunked_sparse_crossentropy as chunked
+
+    return chunked(logits, labels, chunk_size, label_smoothing)
+
+
+def chunked_linear_crossentropy(xp: Any, hidden: Any, weight: Any, bias: Any, labels: Any,
+                                chunk_size: int, label_smoothing: float = 0.0) -> Any:
+    """Sparse CE of ``hidden @ weight.T + bias`` computed ``chunk_size`` rows at a time, never
+    holding all logits; ``None`` off torch."""
+    if not is_torch(xp):
+        return None
+    from anyloss.backend._torch_chunked import chunked_linear_crossentropy as chunked
+
+    return chunked(hidden, weight, bias, labels, chunk_size, label_smoothing)

@@ -28,6 +28,7 @@ from anyloss.losses.probabilistic import (
     categorical_focal_crossentropy,
     categorical_generalized_cross_entropy,
     kl_divergence,
+    linear_cross_entropy,
     sparse_categorical_crossentropy,
 )
 from anyloss.losses.regression import (
@@ -72,7 +73,8 @@ __all__ = sorted([
     "binary_focal_crossentropy", "categorical_crossentropy", "categorical_focal_crossentropy",
     "categorical_generalized_cross_entropy", "categorical_hinge", "circle", "cosine_similarity",
     "ctc", "custom_objects", "deserialize", "dice", "get", "hinge", "huber", "huber_loss",
-    "kl_divergence", "kld", "kullback_leibler_divergence", "log_cosh", "logcosh", "mae", "mape",
+    "kl_divergence", "kld", "kullback_leibler_divergence", "linear_cross_entropy", "log_cosh",
+    "logcosh", "mae", "mape",
     "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_error",
     "mean_squared_logarithmic_error", "mse", "msle", "poisson", "reduce_weighted_values",
     "register", "serialize", "sparse_categorical_crossentropy", "squared_hinge", "tversky",

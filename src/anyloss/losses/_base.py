@@ -27,6 +27,13 @@ class MaskedValues(NamedTuple):
     mask: Any
 
 
+def native_fast_path(fn: Any) -> Any:
+    """Mark a built-in loss function as having native kernels (``backend._native``) under its
+    name; a ``LossFunctionWrapper`` of it then reduces unweighted calls inside the kernel."""
+    fn._native = fn.__name__
+    return fn
+
+
 def snake_case(name: str) -> str:
     """``"MyLoss"`` -> ``"my_loss"`` (Keras' default loss names)."""
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
@@ -59,6 +66,9 @@ class Loss:
 
     #: Built-ins that take integer labels set this, so ``y_true`` keeps its integer dtype.
     _integer_labels = False
+    #: Name of the native kernel computing this loss with its reduction (see ``__call__``).
+    _native: str | None = None
+    _fn_kwargs: dict[str, Any] = {}  # noqa: RUF012 - never mutated; subclasses assign their own
 
     def __init__(self, name: str | None = None, reduction: Any = "sum_over_batch_size",
                  dtype: Any = None) -> None:
@@ -82,6 +92,13 @@ class Loss:
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None,
                  mask: Any = None) -> Any:
         in_mask = getattr(y_pred, "_keras_mask", None)
+        if (self._native is not None and sample_weight is None and mask is None
+                and in_mask is None):
+            # One fused kernel for the loss and its reduction, where y_pred's library has one.
+            out = B.native(self._native, y_true, y_pred, self.reduction, self.dtype,
+                           **self._fn_kwargs)
+            if out is not None:
+                return out
         xp, y_pred = B.prediction(y_pred)
         dtype = B.float_dtype(xp, self.dtype) if self.dtype is not None else y_pred.dtype
         y_pred = B.as_float(xp, y_pred, dtype)
@@ -147,6 +164,9 @@ class LossFunctionWrapper(Loss):
         super().__init__(name=name or default, reduction=reduction, dtype=dtype)
         self.fn = fn
         self._fn_kwargs = fn_kwargs
+        # The kernel computes `fn`: only valid while `call` is anyloss' own.
+        if type(self).call.__module__.startswith("anyloss."):
+            self._native = getattr(fn, "_native", None)
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)

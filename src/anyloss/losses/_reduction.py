@@ -129,8 +129,9 @@ def reduce_weighted_values(values: Any, sample_weight: Any = None, mask: Any = N
         if reduction in ("sum_over_batch_size", "mean"):
             # Weight valid entries by total/valid, so "divide by the element count" below
             # divides by the number of valid entries.
-            scale = B.divide_no_nan(xp, _count(xp, values), xp.sum(mask))
-            mask = mask * scale
+            count = _count(xp, values)
+            if not isinstance(count, int) or count:  # an empty loss stays empty below
+                mask = mask * B.divide_no_nan(xp, count, xp.sum(mask))
         sample_weight = mask if sample_weight is None else sample_weight * mask
     if sample_weight is not None:
         values = values * sample_weight
@@ -141,14 +142,19 @@ def reduce_weighted_values(values: Any, sample_weight: Any = None, mask: Any = N
         return loss
     if reduction == "mean_with_sample_weight" and sample_weight is not None:
         return B.divide_no_nan(xp, loss, xp.sum(sample_weight))
-    return B.divide_no_nan(xp, loss, _count(xp, values))
+    count = _count(xp, values)
+    if isinstance(count, int):
+        # A known element count: a division by a Python number (no device array per call);
+        # no elements (e.g. shape (0, 3)) sum to 0 and give 0, as divide_no_nan would.
+        return loss / count if count else loss
+    return B.divide_no_nan(xp, loss, count)
 
 
 def _count(xp: Any, x: Any) -> Any:
-    """The number of elements of ``x`` as a 0-d array of its dtype (lazy when shapes are)."""
+    """The number of elements of ``x``: an int, or a lazy 0-d array for unknown Dask sizes."""
     n = 1
     for d in B.shape(x):
         if d is None:  # Dask with unknown chunks
             return xp.sum(xp.ones_like(x))
         n *= d
-    return xp.asarray(float(n), dtype=x.dtype, device=B.device_of(x))
+    return n

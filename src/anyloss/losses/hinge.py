@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from anyloss.losses._base import LossFunctionWrapper
+from anyloss import backend as B
+from anyloss.losses._base import LossFunctionWrapper, native_fast_path
 from anyloss.losses._inputs import prepare
 
 
@@ -14,30 +15,46 @@ def _to_signed_labels(xp: Any, y_true: Any) -> Any:
     The check is global over the tensor (a mix such as ``[0, 1, -1]`` is left as is) and is
     done with ``where``, so it also runs under ``jax.jit`` and on lazy arrays.
     """
-    binary = xp.all((y_true == 0) | (y_true == 1))
+    if 0 in B.shape(y_true):
+        return y_true
+    # y (y - 1) is 0 exactly for 0 and 1 (NaN elsewhere stays "not binary"). A max over floats:
+    # XLA's boolean `all` over (y == 0) | (y == 1) is 4x slower on the CPU, torch's 1.5x.
+    binary = xp.max(xp.abs(y_true * (y_true - 1.0))) == 0
     return xp.where(binary, 2.0 * y_true - 1.0, y_true)
 
 
+@native_fast_path
 def hinge(y_true: Any, y_pred: Any) -> Any:
     """Hinge loss per sample: ``mean(max(1 - y_true * y_pred, 0), axis=-1)``."""
+    fast = B.native("hinge", y_true, y_pred)
+    if fast is not None:
+        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "hinge")
     y_true = _to_signed_labels(xp, y_true)
     return xp.mean(xp.clip(1.0 - y_true * y_pred, 0.0, None), axis=-1)
 
 
+@native_fast_path
 def squared_hinge(y_true: Any, y_pred: Any) -> Any:
     """Squared hinge loss per sample: ``mean(square(max(1 - y_true * y_pred, 0)), axis=-1)``."""
+    fast = B.native("squared_hinge", y_true, y_pred)
+    if fast is not None:
+        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "squared_hinge")
     y_true = _to_signed_labels(xp, y_true)
     return xp.mean(xp.square(xp.clip(1.0 - y_true * y_pred, 0.0, None)), axis=-1)
 
 
+@native_fast_path
 def categorical_hinge(y_true: Any, y_pred: Any) -> Any:
     """Categorical (Crammer-Singer) hinge per sample, one-hot ``y_true``.
 
     ``pos = sum(y_true * y_pred)``, ``neg = max((1 - y_true) * y_pred)``,
     ``loss = max(neg - pos + 1, 0)``.
     """
+    fast = B.native("categorical_hinge", y_true, y_pred)
+    if fast is not None:
+        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "categorical_hinge")
     pos = xp.sum(y_true * y_pred, axis=-1)
     neg = xp.max((1.0 - y_true) * y_pred, axis=-1)

@@ -14,7 +14,7 @@ from typing import Any
 
 from anyloss import backend as B
 from anyloss._text import shown
-from anyloss.losses._base import LossFunctionWrapper, MaskedValues
+from anyloss.losses._base import LossFunctionWrapper, MaskedValues, native_fast_path
 from anyloss.losses._inputs import (
     check_axis_type,
     check_flag,
@@ -23,6 +23,7 @@ from anyloss.losses._inputs import (
     normalize_axis,
     prepare,
 )
+from anyloss.losses._reduction import reduce_weighted_values
 
 EPS = B.EPSILON
 
@@ -41,6 +42,7 @@ def _smooth_binary(y_true: Any, label_smoothing: float) -> Any:
     return y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing if label_smoothing else y_true
 
 
+@native_fast_path
 def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
                         label_smoothing: float = 0.0, axis: int = -1) -> Any:
     """Binary cross-entropy, averaged over ``axis``.
@@ -51,12 +53,17 @@ def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
     """
     check_probability(label_smoothing, "label_smoothing")
     from_logits = check_flag(from_logits, "from_logits")
+    fast = B.native("binary_crossentropy", y_true, y_pred, from_logits=from_logits,
+                    label_smoothing=label_smoothing, axis=axis)
+    if fast is not None:
+        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "binary_crossentropy")
     axis = normalize_axis(axis, B.ndim(y_pred))
     y_true = _smooth_binary(y_true, label_smoothing)
     return xp.mean(_bce(xp, y_true, y_pred, from_logits), axis=axis)
 
 
+@native_fast_path
 def binary_focal_crossentropy(y_true: Any, y_pred: Any, apply_class_balancing: bool = False,
                               alpha: float = 0.25, gamma: float = 2.0, from_logits: bool = False,
                               label_smoothing: float = 0.0, axis: int = -1) -> Any:
@@ -74,6 +81,11 @@ def binary_focal_crossentropy(y_true: Any, y_pred: Any, apply_class_balancing: b
     _check_gamma(gamma)
     from_logits = check_flag(from_logits, "from_logits")
     apply_class_balancing = check_flag(apply_class_balancing, "apply_class_balancing")
+    fast = B.native("binary_focal_crossentropy", y_true, y_pred,
+                    apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma,
+                    from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+    if fast is not None:
+        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "binary_focal_crossentropy")
     axis = normalize_axis(axis, B.ndim(y_pred))
     y_true = _smooth_binary(y_true, label_smoothing)
@@ -133,6 +145,7 @@ def _log_probabilities(xp: Any, y_pred: Any, from_logits: bool, axis: int) -> An
     return xp.log(xp.clip(p, EPS, 1.0 - EPS))
 
 
+@native_fast_path
 def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
                              label_smoothing: float = 0.0, axis: int = -1) -> Any:
     """Categorical cross-entropy with one-hot (or soft) ``y_true``.
@@ -143,6 +156,10 @@ def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False
     """
     check_probability(label_smoothing, "label_smoothing")
     from_logits = check_flag(from_logits, "from_logits")
+    fast = B.native("categorical_crossentropy", y_true, y_pred, from_logits=from_logits,
+                    label_smoothing=label_smoothing, axis=axis)
+    if fast is not None:
+        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "categorical_crossentropy")
     axis = _class_axis(axis, B.ndim(y_pred))
     _warn_single_class(y_pred, axis, "categorical_crossentropy")
@@ -199,53 +216,50 @@ def _index_dtype(xp: Any) -> Any:
 def integer_labels(xp: Any, y_true: Any, ref: Any, arg: str = "y_true") -> Any:
     """``y_true`` as integer class indices on ``ref``'s library/device.
 
-    Float labels must hold whole numbers (checked on concrete arrays): ``1.5`` is a bug, not a
-    class.
+    Float labels must hold whole numbers (checked where value checks run, see
+    ``backend._checks``): ``1.5`` is a bug, not a class.
     """
     y_true = B.like(y_true, ref, xp, arg=arg)
     if y_true.dtype == xp.bool:
         msg = f"`{arg}` must hold integer class indices, got a boolean array."
         raise TypeError(msg)
-    if B.is_float_dtype(xp, y_true.dtype) and B.is_concrete(y_true):
-        # NaN and inf are not whole numbers (inf == floor(inf), but casts to garbage).
-        bad = ~xp.isfinite(y_true) | (y_true != xp.floor(y_true))
-        if bool(xp.any(bad)):
-            msg = (f"`{arg}` must hold integer class indices, got non-integer values (e.g. "
-                   f"{_first(xp, y_true, bad)}). Round or cast your labels, or use "
-                   "categorical_crossentropy for soft (one-hot) targets.")
-            raise ValueError(msg)
-    return xp.astype(y_true, _index_dtype(xp))
+    if B.is_float_dtype(xp, y_true.dtype):
+        B.check_whole_numbers(xp, y_true, arg)
+    index = _index_dtype(xp)
+    return y_true if y_true.dtype == index else xp.astype(y_true, index)
 
 
-def _first(xp: Any, x: Any, bad: Any) -> Any:
-    """The first element of ``x`` where ``bad`` holds (for error messages only)."""
-    flat_x, flat_bad = xp.reshape(x, (-1,)), xp.reshape(bad, (-1,))
-    return B.to_numpy(flat_x)[B.to_numpy(flat_bad)][0].item()
+check_label_range = B.check_label_range
 
 
-def check_label_range(xp: Any, labels: Any, num_classes: int, loss: str,
-                      ignore: Any = None) -> None:
-    """D13: ``ValueError`` naming a label outside ``[0, num_classes)`` (concrete arrays only;
-    inside ``jax.jit`` the values cannot be read and are not checked)."""
-    if not B.is_concrete(labels):
+def _check_chunk_size(chunk_size: Any, from_logits: bool) -> None:
+    if chunk_size is None:
         return
-    bad = (labels < 0) | (labels >= num_classes)
-    if ignore is not None:
-        bad = bad & (labels != ignore)
-    if bool(xp.any(bad)):
-        msg = (f"{loss}: `y_true` holds the label {_first(xp, labels, bad)}, outside "
-               f"[0, {num_classes}) for y_pred with {num_classes} classes. Labels must be class "
-               "indices 0..num_classes-1; use `ignore_class=` for a padding label.")
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        msg = (f"Argument `chunk_size` must be a positive int (rows per chunk) or None. "
+               f"Received: chunk_size={chunk_size!r}")
+        raise ValueError(msg)
+    if not from_logits:
+        msg = ("Argument `chunk_size` needs from_logits=True: chunking saves the memory of the "
+               "softmax gradient of logits, while probabilities are already a full softmax. "
+               "Pass logits with from_logits=True, or drop chunk_size.")
         raise ValueError(msg)
 
 
 def _sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
                                      ignore_class: int | None = None, axis: int = -1,
-                                     label_smoothing: float = 0.0) -> tuple[Any, Any]:
+                                     label_smoothing: float = 0.0,
+                                     chunk_size: int | None = None) -> tuple[Any, Any]:
     """Sparse CE values and the mask of entries that count (``None`` without ``ignore_class``)."""
     check_probability(label_smoothing, "label_smoothing")
     from_logits = check_flag(from_logits, "from_logits")
     _check_ignore_class(ignore_class)
+    _check_chunk_size(chunk_size, from_logits)
+    fast = B.native("sparse_categorical_crossentropy", y_true, y_pred, "mask", None,
+                    from_logits=from_logits, ignore_class=ignore_class, axis=axis,
+                    label_smoothing=label_smoothing, chunk_size=chunk_size)
+    if fast is not None:
+        return fast
     xp, y_pred = B.prediction(y_pred)
     rank = B.ndim(y_pred)
     axis = _class_axis(axis, rank)
@@ -269,7 +283,12 @@ def _sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool
     if ignore_class is not None:
         valid = labels != ignore_class
         labels = xp.where(valid, labels, xp.zeros_like(labels))
-    if from_logits:
+    chunked = None
+    if chunk_size is not None:
+        chunked = B.chunked_sparse_crossentropy(xp, y_pred, labels, chunk_size, label_smoothing)
+    if chunked is not None:
+        values = chunked
+    elif from_logits:
         # -log softmax(x)_y = logsumexp(x) - x_y: no full log-softmax is materialised.
         lse = B.logsumexp(xp, y_pred, axis=-1)
         values = lse - B.gather_classes(xp, y_pred, labels)
@@ -287,9 +306,11 @@ def _sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool
     return values, valid
 
 
+@native_fast_path
 def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
                                     ignore_class: int | None = None, axis: int = -1,
-                                    label_smoothing: float = 0.0) -> Any:
+                                    label_smoothing: float = 0.0,
+                                    chunk_size: int | None = None) -> Any:
     """Cross-entropy with integer class indices as targets.
 
     ``loss = -log p[y_true]`` with ``p`` as in :func:`categorical_crossentropy`. ``y_true`` has
@@ -297,19 +318,85 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
     Entries equal to ``ignore_class`` give 0 and, in a ``SparseCategoricalCrossentropy``, do not
     count in the mean. ``label_smoothing`` (an extension, as in Keras after 3.15) mixes in the
     uniform distribution. Labels outside ``[0, num_classes)`` raise ``ValueError`` (D13).
+
+    ``chunk_size`` (an extension; needs ``from_logits=True``): on torch, process that many rows
+    at a time in a custom autograd function, so the softmax and its gradient never exist for
+    all rows at once; the gradient itself is the only full-size buffer (at 4096x32000 float32,
+    about a third of ``F.cross_entropy``'s extra memory). Other libraries give the same numbers
+    through the normal path: under ``jax.jit`` XLA already fuses the loss to the gradient alone.
     """
     return _sparse_categorical_crossentropy(y_true, y_pred, from_logits, ignore_class, axis,
-                                            label_smoothing)[0]
+                                            label_smoothing, chunk_size)[0]
 
 
 sparse_categorical_crossentropy._values_and_mask = _sparse_categorical_crossentropy  # type: ignore[attr-defined]
 
 
+def linear_cross_entropy(hidden: Any, weight: Any, labels: Any, bias: Any = None, *,
+                         sample_weight: Any = None, ignore_class: int | None = None,
+                         label_smoothing: float = 0.0, reduction: Any = "sum_over_batch_size",
+                         chunk_size: int | None = None) -> Any:
+    """Sparse cross-entropy of the logits ``hidden @ weight.T + bias``, reduced.
+
+    Equals ``SparseCategoricalCrossentropy(from_logits=True, ignore_class=...,
+    label_smoothing=..., reduction=...)(labels, hidden @ weight.T + bias, sample_weight)``.
+    ``hidden`` is ``(..., H)``, ``weight`` ``(V, H)`` (a linear layer's weight), ``bias``
+    ``(V,)`` or ``None``, ``labels`` ``hidden.shape[:-1]`` class indices.
+
+    ``chunk_size`` (rows per chunk), on torch: the logits are built, used and dropped a chunk
+    at a time in the forward pass and rebuilt chunk by chunk in the backward pass, so the
+    ``(N, V)`` logits and their gradient never exist (one extra matmul of compute; the same idea
+    as Liger-Kernel's fused linear cross-entropy and Apple's Cut Cross-Entropy, in plain torch
+    ops). Elsewhere, and without ``chunk_size``, the logits are computed in full.
+    """
+    check_probability(label_smoothing, "label_smoothing")
+    _check_chunk_size(chunk_size, True)
+    xp, hidden = B.prediction(hidden)
+    weight = B.like(weight, hidden, xp, dtype=hidden.dtype)
+    if B.ndim(hidden) < 1 or B.ndim(weight) != 2 or B.shape(weight)[1] != B.shape(hidden)[-1]:
+        msg = (f"linear_cross_entropy: `weight` must have shape (num_classes, "
+               f"{B.shape(hidden)[-1] if B.ndim(hidden) else 'H'}) for hidden.shape="
+               f"{B.shape(hidden)}. Received: weight.shape={B.shape(weight)}")
+        raise ValueError(msg)
+    num_classes = B.shape(weight)[0]
+    if bias is not None:
+        bias = B.like(bias, hidden, xp, dtype=hidden.dtype)
+        if B.shape(bias) != (num_classes,):
+            msg = (f"linear_cross_entropy: `bias` must have shape ({num_classes},). "
+                   f"Received: bias.shape={B.shape(bias)}")
+            raise ValueError(msg)
+    labels = integer_labels(xp, labels, hidden, "labels")
+    if B.shape(labels) != B.shape(hidden)[:-1]:
+        msg = (f"linear_cross_entropy: `labels` must have shape {B.shape(hidden)[:-1]} (hidden "
+               f"without its last axis). Received: labels.shape={B.shape(labels)}")
+        raise ValueError(msg)
+    chunked = None
+    if chunk_size is not None:
+        check_label_range(xp, labels, num_classes, "linear_cross_entropy", ignore_class)
+        valid = None if ignore_class is None else labels != ignore_class
+        safe = labels if valid is None else xp.where(valid, labels, xp.zeros_like(labels))
+        chunked = B.chunked_linear_crossentropy(xp, hidden, weight, bias, safe, chunk_size,
+                                                label_smoothing)
+    if chunked is not None:
+        values = chunked if valid is None else xp.where(valid, chunked, xp.zeros_like(chunked))
+    else:
+        logits = xp.matmul(hidden, xp.permute_dims(weight, (1, 0)))
+        if bias is not None:
+            logits = logits + bias
+        values, valid = _sparse_categorical_crossentropy(labels, logits, True, ignore_class, -1,
+                                                         label_smoothing)
+    return reduce_weighted_values(values, sample_weight, valid, reduction)
+
+
+@native_fast_path
 def kl_divergence(y_true: Any, y_pred: Any) -> Any:
     """Kullback-Leibler divergence per sample.
 
     ``loss = sum(y log(y / p), axis=-1)`` with both clipped to ``[eps, 1]`` (a sum, not a mean).
     """
+    fast = B.native("kl_divergence", y_true, y_pred)
+    if fast is not None:
+        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "kl_divergence")
     y_true = xp.clip(y_true, EPS, 1.0)
     y_pred = xp.clip(y_pred, EPS, 1.0)
@@ -418,6 +505,7 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
     """Cross-entropy with integer labels. See :func:`sparse_categorical_crossentropy`.
 
     With ``ignore_class``, ``sum_over_batch_size`` divides by the number of valid entries.
+    ``chunk_size`` bounds the memory of the softmax gradient on torch (needs ``from_logits``).
     """
 
     _integer_labels = True
@@ -425,16 +513,17 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
     def __init__(self, from_logits: bool = False, ignore_class: int | None = None,
                  reduction: Any = "sum_over_batch_size", axis: int = -1,
                  name: str = "sparse_categorical_crossentropy", dtype: Any = None,
-                 label_smoothing: float = 0.0) -> None:
+                 label_smoothing: float = 0.0, *, chunk_size: int | None = None) -> None:
         check_probability(label_smoothing, "label_smoothing")
         check_flag(from_logits, "from_logits")
         _check_ignore_class(ignore_class)
         check_axis_type(axis, single=True)
+        _check_chunk_size(chunk_size, from_logits)
         super().__init__(sparse_categorical_crossentropy, name=name, reduction=reduction,
                          dtype=dtype, from_logits=from_logits, ignore_class=ignore_class,
-                         axis=axis, label_smoothing=label_smoothing)
+                         axis=axis, label_smoothing=label_smoothing, chunk_size=chunk_size)
         self.from_logits, self.ignore_class, self.axis = from_logits, ignore_class, axis
-        self.label_smoothing = label_smoothing
+        self.label_smoothing, self.chunk_size = label_smoothing, chunk_size
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         # No rank alignment: labels have one axis less than y_pred by design.

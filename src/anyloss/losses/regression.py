@@ -10,12 +10,13 @@ import math
 from typing import Any
 
 from anyloss import backend as B
-from anyloss.losses._base import LossFunctionWrapper
+from anyloss.losses._base import LossFunctionWrapper, native_fast_path
 from anyloss.losses._inputs import check_axis_type, check_number, normalize_axis, prepare
 
 EPS = B.EPSILON
 
 
+@native_fast_path
 def mean_squared_error(y_true: Any, y_pred: Any) -> Any:
     """Mean squared error per sample.
 
@@ -26,32 +27,47 @@ def mean_squared_error(y_true: Any, y_pred: Any) -> Any:
         >>> al.mean_squared_error([[0., 1.], [0., 0.]], [[1., 1.], [1., 0.]]).tolist()
         [0.5, 0.5]
     """
+    fast = B.native("mean_squared_error", y_true, y_pred)
+    if fast is not None:
+        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "mean_squared_error")
     return xp.mean(xp.square(y_true - y_pred), axis=-1)
 
 
+@native_fast_path
 def mean_absolute_error(y_true: Any, y_pred: Any) -> Any:
     """Mean absolute error per sample: ``mean(abs(y_true - y_pred), axis=-1)``."""
+    fast = B.native("mean_absolute_error", y_true, y_pred)
+    if fast is not None:
+        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "mean_absolute_error")
     return xp.mean(xp.abs(y_true - y_pred), axis=-1)
 
 
+@native_fast_path
 def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> Any:
     """Mean absolute percentage error per sample.
 
     ``loss = 100 * mean(abs((y_true - y_pred) / max(abs(y_true), eps)), axis=-1)``, eps = 1e-7:
     a zero target gives a huge (finite) value, as in Keras.
     """
+    fast = B.native("mean_absolute_percentage_error", y_true, y_pred)
+    if fast is not None:
+        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "mean_absolute_percentage_error")
     diff = xp.abs((y_true - y_pred) / xp.clip(xp.abs(y_true), EPS, None))
     return 100.0 * xp.mean(diff, axis=-1)
 
 
+@native_fast_path
 def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> Any:
     """Mean squared logarithmic error per sample.
 
     ``loss = mean(square(log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1)), axis=-1)``
     """
+    fast = B.native("mean_squared_logarithmic_error", y_true, y_pred)
+    if fast is not None:
+        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "mean_squared_logarithmic_error")
     first = xp.log1p(xp.clip(y_pred, EPS, None))
     second = xp.log1p(xp.clip(y_true, EPS, None))
@@ -62,6 +78,7 @@ def _check_delta(delta: Any) -> float:
     return check_number(delta, "delta", minimum=0.0, open_minimum=True, owner="huber")
 
 
+@native_fast_path
 def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
     """Huber loss per sample: quadratic for small errors, linear beyond ``delta``.
 
@@ -70,6 +87,9 @@ def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
     Reference: Huber, "Robust Estimation of a Location Parameter" (1964).
     """
     delta = _check_delta(delta)
+    fast = B.native("huber", y_true, y_pred, delta=delta)
+    if fast is not None:
+        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "huber")
     error = y_pred - y_true
     abs_error = xp.abs(error)
@@ -78,22 +98,30 @@ def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
     return xp.mean(xp.where(abs_error <= delta, quadratic, linear), axis=-1)
 
 
+@native_fast_path
 def log_cosh(y_true: Any, y_pred: Any) -> Any:
     """Logarithm of the hyperbolic cosine of the error, per sample.
 
     ``log(cosh(x)) = x + softplus(-2x) - log(2)`` with ``x = y_pred - y_true``: no overflow for
     large errors (``cosh`` overflows float32 at |x| > 89).
     """
+    fast = B.native("log_cosh", y_true, y_pred)
+    if fast is not None:
+        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "log_cosh")
     x = y_pred - y_true
     return xp.mean(x + B.softplus(xp, -2.0 * x) - math.log(2.0), axis=-1)
 
 
+@native_fast_path
 def poisson(y_true: Any, y_pred: Any) -> Any:
     """Poisson negative log-likelihood (up to a constant), per sample.
 
     ``loss = mean(y_pred - y_true * log(y_pred + eps), axis=-1)``; ``y_pred`` must be >= 0.
     """
+    fast = B.native("poisson", y_true, y_pred)
+    if fast is not None:
+        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "poisson")
     return xp.mean(y_pred - y_true * xp.log(y_pred + EPS), axis=-1)
 
@@ -104,11 +132,15 @@ def _l2_normalize(xp: Any, x: Any, axis: Any) -> Any:
     return x / xp.sqrt(xp.clip(sq, EPS * EPS, None))
 
 
+@native_fast_path
 def cosine_similarity(y_true: Any, y_pred: Any, axis: Any = -1) -> Any:
     """Negative cosine similarity along ``axis``: -1 for identical directions, 0 orthogonal.
 
     ``loss = -sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)``
     """
+    fast = B.native("cosine_similarity", y_true, y_pred, axis=axis)
+    if fast is not None:
+        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "cosine_similarity")
     axis = normalize_axis(axis, B.ndim(y_pred))
     return -xp.sum(_l2_normalize(xp, y_true, axis) * _l2_normalize(xp, y_pred, axis), axis=axis)

@@ -5,22 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from anyloss import backend as B
-from anyloss.losses._base import LossFunctionWrapper
+from anyloss.losses._base import LossFunctionWrapper, native_fast_path
 from anyloss.losses.probabilistic import check_label_range, integer_labels
 
 BLANK = 0
 
 
+@native_fast_path
 def ctc(y_true: Any, y_pred: Any) -> Any:
     """CTC loss per sample: ``-log p(labels | logits)`` summed over all alignments.
 
     ``y_true``: ``(batch, max_label_length)`` integer labels, 0-padded; ``y_pred``:
     ``(batch, time, classes)`` **logits**. Class 0 is the blank (and the padding value, as in
     Keras); the label length is the count of non-zero labels, the logit length is ``time``.
-    Computed with the forward (alpha) recursion in log space.
+    Computed with the forward (alpha) recursion in log space; on torch, with ``F.ctc_loss``
+    where the labels can be read and 0 only pads the end of each row.
 
     Reference: Graves et al., "Connectionist Temporal Classification" (ICML 2006).
     """
+    fast = B.native("ctc", y_true, y_pred)
+    if fast is not None:
+        return fast
     xp, y_pred = B.prediction(y_pred)
     if B.ndim(y_pred) != 3:
         msg = ("ctc: logits `y_pred` must have shape (batch_size, time, num_classes). "
@@ -54,13 +59,15 @@ def ctc(y_true: Any, y_pred: Any) -> Any:
                           ext[:, :-2]], axis=-1)
     can_skip = (ext != BLANK) & (ext != previous)
 
-    alpha = xp.where(positions < 2, emit[:, 0, :], xp.full_like(emit[:, 0, :], -xp.inf))
-    for t in range(1, time):
+    def advance(alpha: Any, emit_t: Any) -> Any:
         stay = alpha
         step = xp.concat([neg_inf, alpha[:, :-1]], axis=-1)
         skip = xp.concat([neg_inf, neg_inf, alpha[:, :-2]], axis=-1)
         skip = xp.where(can_skip, skip, xp.full_like(skip, -xp.inf))
-        alpha = B.logsumexp(xp, xp.stack([stay, step, skip], axis=0), axis=0) + emit[:, t, :]
+        return B.logsumexp(xp, xp.stack([stay, step, skip], axis=0), axis=0) + emit_t
+
+    alpha = xp.where(positions < 2, emit[:, 0, :], xp.full_like(emit[:, 0, :], -xp.inf))
+    alpha = B.scan(xp, advance, alpha, xp.permute_dims(emit, (1, 0, 2))[1:, ...])  # over time
 
     end = 2 * label_length
     last = B.gather_classes(xp, alpha, end)

@@ -1,0 +1,448 @@
+"""torch fast paths: ``torch.nn.functional`` kernels for the built-in losses (torch-only module).
+
+Each kernel has the signature ``kernel(y_true, y_pred, reduction, dtype, **loss_kwargs)`` and
+returns the loss, or ``None`` where the array-API code must decide: ``y_true`` not a tensor on
+``y_pred``'s device, shapes that need rank alignment or do not match, empty inputs, arguments
+out of their valid range, a ``Loss`` dtype of float16/bfloat16. The array-API code then computes
+the same numbers, or raises the error. Kept from the array-API path: the dtype policy
+(float16/bfloat16 computed in float32), Keras' clipping at eps = 1e-7, the label checks of D13
+with their messages (before ``F.cross_entropy`` sees a label), gradients, and the reductions:
+
+- ``"none"``: per-sample values;
+- ``"sum"``: their sum;
+- ``"sum_over_batch_size"``, ``"mean"``, ``"mean_with_sample_weight"`` (no weights here): their
+  mean (over the valid entries with ``ignore_class``, 0 when there are none: D5).
+
+A loss whose per-sample value is a mean over the last axis (MSE, ...) then has mean reduction
+``F.*(reduction="mean")`` and sum reduction ``F.*(reduction="sum") / d``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from anyloss.backend._checks import check_label_range, check_whole_numbers, checks_apply
+from anyloss.backend._torch_chunked import chunked_sparse_crossentropy
+
+EPS = 1e-7
+_LOG_2 = math.log(2.0)
+_NAMED = {"float32": torch.float32, "float64": torch.float64}
+_MEAN = frozenset({"sum_over_batch_size", "mean", "mean_with_sample_weight"})
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
+
+
+def _compute_dtype(y_pred: Tensor, dtype: Any) -> Any:
+    """float64 stays, every other float computes in float32; ``None`` for what we don't cover."""
+    if not y_pred.is_floating_point():
+        return None
+    if dtype is None:
+        return torch.float64 if y_pred.dtype == torch.float64 else torch.float32
+    return _NAMED.get(dtype)
+
+
+def _cast(x: Tensor, dtype: Any) -> Tensor:
+    return x if x.dtype == dtype else x.to(dtype)
+
+
+def _pair(y_true: Any, y_pred: Tensor, dtype: Any) -> tuple[Tensor, Tensor] | None:
+    """``(y_true, y_pred)`` of one shape and the compute dtype, or ``None``."""
+    if (not isinstance(y_true, Tensor) or y_true.shape != y_pred.shape or y_pred.ndim == 0
+            or y_true.device != y_pred.device or y_true.is_complex() or y_pred.numel() == 0):
+        return None
+    dtype = _compute_dtype(y_pred, dtype)
+    if dtype is None:
+        return None
+    return _cast(y_true, dtype), _cast(y_pred, dtype)
+
+
+def _is_probability(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+
+
+def _axis(axis: Any, rank: int) -> int | None:
+    if isinstance(axis, bool) or not isinstance(axis, int) or not -rank <= axis < rank:
+        return None
+    return axis % rank
+
+
+def _mean_over_axis(fn: Any, y_pred: Tensor, target: Tensor, reduction: str,
+                    axis: int = -1) -> Tensor:
+    """``fn`` is elementwise; the per-sample loss is its mean over ``axis``."""
+    if y_pred.ndim == 1 or reduction in _MEAN:  # rank 1: one 0-d value, never reduced further
+        return fn(y_pred, target, reduction="mean")
+    if reduction == "sum":
+        return fn(y_pred, target, reduction="sum") / y_pred.shape[axis]
+    return fn(y_pred, target, reduction="none").mean(axis)
+
+
+def _reduce(values: Tensor, reduction: str, valid: Tensor | None = None) -> Tensor:
+    """Reduce per-sample ``values`` (zero where not ``valid``)."""
+    if reduction == "none" or values.ndim == 0:
+        return values
+    total = values.sum()
+    if reduction == "sum":
+        return total
+    if valid is None:
+        return total / values.numel()
+    return total / valid.sum().clamp(min=1)
+
+
+def mean_squared_error(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
+    pair = _pair(y_true, y_pred, dtype)
+    return None if pair is None else _mean_over_axis(F.mse_loss, pair[1], pair[0], reduction)
+
+
+def mean_absolute_error(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
+    pair = _pair(y_true, y_pred, dtype)
+    return None if pair is None else _mean_over_axis(F.l1_loss, pair[1], pair[0], reduction)
+
+
+def huber(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any, delta: Any = 1.0) -> Any:
+    if isinstance(delta, bool) or not isinstance(delta, (int, float)) or not delta > 0:
+        return None
+    pair = _pair(y_true, y_pred, dtype)
+    if pair is None:
+        return None
+    # F.huber_loss: 0.5 e^2 for |e| < delta, delta (|e| - 0.5 delta) beyond; at |e| = delta
+    # both branches (and their gradients) agree, so Keras' "<=" boundary is the same function.
+    return _mean_over_axis(lambda p, t, reduction: F.huber_loss(p, t, reduction=reduction,
+                                                                delta=float(delta)),
+                           pair[1], pair[0], reduction)
+
+
+def binary_crossentropy(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any,
+                        from_logits: bool = False, label_smoothing: Any = 0.0,
+                        axis: Any = -1) -> Any:
+    if not _is_probability(label_smoothing):
+        return None
+    pair = _pair(y_true, y_pred, dtype)
+    axis = _axis(axis, y_pred.ndim)
+    if pair is None or axis is None:
+        return None
+    target, y_pred = pair
+    if label_smoothing:
+        target = target * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    # F.binary_cross_entropy rejects targets outside [0, 1], which Keras accepts: the
+    # probability form is written out (clipped to [eps, 1 - eps] as in Keras).
+    fn = F.binary_cross_entropy_with_logits if from_logits else _binary_crossentropy
+    return _mean_over_axis(fn, y_pred, target, reduction, axis)
+
+
+def _binary_crossentropy(y_pred: Tensor, target: Tensor, reduction: str) -> Tensor:
+    p = y_pred.clamp(EPS, 1.0 - EPS)
+    values = -(target * p.log() + (1.0 - target) * (1.0 - p).log())
+    if reduction == "none":
+        return values
+    return values.mean() if reduction == "mean" else values.sum()
+
+
+def poisson(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
+    pair = _pair(y_true, y_pred, dtype)
+    if pair is None:
+        return None
+    # F.poisson_nll_loss with log_input=False is y_pred - y_true log(y_pred + eps), Keras' form.
+    return _mean_over_axis(lambda p, t, reduction: F.poisson_nll_loss(
+        p, t, log_input=False, full=False, eps=EPS, reduction=reduction),
+        pair[1], pair[0], reduction)
+
+
+def cosine_similarity(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any,
+                      axis: Any = -1) -> Any:
+    pair = _pair(y_true, y_pred, dtype)
+    axis = _axis(axis, y_pred.ndim)
+    if pair is None or axis is None:
+        return None
+    # F.cosine_similarity divides by max(||x||, eps) per vector: Keras' l2_normalize with
+    # max(sum(x^2), eps^2) under the square root.
+    return _reduce(-F.cosine_similarity(pair[0], pair[1], dim=axis, eps=EPS), reduction)
+
+
+def _mean_of(values: Tensor, reduction: str, axis: int = -1) -> Tensor:
+    """Reduce elementwise ``values`` whose per-sample loss is their mean over ``axis``."""
+    if values.ndim == 1 or reduction in _MEAN:
+        return values.mean()
+    if reduction == "sum":
+        return values.sum() / values.shape[axis]
+    return values.mean(axis)
+
+
+# Losses torch has no kernel for: the array-API formulas in torch ops, with the reduction fused
+# (one mean instead of a mean per sample, a sum and a division), and no per-call conversions.
+
+def mean_absolute_percentage_error(y_true: Any, y_pred: Tensor, reduction: str,
+                                   dtype: Any) -> Any:
+    pair = _pair(y_true, y_pred, dtype)
+    if pair is None:
+        return None
+    target, y_pred = pair
+    return 100.0 * _mean_of(((target - y_pred) / target.abs().clamp(min=EPS)).abs(), reduction)
+
+
+def mean_squared_logarithmic_error(y_true: Any, y_pred: Tensor, reduction: str,
+                                   dtype: Any) -> Any:
+    pair = _pair(y_true, y_pred, dtype)
+    if pair is None:
+        return None
+    target, y_pred = pair
+    return _mean_of((torch.log1p(y_pred.clamp(min=EPS)) - torch.log1p(target.clamp(min=EPS)))
+                    .square(), reduction)
+
+
+def log_cosh(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
+    pair = _pair(y_true, y_pred, dtype)
+    if pair is None:
+        return None
+    # log(cosh(x)) = x + softplus(-2x) - log(2), x = y_pred - y_true.
+    x = pair[1] - pair[0]
+    return _mean_of(x + F.softplus(-2.0 * x) - _LOG_2, reduction)
+
+
+def _signed(target: Tensor) -> Tensor:
+    # Keras: 0/1 labels become -1/1 when every label is 0 or 1 (backend-neutral form in
+    # losses/hinge.py); y (y - 1) is 0 exactly for 0 and 1.
+    return torch.where((target * (target - 1.0)).abs().amax() == 0, 2.0 * target - 1.0, target)
+
+
+def hinge(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
+    pair = _pair(y_true, y_pred, dtype)
+    if pair is None:
+        return None
+    return _mean_of((1.0 - _signed(pair[0]) * pair[1]).clamp(min=0.0), reduction)
+
+
+def squared_hinge(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
+    pair = _pair(y_true, y_pred, dtype)
+    if pair is None:
+        return None
+    return _mean_of((1.0 - _signed(pair[0]) * pair[1]).clamp(min=0.0).square(), reduction)
+
+
+def categorical_hinge(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
+    pair = _pair(y_true, y_pred, dtype)
+    if pair is None:
+        return None
+    target, y_pred = pair
+    positive = (target * y_pred).sum(-1)
+    negative = ((1.0 - target) * y_pred).amax(-1)
+    return _reduce((negative - positive + 1.0).clamp(min=0.0), reduction)
+
+
+def binary_focal_crossentropy(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any,
+                              apply_class_balancing: bool = False, alpha: Any = 0.25,
+                              gamma: Any = 2.0, from_logits: bool = False,
+                              label_smoothing: Any = 0.0, axis: Any = -1) -> Any:
+    if (not _is_probability(label_smoothing) or not _is_probability(alpha)
+            or isinstance(gamma, bool) or not isinstance(gamma, (int, float)) or gamma < 0):
+        return None
+    pair = _pair(y_true, y_pred, dtype)
+    axis = _axis(axis, y_pred.ndim)
+    if pair is None or axis is None:
+        return None
+    target, y_pred = pair
+    if label_smoothing:
+        target = target * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        bce = F.binary_cross_entropy_with_logits(y_pred, target, reduction="none")
+        p = torch.sigmoid(y_pred)
+    else:
+        bce = _binary_crossentropy(y_pred, target, "none")
+        p = y_pred
+    # p_t = y p + (1 - y)(1 - p); focal = (1 - p_t)^gamma bce.
+    p_t = target * p + (1.0 - target) * (1.0 - p)
+    focal = (1.0 - p_t).clamp(min=0.0).pow(gamma) * bce
+    if apply_class_balancing:
+        focal = (target * alpha + (1.0 - target) * (1.0 - alpha)) * focal
+    return _mean_of(focal, reduction, axis)
+
+
+def kl_divergence(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
+    pair = _pair(y_true, y_pred, dtype)
+    if pair is None:
+        return None
+    target, y_pred = pair
+    # sum(y log(y / p)) with both clipped to [eps, 1]; F.kl_div(log p, y) = y (log y - log p).
+    target = target.clamp(EPS, 1.0)
+    log_pred = y_pred.clamp(EPS, 1.0).log()
+    if y_pred.ndim == 1 or reduction != "none":
+        total = F.kl_div(log_pred, target, reduction="sum")
+        if y_pred.ndim == 1 or reduction == "sum":
+            return total
+        return total / (y_pred.numel() // y_pred.shape[-1])
+    return F.kl_div(log_pred, target, reduction="none").sum(-1)
+
+
+def _classes_in_dim1(x: Tensor, axis: int) -> Tensor:
+    """``x`` laid out as F's ``(N, C, d1, ...)``: rows flattened when classes are last."""
+    rank = x.ndim
+    if axis == 1 and rank == 2:
+        return x
+    if axis == rank - 1:
+        return x.reshape(-1, x.shape[-1])
+    return x.movedim(axis, 1)
+
+
+def categorical_crossentropy(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any,
+                             from_logits: bool = False, label_smoothing: Any = 0.0,
+                             axis: Any = -1) -> Any:
+    if not _is_probability(label_smoothing):
+        return None
+    pair = _pair(y_true, y_pred, dtype)
+    axis = _axis(axis, y_pred.ndim)
+    if pair is None or axis is None or y_pred.ndim < 2 or y_pred.shape[axis] == 1:
+        return None  # the array-API path warns about a single class
+    target, y_pred = pair
+    num_classes = y_pred.shape[axis]
+    batch_shape = y_pred.shape[:axis] + y_pred.shape[axis + 1:]
+    if from_logits:
+        # With probability targets F smooths them as y (1 - ls) + ls / C, C from the logits (D2).
+        out = F.cross_entropy(_classes_in_dim1(y_pred, axis), _classes_in_dim1(target, axis),
+                              label_smoothing=float(label_smoothing),
+                              reduction="mean" if reduction in _MEAN else reduction)
+        return out.reshape(batch_shape) if reduction == "none" else out
+    if label_smoothing:
+        target = target * (1.0 - label_smoothing) + label_smoothing / num_classes
+    # Keras renormalises probabilities, clips them to [eps, 1 - eps], then -sum(y log p).
+    log_p = (y_pred / y_pred.sum(axis, keepdim=True)).clamp(EPS, 1.0 - EPS).log()
+    products = target * log_p
+    if reduction == "none":
+        return -products.sum(axis)
+    total = -products.sum()
+    return total if reduction == "sum" else total / (y_pred.numel() // num_classes)
+
+
+_INTEGER = frozenset({torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8})
+
+
+def _class_labels(y_true: Any, y_pred: Tensor, axis: int) -> Tensor | None:
+    """int64 labels of ``y_pred``'s shape without ``axis`` (a size-1 ``axis`` is squeezed)."""
+    if not isinstance(y_true, Tensor) or y_true.device != y_pred.device:
+        return None
+    dtype = y_true.dtype
+    if dtype is not torch.int64 and dtype not in _INTEGER:
+        if not y_true.is_floating_point():
+            return None  # bool, complex: the array-API path raises
+        check_whole_numbers(torch, y_true)
+    shape = y_pred.shape
+    if y_true.ndim == len(shape) and y_true.shape[axis] == 1:
+        y_true = y_true.squeeze(axis)
+    expected = shape[:-1] if axis == len(shape) - 1 else shape[:axis] + shape[axis + 1:]
+    if y_true.shape != expected:
+        return None
+    return y_true if dtype is torch.int64 else y_true.to(torch.int64)
+
+
+def _check_label_range(labels: Tensor, num_classes: int, loss: str, ignore: Any) -> None:
+    """``check_label_range`` with one ``aminmax`` (the common case: int64 on the CPU)."""
+    if ignore is None and checks_apply(labels) and labels.numel():
+        low, high = labels.aminmax()
+        if low.item() >= 0 and high.item() < num_classes:
+            return
+    check_label_range(torch, labels, num_classes, loss, ignore)
+
+
+def sparse_categorical_crossentropy(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any,
+                                    from_logits: bool = False, ignore_class: Any = None,
+                                    axis: Any = -1, label_smoothing: Any = 0.0,
+                                    chunk_size: Any = None) -> Any:
+    """Also ``reduction="mask"``: ``(per-sample values, valid mask or None)``."""
+    rank = y_pred.ndim
+    axis = _axis(axis, rank)
+    compute = _compute_dtype(y_pred, dtype)
+    if chunk_size is not None and (not from_logits or isinstance(chunk_size, bool)
+                                   or not isinstance(chunk_size, int) or chunk_size < 1):
+        return None
+    if (axis is None or compute is None or rank < 2
+            or not _is_probability(label_smoothing) or y_pred.numel() == 0
+            or (ignore_class is not None and (
+                isinstance(ignore_class, bool) or not isinstance(ignore_class, int)
+                or not _INT64_MIN <= ignore_class <= _INT64_MAX))):
+        return None
+    labels = _class_labels(y_true, y_pred, axis)
+    if labels is None:
+        return None
+    num_classes = y_pred.shape[axis]
+    _check_label_range(labels, num_classes, "sparse_categorical_crossentropy", ignore_class)
+    batch_shape = labels.shape
+    if chunk_size is not None:
+        return _chunked(y_pred, labels, axis, compute, reduction, ignore_class,
+                        chunk_size, float(label_smoothing))
+    x = _classes_in_dim1(_cast(y_pred, compute), axis)
+    if x.ndim == 2 and labels.ndim != 1:
+        labels = labels.reshape(-1)
+    ignore_index = -100 if ignore_class is None else ignore_class  # -100: F's default
+    valid = None if ignore_class is None else labels != ignore_class
+    if from_logits:
+        if reduction == "mask" or reduction == "none":
+            values = F.cross_entropy(x, labels, ignore_index=ignore_index, reduction="none",
+                                     label_smoothing=float(label_smoothing))
+        elif valid is None or reduction == "sum":
+            return F.cross_entropy(x, labels, ignore_index=ignore_index,
+                                   label_smoothing=float(label_smoothing),
+                                   reduction="mean" if reduction in _MEAN else reduction)
+        else:
+            # F's "mean" over no valid entry is NaN; Keras (D5) gives 0.
+            total = F.cross_entropy(x, labels, ignore_index=ignore_index, reduction="sum",
+                                    label_smoothing=float(label_smoothing))
+            return total / valid.sum().clamp(min=1)
+    else:
+        # Keras renormalises probabilities and clips them to [eps, 1 - eps] before the log.
+        log_p = (x / x.sum(1, keepdim=True)).clamp(EPS, 1.0 - EPS).log()
+        values = F.nll_loss(log_p, labels, ignore_index=ignore_index, reduction="none")
+        if label_smoothing:
+            uniform = -log_p.mean(1)
+            if valid is not None:
+                uniform = torch.where(valid, uniform, 0.0)
+            values = (1.0 - label_smoothing) * values + label_smoothing * uniform
+    if reduction == "mask":
+        return values.reshape(batch_shape), None if valid is None else valid.reshape(batch_shape)
+    if reduction == "none":
+        return values.reshape(batch_shape)
+    return _reduce(values, reduction, valid)
+
+
+def _chunked(y_pred: Tensor, labels: Tensor, axis: int, compute: Any, reduction: str,
+             ignore_class: Any, chunk_size: int, label_smoothing: float) -> Any:
+    """Sparse CE through the chunked autograd function (``chunk_size=``)."""
+    # float16/bfloat16 logits are upcast a chunk at a time inside, not all at once here.
+    if not (compute == torch.float32 and y_pred.dtype in (torch.float16, torch.bfloat16)):
+        y_pred = _cast(y_pred, compute)
+    if axis != y_pred.ndim - 1:
+        y_pred = y_pred.movedim(axis, -1)
+    valid = None if ignore_class is None else labels != ignore_class
+    if valid is not None:
+        labels = torch.where(valid, labels, 0)
+    values = chunked_sparse_crossentropy(y_pred, labels, chunk_size, label_smoothing)
+    if valid is not None:
+        values = torch.where(valid, values, 0.0)
+    if reduction == "mask":
+        return values, valid
+    return _reduce(values, reduction, valid)
+
+
+def ctc(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
+    """``F.ctc_loss`` where the labels have Keras' layout: 0 is the blank and only pads the end
+    of a row, so the label length is the count of non-zero labels. Reading the layout needs the
+    label values: where value checks do not run, the array-API recursion is used."""
+    compute = _compute_dtype(y_pred, dtype)
+    if (not isinstance(y_true, Tensor) or compute is None or y_pred.ndim != 3
+            or y_true.ndim != 2 or y_true.shape[0] != y_pred.shape[0]
+            or y_true.device != y_pred.device or y_true.dtype == torch.bool
+            or y_true.is_floating_point() or y_true.is_complex() or y_pred.numel() == 0
+            or y_true.shape[1] == 0 or not checks_apply(y_true)):
+        return None
+    batch, time, num_classes = y_pred.shape
+    check_label_range(torch, y_true, num_classes, "ctc")
+    present = y_true != 0
+    if bool((present[:, 1:] & ~present[:, :-1]).any()):
+        return None  # a 0 between labels: not a padded layout F.ctc_loss reads the same way
+    log_probs = _cast(y_pred, compute).log_softmax(-1).transpose(0, 1)  # (time, batch, classes)
+    values = F.ctc_loss(log_probs, _cast(y_true, torch.int64),
+                        torch.full((batch,), time, dtype=torch.int64, device=y_pred.device),
+                        present.sum(1), blank=0, reduction="none", zero_infinity=False)
+    return _reduce(values, reduction)

@@ -1,0 +1,471 @@
+"""torch fast paths (backend/_torch_kernels.py): taken where they cover the arguments, equal to
+the array-API path and to Keras 3, values and gradients; the array-API path everywhere else.
+
+References: the array-API path (``backend.generic_only()``), Keras 3.15 on its numpy backend in
+float64 (values, and gradients by central differences of those values), and
+``torch.nn.functional`` where a test says so.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pytest
+
+import anyloss as al
+from anyloss import backend as B
+from tests.perf import _keras_torch
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+REDUCTIONS = ("none", "sum", "sum_over_batch_size", "mean_with_sample_weight")
+
+
+def _softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    e = np.exp(x - x.max(axis, keepdims=True))
+    return e / e.sum(axis, keepdims=True)
+
+
+def make_inputs(kind: str, shape: tuple[int, ...] = (6, 5),
+                axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
+    """(y_true, y_pred) in float64 (integer labels for the sparse kinds), seeded."""
+    rng = np.random.default_rng(sum(map(ord, kind)))
+    x = rng.normal(size=shape)
+    label_shape = shape[:axis % len(shape)] + shape[axis % len(shape) + 1:]
+    classes = shape[axis]
+    if kind == "regression":
+        t = rng.normal(size=shape)
+        t[1] = x[1] + 0.25  # Huber's quadratic branch; the rest mostly linear at delta 0.5
+        return t, x
+    if kind == "zero_row":
+        t = rng.normal(size=shape)
+        t[2] = 0.0  # cosine of a zero vector is 0
+        return t, x
+    if kind == "positive":
+        return rng.poisson(2.0, shape).astype(float), rng.uniform(0.2, 3.0, shape)
+    if kind == "distribution":
+        return _softmax(rng.normal(size=shape)), _softmax(x)
+    if kind == "binary":
+        return rng.integers(0, 2, shape).astype(float), x
+    if kind == "binary_probs":
+        return rng.integers(0, 2, shape).astype(float), 1.0 / (1.0 + np.exp(-x))
+    if kind == "soft":
+        return _softmax(rng.normal(size=shape), axis), x
+    if kind == "soft_probs":
+        return _softmax(rng.normal(size=shape)), _softmax(x) * 1.3  # renormalised inside
+    if kind == "sparse":
+        return rng.integers(0, classes, label_shape), x
+    if kind == "sparse_probs":
+        return rng.integers(0, classes, label_shape), _softmax(x)
+    if kind == "sparse_ignore":
+        labels = rng.integers(0, classes, label_shape)
+        labels.reshape(-1)[::3] = -1
+        return labels, x
+    if kind == "ctc":
+        labels = np.array([[1, 2, 2, 0], [3, 1, 0, 0], [5, 5, 5, 5]])
+        return labels, rng.normal(size=(3, 12, 6))
+    raise ValueError(kind)
+
+
+@dataclass
+class Case:
+    cls: str
+    kwargs: dict[str, Any]
+    inputs: str
+    kernel: str
+    shape: tuple[int, ...] = (6, 5)
+    # Keras 3.15 lacks or differs in a few arguments; the reference is then Keras on inputs
+    # rewritten to the same meaning: "moved" = the class axis moved last (Keras does not honour
+    # another axis everywhere), "onehot" = sparse label smoothing as CCE on one-hot labels
+    # (KERAS-SEMANTICS 1.5: Keras 3.15 SCCE has no label_smoothing).
+    keras: str = ""
+    id: str = field(default="")
+
+    @property
+    def axis(self) -> int:
+        return self.kwargs.get("axis", -1)
+
+    def inputs_np(self) -> tuple[np.ndarray, np.ndarray]:
+        return make_inputs(self.inputs, self.shape, self.axis)
+
+    def keras_request(self, y_true: np.ndarray, y_pred: np.ndarray, reduction: str,
+                      weights: np.ndarray | None) -> dict[str, Any]:
+        kwargs = dict(self.kwargs)
+        if self.keras == "moved":
+            kwargs.pop("axis")
+            if y_true.ndim == y_pred.ndim:
+                y_true = np.moveaxis(y_true, self.axis, -1)
+            y_pred = np.moveaxis(y_pred, self.axis, -1)
+            if weights is not None and weights.ndim == y_pred.ndim - 1 and self.axis == 0:
+                weights = weights.T
+        cls = self.cls
+        if self.keras == "onehot":
+            cls = "CategoricalCrossentropy"
+            y_true = np.eye(y_pred.shape[-1])[y_true]
+        return {"cls": cls, "kwargs": kwargs, "y_true": y_true.tolist(),
+                "y_pred": y_pred.tolist(), "reduction": reduction,
+                "sample_weight": None if weights is None else weights.tolist()}
+
+    def keras_grad(self, grad: np.ndarray) -> np.ndarray:
+        return np.moveaxis(grad, -1, self.axis) if self.keras == "moved" else grad
+
+
+CASES = [
+    Case("MeanSquaredError", {}, "regression", "mean_squared_error"),
+    Case("MeanSquaredError", {}, "regression", "mean_squared_error", shape=(2, 3, 4)),
+    Case("MeanAbsoluteError", {}, "regression", "mean_absolute_error"),
+    Case("Huber", {"delta": 0.5}, "regression", "huber"),
+    Case("Poisson", {}, "positive", "poisson"),
+    Case("CosineSimilarity", {}, "zero_row", "cosine_similarity"),
+    Case("CosineSimilarity", {"axis": 0}, "zero_row", "cosine_similarity", keras="moved"),
+    Case("KLDivergence", {}, "distribution", "kl_divergence"),
+    Case("BinaryCrossentropy", {"from_logits": True}, "binary", "binary_crossentropy"),
+    Case("BinaryCrossentropy", {"from_logits": True, "label_smoothing": 0.2, "axis": 0},
+         "binary", "binary_crossentropy"),
+    Case("BinaryCrossentropy", {"from_logits": False, "label_smoothing": 0.1}, "binary_probs",
+         "binary_crossentropy"),
+    Case("CategoricalCrossentropy", {"from_logits": True}, "soft", "categorical_crossentropy"),
+    Case("CategoricalCrossentropy", {"from_logits": True, "label_smoothing": 0.1}, "soft",
+         "categorical_crossentropy", shape=(2, 3, 5)),
+    Case("CategoricalCrossentropy", {"from_logits": True, "label_smoothing": 0.1, "axis": 1},
+         "soft", "categorical_crossentropy", shape=(2, 5, 3), keras="moved"),
+    Case("CategoricalCrossentropy", {"from_logits": False, "label_smoothing": 0.1},
+         "soft_probs", "categorical_crossentropy"),
+    Case("SparseCategoricalCrossentropy", {"from_logits": True}, "sparse",
+         "sparse_categorical_crossentropy"),
+    Case("SparseCategoricalCrossentropy", {"from_logits": True}, "sparse",
+         "sparse_categorical_crossentropy", shape=(2, 3, 5)),
+    Case("SparseCategoricalCrossentropy", {"from_logits": True, "axis": 1}, "sparse",
+         "sparse_categorical_crossentropy", shape=(2, 5, 3), keras="moved"),
+    Case("SparseCategoricalCrossentropy", {"from_logits": False}, "sparse_probs",
+         "sparse_categorical_crossentropy"),
+    Case("SparseCategoricalCrossentropy", {"from_logits": True, "ignore_class": -1},
+         "sparse_ignore", "sparse_categorical_crossentropy"),
+    Case("SparseCategoricalCrossentropy", {"from_logits": False, "ignore_class": 2}, "sparse",
+         "sparse_categorical_crossentropy"),
+    Case("SparseCategoricalCrossentropy", {"from_logits": True, "label_smoothing": 0.2},
+         "sparse", "sparse_categorical_crossentropy", keras="onehot"),
+    Case("SparseCategoricalCrossentropy", {"from_logits": False, "label_smoothing": 0.2},
+         "sparse_probs", "sparse_categorical_crossentropy", keras="onehot"),
+    Case("CTC", {}, "ctc", "ctc"),
+    Case("MeanAbsolutePercentageError", {}, "regression", "mean_absolute_percentage_error"),
+    Case("MeanSquaredLogarithmicError", {}, "regression", "mean_squared_logarithmic_error"),
+    Case("LogCosh", {}, "regression", "log_cosh"),
+    Case("Hinge", {}, "binary", "hinge"),  # 0/1 labels: converted to -1/1
+    Case("Hinge", {}, "regression", "hinge"),  # not converted
+    Case("SquaredHinge", {}, "binary", "squared_hinge"),
+    Case("CategoricalHinge", {}, "soft", "categorical_hinge"),
+    Case("BinaryFocalCrossentropy", {"from_logits": True}, "binary",
+         "binary_focal_crossentropy"),
+    Case("BinaryFocalCrossentropy", {"from_logits": False, "apply_class_balancing": True,
+                                     "alpha": 0.3, "gamma": 1.5, "label_smoothing": 0.1},
+         "binary_probs", "binary_focal_crossentropy"),
+    Case("BinaryFocalCrossentropy", {"from_logits": True, "axis": 0, "gamma": 0.0},
+         "binary", "binary_focal_crossentropy"),
+]
+for _case in CASES:
+    _case.id = re.sub(r"[^\w.-]", "", "_".join(
+        [_case.cls, *(f"{k}{v}" for k, v in _case.kwargs.items()),
+         "x".join(map(str, _case.shape)), _case.inputs]))
+
+
+def _weights(case: Case) -> np.ndarray:
+    """One weight per per-sample value (Keras 3.15 cannot broadcast fewer axes: D4)."""
+    y_true, y_pred = case.inputs_np()
+    with B.generic_only():
+        shape = tuple(getattr(al, case.cls)(reduction="none", **case.kwargs)(
+            torch.from_numpy(y_true), torch.from_numpy(y_pred)).shape)
+    return np.linspace(0.5, 2.0, int(np.prod(shape))).reshape(shape)
+
+
+@pytest.fixture(scope="module")
+def keras_refs(tmp_path_factory: pytest.TempPathFactory
+               ) -> dict[tuple[str, str, bool], dict[str, np.ndarray]]:
+    """Keras 3 (torch backend, float32) value and gradient for every case and reduction."""
+    keys, requests = [], []
+    for case in CASES:
+        y_true, y_pred = case.inputs_np()
+        for reduction, weighted in [*((r, False) for r in REDUCTIONS),
+                                    ("sum_over_batch_size", True)]:
+            keys.append((case.id, reduction, weighted))
+            requests.append(case.keras_request(y_true, y_pred, reduction,
+                                               _weights(case) if weighted else None))
+    # One Keras process per session: xdist workers share their base temp's parent.
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    answers = _keras_torch.run_shared(requests, shared)
+    return {key: {"value": np.asarray(a["value"]),
+                  "grad": CASES_BY_ID[key[0]].keras_grad(np.asarray(a["grad"]))}
+            for key, a in zip(keys, answers)}
+
+
+CASES_BY_ID = {c.id: c for c in CASES}
+
+
+def _torch_inputs(case: Case) -> tuple[Any, Any]:
+    y_true, y_pred = case.inputs_np()
+    return torch.from_numpy(y_true), torch.from_numpy(y_pred).requires_grad_(True)
+
+
+def _value_and_grad(loss: Any, y_true: Any, x: Any, **kwargs: Any) -> tuple[Any, Any]:
+    out = loss(y_true, x, **kwargs)
+    (grad,) = torch.autograd.grad(out.sum(), x)
+    return out.detach(), grad
+
+
+def _assert_keras(ref: dict[str, np.ndarray], value: Any, grad: Any) -> None:
+    # Keras computes in float32: its precision, not ours, sets the tolerance.
+    np.testing.assert_allclose(value.numpy(), ref["value"], rtol=2e-6, atol=1e-6)
+    np.testing.assert_allclose(grad.numpy(), ref["grad"], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_fast_path_equals_array_api_path_and_keras(case, reduction, spy, keras_refs):
+    y_true, x = _torch_inputs(case)
+    loss = getattr(al, case.cls)(reduction=reduction, **case.kwargs)
+    value, grad = _value_and_grad(loss, y_true, x)
+    assert spy.taken == [(case.kernel, reduction)]
+    with B.generic_only():
+        generic_value, generic_grad = _value_and_grad(loss, y_true, x)
+    assert len(spy.taken) == 1  # the array-API path called no kernel
+    assert value.dtype == generic_value.dtype == torch.float64
+    assert value.shape == generic_value.shape
+    np.testing.assert_allclose(value.numpy(), generic_value.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(grad.numpy(), generic_grad.numpy(), rtol=1e-10, atol=1e-12)
+    _assert_keras(keras_refs[case.id, reduction, False], value, grad)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_weighted_call_uses_per_sample_kernel(case, spy, keras_refs):
+    # Sample weights go through the normal reduction; the per-sample values still come from
+    # the kernel.
+    y_true, x = _torch_inputs(case)
+    weights = torch.from_numpy(_weights(case))
+    loss = getattr(al, case.cls)(**case.kwargs)
+    value, grad = _value_and_grad(loss, y_true, x, sample_weight=weights)
+    assert spy.names() == {case.kernel}
+    assert {r for _, r in spy.taken} <= {"none", "mask"}
+    with B.generic_only():
+        generic_value, generic_grad = _value_and_grad(loss, y_true, x, sample_weight=weights)
+    np.testing.assert_allclose(value.numpy(), generic_value.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(grad.numpy(), generic_grad.numpy(), rtol=1e-10, atol=1e-12)
+    _assert_keras(keras_refs[case.id, "sum_over_batch_size", True], value, grad)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_function_form_uses_kernel(case, spy, keras_refs):
+    y_true, x = _torch_inputs(case)
+    fn = getattr(al, case.cls)().fn
+    value, grad = _value_and_grad(lambda t, p: fn(t, p, **case.kwargs), y_true, x)
+    assert spy.names() == {case.kernel}
+    with B.generic_only():
+        generic_value, generic_grad = _value_and_grad(lambda t, p: fn(t, p, **case.kwargs),
+                                                      y_true, x)
+    np.testing.assert_allclose(value.numpy(), generic_value.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(grad.numpy(), generic_grad.numpy(), rtol=1e-10, atol=1e-12)
+    if "ignore_class" not in case.kwargs:  # the function has no mask: Keras' "none" values
+        _assert_keras(keras_refs[case.id, "none", False], value, grad)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16"])
+@pytest.mark.parametrize("case", [c for c in CASES if c.shape == (6, 5)][::4],
+                         ids=lambda c: c.id)
+def test_dtype_policy_half_computes_in_float32(case, dtype, spy):
+    y_true, x = _torch_inputs(case)
+    x = x.detach().to(getattr(torch, dtype)).requires_grad_(True)
+    if y_true.is_floating_point():
+        y_true = y_true.to(getattr(torch, dtype))
+    loss = getattr(al, case.cls)(**case.kwargs)
+    value, grad = _value_and_grad(loss, y_true, x)
+    assert spy.names() == {case.kernel}
+    assert value.dtype == torch.float32  # never below float32 (API.md section 1)
+    assert grad.dtype == x.dtype
+    with B.generic_only():
+        generic_value, generic_grad = _value_and_grad(loss, y_true, x)
+    assert generic_value.dtype == torch.float32
+    np.testing.assert_allclose(value.numpy(), generic_value.numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(grad.float().numpy(), generic_grad.float().numpy(), rtol=1e-2,
+                               atol=1e-3)
+
+
+def test_loss_dtype_float64_computes_in_float64(spy):
+    y_true, x = make_inputs("sparse")
+    x = torch.from_numpy(x).float()
+    out = al.SparseCategoricalCrossentropy(from_logits=True, dtype="float64")(
+        torch.from_numpy(y_true), x)
+    assert out.dtype == torch.float64
+    assert spy.names() == {"sparse_categorical_crossentropy"}
+    expected = F.cross_entropy(x.double(), torch.from_numpy(y_true))  # torch's own kernel
+    torch.testing.assert_close(out, expected)
+
+
+def test_empty_ignore_gives_zero_not_nan(spy):
+    # F.cross_entropy's "mean" over no valid entry is NaN; Keras (D5) gives 0.
+    x = torch.randn(4, 3, dtype=torch.float64, requires_grad=True)
+    out = al.SparseCategoricalCrossentropy(from_logits=True, ignore_class=-1)(
+        torch.full((4,), -1), x)
+    assert spy.taken
+    assert float(out.detach()) == 0.0
+    (grad,) = torch.autograd.grad(out, x)
+    assert torch.all(grad == 0)
+
+
+# --- where the kernels step aside ----------------------------------------------------------
+
+def test_numpy_labels_take_the_array_api_path(spy):
+    y_true, x = make_inputs("sparse")
+    expected = F.cross_entropy(torch.from_numpy(x), torch.from_numpy(y_true))
+    out = al.sparse_categorical_crossentropy(y_true, torch.from_numpy(x), from_logits=True)
+    assert spy.declined == [("sparse_categorical_crossentropy", "mask")] and not spy.taken
+    torch.testing.assert_close(out.mean(), expected)
+    # A Loss converts the labels first, then the per-sample kernel applies.
+    out = al.SparseCategoricalCrossentropy(from_logits=True)(y_true, torch.from_numpy(x))
+    assert spy.declined[-1] == ("sparse_categorical_crossentropy", "sum_over_batch_size")
+    assert spy.taken == [("sparse_categorical_crossentropy", "mask")]
+    torch.testing.assert_close(out, expected)
+
+
+def test_rank_alignment_takes_the_array_api_path(spy):
+    # (N,) against (N, 1) needs Keras' squeeze/expand; the kernel wants equal shapes.
+    y_true, x = torch.rand(6, dtype=torch.float64), torch.rand(6, 1, dtype=torch.float64)
+    out = al.MeanSquaredError()(y_true, x)
+    assert spy.declined == [("mean_squared_error", "sum_over_batch_size")]
+    assert spy.taken == [("mean_squared_error", "none")]  # after the alignment
+    torch.testing.assert_close(out, ((y_true - x[:, 0]) ** 2).mean())
+
+
+def test_half_loss_dtype_takes_the_array_api_path(spy):
+    y_true, x = make_inputs("regression")
+    out = al.MeanSquaredError(dtype="float16")(torch.from_numpy(y_true), torch.from_numpy(x))
+    assert spy.declined == [("mean_squared_error", "sum_over_batch_size")]
+    assert out.dtype == torch.float16  # Keras: the loss' dtype policy
+    torch.testing.assert_close(out, ((torch.from_numpy(x) - torch.from_numpy(y_true)) ** 2)
+                               .mean().half())
+
+
+def test_single_class_cce_warns_on_the_array_api_path(spy):
+    x = torch.randn(4, 1)
+    with pytest.warns(SyntaxWarning, match="binary_crossentropy"):
+        al.CategoricalCrossentropy(from_logits=True)(torch.ones(4, 1), x)
+    assert not spy.taken and spy.declined
+
+
+def test_ctc_with_a_zero_between_labels_takes_the_array_api_path(spy):
+    # F.ctc_loss would read the first label_length entries, [1, 0]; the recursion reads the
+    # labels as given, so only it is used for such a layout.
+    y_true, x = torch.tensor([[1, 0, 2, 0]]), torch.randn(1, 8, 4, dtype=torch.float64)
+    out = al.CTC()(y_true, x)
+    assert not spy.taken
+    with B.generic_only():
+        torch.testing.assert_close(out, al.CTC()(y_true, x))
+
+
+def test_ctc_without_value_checks_takes_the_array_api_path(spy):
+    # The padding layout is read from the label values; without value checks (e.g. on a GPU)
+    # the recursion, which needs no values, is used.
+    y_true, x = make_inputs("ctc")
+    with B.value_checks("never"):
+        out = al.CTC()(torch.from_numpy(y_true), torch.from_numpy(x))
+    assert not spy.taken
+    with B.generic_only():
+        torch.testing.assert_close(out, al.CTC()(torch.from_numpy(y_true), torch.from_numpy(x)))
+    assert spy.declined
+
+
+def test_user_subclass_overriding_call_is_never_bypassed(spy):
+    class Doubled(al.MeanSquaredError):
+        def call(self, y_true: Any, y_pred: Any) -> Any:
+            return 2.0 * super().call(y_true, y_pred)
+
+    y_true, x = torch.zeros(3, 2), torch.ones(3, 2)
+    assert float(Doubled()(y_true, x)) == 2.0
+    assert spy.taken == [("mean_squared_error", "none")]  # only inside super().call
+
+
+def test_keras_mask_on_y_pred_takes_the_generic_reduction(spy):
+    y_true, x = torch.zeros(3, 2), torch.ones(3, 2)
+    x._keras_mask = torch.tensor([True, True, False])
+    assert float(al.MeanSquaredError(reduction="sum")(y_true, x)) == 2.0
+    assert spy.taken == [("mean_squared_error", "none")]
+
+
+def test_invalid_arguments_raise_the_array_api_errors(spy):
+    loss = al.LossFunctionWrapper(al.binary_crossentropy, label_smoothing=2.0)
+    with pytest.raises(ValueError, match="label_smoothing"):
+        loss(torch.zeros(2, 2), torch.zeros(2, 2))
+    with pytest.raises(ValueError, match="axis"):
+        al.CategoricalCrossentropy(axis=5)(torch.zeros(2, 2), torch.zeros(2, 2))
+    with pytest.raises(ValueError, match="same shape"):
+        al.MeanSquaredError()(torch.zeros(2, 3), torch.zeros(2, 2))
+    assert not spy.taken
+
+
+@pytest.mark.parametrize("generic", [False, True])
+def test_label_errors_are_the_same_on_both_paths(generic, spy):
+    x = torch.randn(3, 4)
+    context = B.generic_only() if generic else B.value_checks("auto")
+    loss = al.SparseCategoricalCrossentropy(from_logits=True)
+    with context:
+        with pytest.raises(ValueError, match=r"holds the label 7, outside \[0, 4\)"):
+            loss(torch.tensor([0, 7, 1]), x)
+        with pytest.raises(ValueError, match=r"holds the label -100, outside"):
+            loss(torch.tensor([0, -100, 1]), x)  # F.cross_entropy would ignore -100 silently
+        with pytest.raises(ValueError, match=r"non-integer values \(e.g. 1.5\)"):
+            loss(torch.tensor([0.0, 1.5, 1.0]), x)
+        with pytest.raises(TypeError, match="boolean"):
+            al.sparse_categorical_crossentropy(torch.tensor([True, False, True]), x)
+        with pytest.raises(ValueError, match="ctc: `y_true` holds the label 9"):
+            al.CTC()(torch.tensor([[1, 9]]), torch.randn(1, 5, 4))
+    assert not spy.taken
+
+
+def test_float_labels_with_whole_values_use_the_kernel(spy):
+    x = torch.randn(3, 4, dtype=torch.float64)
+    out = al.SparseCategoricalCrossentropy(from_logits=True)(torch.tensor([0.0, 3.0, 1.0]), x)
+    assert spy.taken
+    torch.testing.assert_close(out, F.cross_entropy(x, torch.tensor([0, 3, 1])))
+
+
+def test_generic_only_restores_dispatch():
+    with B.generic_only():
+        with B.generic_only():
+            pass
+        assert B.native("mean_squared_error", torch.zeros(2), torch.zeros(2)) is None
+    assert B.native("mean_squared_error", torch.zeros(2), torch.zeros(2)) is not None
+
+
+# --- torch.compile -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("make_loss", [
+    lambda: al.SparseCategoricalCrossentropy(from_logits=True, ignore_class=-1),
+    lambda: al.MeanSquaredError(),
+    lambda: al.CategoricalGeneralizedCrossEntropy(),  # array-API path with a label check
+], ids=["sparse_ce", "mse", "generalized_ce"])
+def test_dispatch_compiles_without_graph_breaks(make_loss):
+    loss = make_loss()
+    x = torch.rand(8, 5, requires_grad=True)
+    labels = torch.tensor([0, 1, 2, 3, 4, -1, 0, 1]) if isinstance(
+        loss, al.SparseCategoricalCrossentropy) else torch.tensor([0, 1, 2, 3, 4, 0, 1, 2])
+    y_true = x.detach() * 0.5 if isinstance(loss, al.MeanSquaredError) else labels
+    torch._dynamo.reset()
+    compiled = torch.compile(lambda t, p: loss(t, p), fullgraph=True, backend="aot_eager")
+    (grad,) = torch.autograd.grad(compiled(y_true, x), x)
+    (expected,) = torch.autograd.grad(loss(y_true, x), x)
+    torch.testing.assert_close(grad, expected)
+
+
+def test_every_marked_function_has_a_kernel_and_a_case():
+    from anyloss.backend import _torch_kernels
+    from anyloss.losses._registry import FUNCTIONS
+
+    marked = {fn._native for fn in FUNCTIONS.values() if getattr(fn, "_native", None)}
+    assert marked == {c.kernel for c in CASES}  # every fast path is tested above
+    for name in marked:
+        assert callable(getattr(_torch_kernels, name))
