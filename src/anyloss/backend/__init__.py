@@ -127,19 +127,22 @@ def prediction(y_pred: Any, dtype: Any = None) -> tuple[Any, Any]:
     return xp, as_float(xp, y_pred, dtype)
 
 
-_REAL_DTYPES: dict[Any, bool] = {}
+#: Keyed by ``(type, dtype)``: dtypes of different libraries may hash alike, and comparing them
+#: warns (array_api_strict) or is undefined.
+_REAL_DTYPES: dict[tuple[type, Any], bool] = {}
 
 
 def _is_real(xp: Any, dtype: Any) -> bool:
     """Real float, integer or bool (decided once per dtype: every loss call asks)."""
-    known = _REAL_DTYPES.get(dtype)
+    key = (type(dtype), dtype)
+    known = _REAL_DTYPES.get(key)
     if known is not None:
         return known
     try:
         real = bool(xp.isdtype(dtype, ("real floating", "integral", "bool")))
     except (TypeError, ValueError, AttributeError):  # strings, objects, ml_dtypes on NumPy
         real = getattr(dtype, "kind", None) in ("f", "V")
-    _REAL_DTYPES[dtype] = real
+    _REAL_DTYPES[key] = real
     return real
 
 
