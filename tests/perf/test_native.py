@@ -153,20 +153,6 @@ CASES = [
     Case("SparseCategoricalCrossentropy", {"from_logits": False, "label_smoothing": 0.2},
          "sparse_probs", "sparse_categorical_crossentropy", keras="onehot"),
     Case("CTC", {}, "ctc", "ctc"),
-    Case("MeanAbsolutePercentageError", {}, "regression", "mean_absolute_percentage_error"),
-    Case("MeanSquaredLogarithmicError", {}, "regression", "mean_squared_logarithmic_error"),
-    Case("LogCosh", {}, "regression", "log_cosh"),
-    Case("Hinge", {}, "binary", "hinge"),  # 0/1 labels: converted to -1/1
-    Case("Hinge", {}, "regression", "hinge"),  # not converted
-    Case("SquaredHinge", {}, "binary", "squared_hinge"),
-    Case("CategoricalHinge", {}, "soft", "categorical_hinge"),
-    Case("BinaryFocalCrossentropy", {"from_logits": True}, "binary",
-         "binary_focal_crossentropy"),
-    Case("BinaryFocalCrossentropy", {"from_logits": False, "apply_class_balancing": True,
-                                     "alpha": 0.3, "gamma": 1.5, "label_smoothing": 0.1},
-         "binary_probs", "binary_focal_crossentropy"),
-    Case("BinaryFocalCrossentropy", {"from_logits": True, "axis": 0, "gamma": 0.0},
-         "binary", "binary_focal_crossentropy"),
 ]
 for _case in CASES:
     _case.id = re.sub(r"[^\w.-]", "", "_".join(

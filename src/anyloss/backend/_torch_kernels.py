@@ -19,7 +19,6 @@ A loss whose per-sample value is a mean over the last axis (MSE, ...) then has m
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import torch
@@ -30,7 +29,6 @@ from anyloss.backend._checks import check_label_range, check_whole_numbers, chec
 from anyloss.backend._torch_chunked import chunked_sparse_crossentropy
 
 EPS = 1e-7
-_LOG_2 = math.log(2.0)
 _NAMED = {"float32": torch.float32, "float64": torch.float64}
 _MEAN = frozenset({"sum_over_batch_size", "mean", "mean_with_sample_weight"})
 _INT64_MIN = -(2**63)
@@ -161,104 +159,6 @@ def cosine_similarity(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any,
     # F.cosine_similarity divides by max(||x||, eps) per vector: Keras' l2_normalize with
     # max(sum(x^2), eps^2) under the square root.
     return _reduce(-F.cosine_similarity(pair[0], pair[1], dim=axis, eps=EPS), reduction)
-
-
-def _mean_of(values: Tensor, reduction: str, axis: int = -1) -> Tensor:
-    """Reduce elementwise ``values`` whose per-sample loss is their mean over ``axis``."""
-    if values.ndim == 1 or reduction in _MEAN:
-        return values.mean()
-    if reduction == "sum":
-        return values.sum() / values.shape[axis]
-    return values.mean(axis)
-
-
-# Losses torch has no kernel for: the array-API formulas in torch ops, with the reduction fused
-# (one mean instead of a mean per sample, a sum and a division), and no per-call conversions.
-
-def mean_absolute_percentage_error(y_true: Any, y_pred: Tensor, reduction: str,
-                                   dtype: Any) -> Any:
-    pair = _pair(y_true, y_pred, dtype)
-    if pair is None:
-        return None
-    target, y_pred = pair
-    return 100.0 * _mean_of(((target - y_pred) / target.abs().clamp(min=EPS)).abs(), reduction)
-
-
-def mean_squared_logarithmic_error(y_true: Any, y_pred: Tensor, reduction: str,
-                                   dtype: Any) -> Any:
-    pair = _pair(y_true, y_pred, dtype)
-    if pair is None:
-        return None
-    target, y_pred = pair
-    return _mean_of((torch.log1p(y_pred.clamp(min=EPS)) - torch.log1p(target.clamp(min=EPS)))
-                    .square(), reduction)
-
-
-def log_cosh(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
-    pair = _pair(y_true, y_pred, dtype)
-    if pair is None:
-        return None
-    # log(cosh(x)) = x + softplus(-2x) - log(2), x = y_pred - y_true.
-    x = pair[1] - pair[0]
-    return _mean_of(x + F.softplus(-2.0 * x) - _LOG_2, reduction)
-
-
-def _signed(target: Tensor) -> Tensor:
-    # Keras: 0/1 labels become -1/1 when every label is 0 or 1 (backend-neutral form in
-    # losses/hinge.py); y (y - 1) is 0 exactly for 0 and 1.
-    return torch.where((target * (target - 1.0)).abs().amax() == 0, 2.0 * target - 1.0, target)
-
-
-def hinge(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
-    pair = _pair(y_true, y_pred, dtype)
-    if pair is None:
-        return None
-    return _mean_of((1.0 - _signed(pair[0]) * pair[1]).clamp(min=0.0), reduction)
-
-
-def squared_hinge(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
-    pair = _pair(y_true, y_pred, dtype)
-    if pair is None:
-        return None
-    return _mean_of((1.0 - _signed(pair[0]) * pair[1]).clamp(min=0.0).square(), reduction)
-
-
-def categorical_hinge(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
-    pair = _pair(y_true, y_pred, dtype)
-    if pair is None:
-        return None
-    target, y_pred = pair
-    positive = (target * y_pred).sum(-1)
-    negative = ((1.0 - target) * y_pred).amax(-1)
-    return _reduce((negative - positive + 1.0).clamp(min=0.0), reduction)
-
-
-def binary_focal_crossentropy(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any,
-                              apply_class_balancing: bool = False, alpha: Any = 0.25,
-                              gamma: Any = 2.0, from_logits: bool = False,
-                              label_smoothing: Any = 0.0, axis: Any = -1) -> Any:
-    if (not _is_probability(label_smoothing) or not _is_probability(alpha)
-            or isinstance(gamma, bool) or not isinstance(gamma, (int, float)) or gamma < 0):
-        return None
-    pair = _pair(y_true, y_pred, dtype)
-    axis = _axis(axis, y_pred.ndim)
-    if pair is None or axis is None:
-        return None
-    target, y_pred = pair
-    if label_smoothing:
-        target = target * (1.0 - label_smoothing) + 0.5 * label_smoothing
-    if from_logits:
-        bce = F.binary_cross_entropy_with_logits(y_pred, target, reduction="none")
-        p = torch.sigmoid(y_pred)
-    else:
-        bce = _binary_crossentropy(y_pred, target, "none")
-        p = y_pred
-    # p_t = y p + (1 - y)(1 - p); focal = (1 - p_t)^gamma bce.
-    p_t = target * p + (1.0 - target) * (1.0 - p)
-    focal = (1.0 - p_t).clamp(min=0.0).pow(gamma) * bce
-    if apply_class_balancing:
-        focal = (target * alpha + (1.0 - target) * (1.0 - alpha)) * focal
-    return _mean_of(focal, reduction, axis)
 
 
 def kl_divergence(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:

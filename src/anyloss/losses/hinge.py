@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from anyloss import backend as B
-from anyloss.losses._base import LossFunctionWrapper, native_fast_path
+from anyloss.losses._base import LossFunctionWrapper
 from anyloss.losses._inputs import prepare
 
 
@@ -23,38 +23,26 @@ def _to_signed_labels(xp: Any, y_true: Any) -> Any:
     return xp.where(binary, 2.0 * y_true - 1.0, y_true)
 
 
-@native_fast_path
 def hinge(y_true: Any, y_pred: Any) -> Any:
     """Hinge loss per sample: ``mean(max(1 - y_true * y_pred, 0), axis=-1)``."""
-    fast = B.native("hinge", y_true, y_pred)
-    if fast is not None:
-        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "hinge")
     y_true = _to_signed_labels(xp, y_true)
     return xp.mean(xp.clip(1.0 - y_true * y_pred, 0.0, None), axis=-1)
 
 
-@native_fast_path
 def squared_hinge(y_true: Any, y_pred: Any) -> Any:
     """Squared hinge loss per sample: ``mean(square(max(1 - y_true * y_pred, 0)), axis=-1)``."""
-    fast = B.native("squared_hinge", y_true, y_pred)
-    if fast is not None:
-        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "squared_hinge")
     y_true = _to_signed_labels(xp, y_true)
     return xp.mean(xp.square(xp.clip(1.0 - y_true * y_pred, 0.0, None)), axis=-1)
 
 
-@native_fast_path
 def categorical_hinge(y_true: Any, y_pred: Any) -> Any:
     """Categorical (Crammer-Singer) hinge per sample, one-hot ``y_true``.
 
     ``pos = sum(y_true * y_pred)``, ``neg = max((1 - y_true) * y_pred)``,
     ``loss = max(neg - pos + 1, 0)``.
     """
-    fast = B.native("categorical_hinge", y_true, y_pred)
-    if fast is not None:
-        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "categorical_hinge")
     pos = xp.sum(y_true * y_pred, axis=-1)
     neg = xp.max((1.0 - y_true) * y_pred, axis=-1)

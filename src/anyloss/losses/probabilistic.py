@@ -63,7 +63,6 @@ def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
     return xp.mean(_bce(xp, y_true, y_pred, from_logits), axis=axis)
 
 
-@native_fast_path
 def binary_focal_crossentropy(y_true: Any, y_pred: Any, apply_class_balancing: bool = False,
                               alpha: float = 0.25, gamma: float = 2.0, from_logits: bool = False,
                               label_smoothing: float = 0.0, axis: int = -1) -> Any:
@@ -81,11 +80,6 @@ def binary_focal_crossentropy(y_true: Any, y_pred: Any, apply_class_balancing: b
     _check_gamma(gamma)
     from_logits = check_flag(from_logits, "from_logits")
     apply_class_balancing = check_flag(apply_class_balancing, "apply_class_balancing")
-    fast = B.native("binary_focal_crossentropy", y_true, y_pred,
-                    apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma,
-                    from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
-    if fast is not None:
-        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "binary_focal_crossentropy")
     axis = normalize_axis(axis, B.ndim(y_pred))
     y_true = _smooth_binary(y_true, label_smoothing)

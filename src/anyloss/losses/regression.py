@@ -44,30 +44,22 @@ def mean_absolute_error(y_true: Any, y_pred: Any) -> Any:
     return xp.mean(xp.abs(y_true - y_pred), axis=-1)
 
 
-@native_fast_path
 def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> Any:
     """Mean absolute percentage error per sample.
 
     ``loss = 100 * mean(abs((y_true - y_pred) / max(abs(y_true), eps)), axis=-1)``, eps = 1e-7:
     a zero target gives a huge (finite) value, as in Keras.
     """
-    fast = B.native("mean_absolute_percentage_error", y_true, y_pred)
-    if fast is not None:
-        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "mean_absolute_percentage_error")
     diff = xp.abs((y_true - y_pred) / xp.clip(xp.abs(y_true), EPS, None))
     return 100.0 * xp.mean(diff, axis=-1)
 
 
-@native_fast_path
 def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> Any:
     """Mean squared logarithmic error per sample.
 
     ``loss = mean(square(log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1)), axis=-1)``
     """
-    fast = B.native("mean_squared_logarithmic_error", y_true, y_pred)
-    if fast is not None:
-        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "mean_squared_logarithmic_error")
     first = xp.log1p(xp.clip(y_pred, EPS, None))
     second = xp.log1p(xp.clip(y_true, EPS, None))
@@ -98,16 +90,12 @@ def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
     return xp.mean(xp.where(abs_error <= delta, quadratic, linear), axis=-1)
 
 
-@native_fast_path
 def log_cosh(y_true: Any, y_pred: Any) -> Any:
     """Logarithm of the hyperbolic cosine of the error, per sample.
 
     ``log(cosh(x)) = x + softplus(-2x) - log(2)`` with ``x = y_pred - y_true``: no overflow for
     large errors (``cosh`` overflows float32 at |x| > 89).
     """
-    fast = B.native("log_cosh", y_true, y_pred)
-    if fast is not None:
-        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "log_cosh")
     x = y_pred - y_true
     return xp.mean(x + B.softplus(xp, -2.0 * x) - math.log(2.0), axis=-1)
