@@ -151,6 +151,11 @@ for _case, (_labels, _err, _seen, _fix) in _LABEL_CASES.items():
         row(f"circle-{_case}", _call("circle", _labels, example("circle")[1]), _err, "y_true",
             _seen, _fix)
 
+row("ctc-blank-before-a-label", _call("ctc", np.array([[1, 2], [0, 1]]), example("ctc", 2)[1]),
+    ValueError, "y_true", "[0, 1]", "pad the end")
+row("CTC-blank-before-a-label",
+    lambda A: al.CTC()(A(np.array([[1, 2], [0, 1]])), A(example("ctc", 2)[1])), ValueError,
+    "y_true", "[0, 1]", "pad the end")
 row("SparseCategoricalCrossentropy-label-negative-besides-ignore_class",
     lambda A: al.SparseCategoricalCrossentropy(ignore_class=-1)(A(np.array([0, -2, -1])), A(_P3)),
     ValueError, "y_true", "-2", "ignore_class")

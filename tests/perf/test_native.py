@@ -8,6 +8,8 @@ float64 (values, and gradients by central differences of those values), and
 
 from __future__ import annotations
 
+import contextlib
+
 import os
 import re
 from dataclasses import dataclass, field
@@ -343,14 +345,14 @@ def test_single_class_cce_warns_on_the_array_api_path(spy):
     assert not spy.taken and spy.declined
 
 
-def test_ctc_with_a_zero_between_labels_takes_the_array_api_path(spy):
-    # F.ctc_loss would read the first label_length entries, [1, 0]; the recursion reads the
-    # labels as given, so only it is used for such a layout.
-    y_true, x = torch.tensor([[1, 0, 2, 0]]), torch.randn(1, 8, 4, dtype=torch.float64)
-    out = al.CTC()(y_true, x)
+def test_ctc_with_a_zero_between_labels_raises_on_both_paths(spy):
+    # Keras would score the first label_length entries, [1, 0], i.e. the blank as a label.
+    y_true, x = torch.tensor([[1, 2, 0, 0], [1, 0, 2, 0]]), torch.randn(2, 8, 4)
+    for generic in (False, True):
+        path = B.generic_only() if generic else contextlib.nullcontext()
+        with path, pytest.raises(ValueError, match=r"row 1 of `y_true` has the blank 0 before"):
+            al.CTC()(y_true, x)
     assert not spy.taken
-    with B.generic_only():
-        torch.testing.assert_close(out, al.CTC()(y_true, x))
 
 
 def test_ctc_without_value_checks_takes_the_array_api_path(spy):

@@ -18,8 +18,9 @@ def ctc(y_true: Any, y_pred: Any) -> Any:
     ``y_true``: ``(batch, max_label_length)`` integer labels, 0-padded; ``y_pred``:
     ``(batch, time, classes)`` **logits**. Class 0 is the blank (and the padding value, as in
     Keras); the label length is the count of non-zero labels, the logit length is ``time``.
+    A 0 before a label (``[1, 0, 2]``) raises ``ValueError`` where labels can be read.
     Computed with the forward (alpha) recursion in log space; on torch, with ``F.ctc_loss``
-    where the labels can be read and 0 only pads the end of each row.
+    where the labels can be read.
 
     Reference: Graves et al., "Connectionist Temporal Classification" (ICML 2006).
     """
@@ -39,6 +40,7 @@ def ctc(y_true: Any, y_pred: Any) -> Any:
         raise ValueError(msg)
     batch, time, classes = B.shape(y_pred)
     check_label_range(xp, labels, classes, "ctc")
+    _check_trailing_padding(xp, labels)
     device = B.device_of(y_pred)
     log_probs = B.log_softmax(xp, y_pred, axis=-1)
     label_length = xp.sum(xp.astype(labels != BLANK, labels.dtype), axis=-1)
@@ -74,6 +76,25 @@ def ctc(y_true: Any, y_pred: Any) -> Any:
     before = B.gather_classes(xp, alpha, xp.where(end > 0, end - 1, end))
     before = xp.where(end > 0, before, xp.full_like(before, -xp.inf))
     return -B.logsumexp(xp, xp.stack([last, before], axis=0), axis=0)
+
+
+def _check_trailing_padding(xp: Any, labels: Any) -> None:
+    """``ValueError`` where a 0 (the blank) comes before a label: 0 may only pad a row's end.
+
+    Keras counts the non-zero labels and reads that many from the start of the row, so
+    ``[1, 0, 2, 0]`` would score the blank as a label; that is a bug in the targets, not a loss.
+    Checked where labels can be read (``backend._checks``)."""
+    if not B.checks_apply(labels) or B.shape(labels)[1] < 2:
+        return
+    present = labels != BLANK
+    gap = present[:, 1:] & ~present[:, :-1]
+    if bool(xp.any(gap)):
+        row = int(B.to_numpy(xp.any(gap, axis=1)).argmax())
+        msg = (f"ctc: row {row} of `y_true` has the blank 0 before a label "
+               f"({B.to_numpy(labels[row, ...]).tolist()}). 0 is the blank and may only pad the "
+               "end of a row: write the labels first, e.g. [1, 2, 0, 0], and use classes "
+               "1..num_classes-1 for them.")
+        raise ValueError(msg)
 
 
 class CTC(LossFunctionWrapper):
