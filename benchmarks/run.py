@@ -264,16 +264,7 @@ def torch_rows(args: argparse.Namespace, selected: list[int], keras: KerasProxy 
                     local_candidate("native", call(ref), sync, lambda: float(ref(y_true, y_pred))),
                 ]
                 check_value(row, "native", cands[1].value, cands[0].value)
-                if keras is not None:
-                    k = keras.candidate(index, shape, pass_)
-                    if isinstance(k, str):
-                        row.notes.append(f"Keras: {k}")
-                    else:
-                        cands.append(k)
-                row.seconds = run_row(cands, args.reps if size == "small" else args.large_reps,
-                                      args.target, args.row_budget)
-                rows.append(row)
-                progress(row)
+                rows.append(finish_row(row, cands, keras, index, shape, size, args))
             del y_true, y_pred, data
             gc.collect()
     return rows
@@ -348,19 +339,25 @@ def jax_rows(args: argparse.Namespace, selected: list[int], keras: KerasProxy | 
                             name, lambda g=g: jax.block_until_ready(g(y_pred, y_true)), sync))
                 if len(cands) > 1:
                     check_value(row, "optax", cands[1].value, cands[0].value)
-                if keras is not None:
-                    k = keras.candidate(index, shape, pass_)
-                    if isinstance(k, str):
-                        row.notes.append(f"Keras: {k}")
-                    else:
-                        cands.append(k)
-                row.seconds = run_row(cands, args.reps if size == "small" else args.large_reps,
-                                      args.target, args.row_budget)
-                rows.append(row)
-                progress(row)
+                rows.append(finish_row(row, cands, keras, index, shape, size, args))
             del y_true, y_pred, data
             gc.collect()
     return rows
+
+
+def finish_row(row: Row, cands: list[Any], keras: Any, index: int, shape: Any, size: str,
+               args: argparse.Namespace) -> Row:
+    """Add the Keras worker's candidate (or the reason it has none), time the row, report it."""
+    if keras is not None:
+        k = keras.candidate(index, shape, row.pass_)
+        if isinstance(k, str):
+            row.notes.append(f"Keras: {k}")
+        else:
+            cands.append(k)
+    row.seconds = run_row(cands, args.reps if size == "small" else args.large_reps, args.target,
+                          args.row_budget)
+    progress(row)
+    return row
 
 
 def progress(row: Row) -> None:
