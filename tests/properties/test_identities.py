@@ -71,16 +71,23 @@ def test_reductions_agree_and_weights_of_ones_change_nothing(name, lib):
         # Circle averages over the rows whose loss is positive (Keras); others count all.
         count = int(np.sum(per_sample > 0)) if name == "circle" else per_sample.size
         total = float(np.sum(per_sample))
-        np.testing.assert_allclose(out["sum"], total, rtol=1e-5, atol=1e-5)
+        # float32 sums in another order (torch's fused kernels vs per-sample values) differ by
+        # rounding relative to the magnitude summed, not to a result that cancels to near 0
+        # (Poisson terms of +-120 summing to 0.077).
+        tol = {"sum": 1e-6 * (1.0 + float(np.sum(np.abs(per_sample)))),
+               "none": 1e-6 * (1.0 + float(np.max(np.abs(per_sample), initial=0.0)))}
+        for r in ("sum_over_batch_size", "mean", "mean_with_sample_weight"):
+            tol[r] = tol["sum"] / max(count, 1)
+        np.testing.assert_allclose(out["sum"], total, rtol=1e-5, atol=tol["sum"])
         np.testing.assert_allclose(out["sum"], out["sum_over_batch_size"] * count,
-                                   rtol=1e-5, atol=1e-5)
+                                   rtol=1e-5, atol=tol["sum"])
         np.testing.assert_allclose(out["mean"], out["sum_over_batch_size"], rtol=1e-6)
         np.testing.assert_allclose(out["mean_with_sample_weight"], out["sum_over_batch_size"],
                                    rtol=1e-6)
         ones = _run.array(backend, _per_sample_weights(per_sample), "float32")
         for r in REDUCTIONS:
             weighted = backend.to_numpy(cls(reduction=r, **kwargs)(t, p, sample_weight=ones))
-            np.testing.assert_allclose(weighted, out[r], rtol=1e-6, atol=1e-6, err_msg=r)
+            np.testing.assert_allclose(weighted, out[r], rtol=1e-6, atol=tol[r], err_msg=r)
 
     check()
 
