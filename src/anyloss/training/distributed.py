@@ -3,11 +3,13 @@
 ``fit`` trains distributed when launched by ``torchrun`` (``RANK``/``WORLD_SIZE`` set, more than
 one process) or with ``fit(..., distributed=True)`` in a process group the caller initialised.
 Backends: NCCL on GPU, gloo on CPU. Running means are reduced as (sum, count) pairs, so logged
-values are means over the global batch, not means of per-process means.
+values are means over the global batch, not means of per-process means. A process group that
+``fit`` creates is destroyed at interpreter exit.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,12 +56,20 @@ def setup(requested: bool | None) -> DistributedState | None:
                    "torch.distributed.init_process_group(...) in every process first.")
             raise ValueError(msg)
         dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+        # A group left alive at exit aborts the process ("terminate called without an active
+        # exception": gloo's threads outlive the interpreter). The group is ours: end it.
+        atexit.register(_destroy_own_group)
     if dist.get_backend() == "nccl":
         device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", dist.get_rank())))
         torch.cuda.set_device(device)
     else:
         device = torch.device("cpu")
     return DistributedState(dist.get_rank(), dist.get_world_size(), device)
+
+
+def _destroy_own_group() -> None:
+    if dist.is_initialized():
+        dist.destroy_process_group()
 
 
 def wrap(module: nn.Module, state: DistributedState) -> nn.Module:
