@@ -137,17 +137,17 @@ def reduce_weighted_values(values: Any, sample_weight: Any = None, mask: Any = N
         values = values * sample_weight
     if reduction == "none" or B.ndim(values) == 0 or B.shape(values) == (0,):
         return values
-    loss = xp.sum(values)
     if reduction == "sum":
-        return loss
+        return xp.sum(values)
     if reduction == "mean_with_sample_weight" and sample_weight is not None:
-        return B.divide_no_nan(xp, loss, xp.sum(sample_weight))
+        return B.divide_no_nan(xp, xp.sum(values), xp.sum(sample_weight))
     count = _count(xp, values)
     if isinstance(count, int):
-        # A known element count: a division by a Python number (no device array per call);
-        # no elements (e.g. shape (0, 3)) sum to 0 and give 0, as divide_no_nan would.
-        return loss / count if count else loss
-    return B.divide_no_nan(xp, loss, count)
+        # A known element count: sum / count is the mean, one kernel and one autograd node
+        # (no device array per call); no elements (e.g. shape (0, 3)) give 0, as
+        # divide_no_nan would.
+        return xp.mean(values) if count else xp.sum(values)
+    return B.divide_no_nan(xp, xp.sum(values), count)
 
 
 def _count(xp: Any, x: Any) -> Any:
