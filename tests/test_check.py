@@ -134,6 +134,16 @@ def test_broadcasting_trap():
     assert al.check_loss(al.LossFunctionWrapper(plain_mse), backends="numpy").ok
 
 
+def test_broadcasting_trap_on_a_scalar_loss_shows_the_two_numbers():
+    def scalar_mse(y_true, y_pred):
+        return ops.mean(ops.square(y_true - y_pred))
+
+    p = _problem(al.check_loss(scalar_mse, backends="numpy"), "broadcast-trap")
+    # Both results are 0-d: the message shows the numbers, not "[x] (shape ())".
+    assert p.message.count("(a scalar)") == 2, p.message
+    assert "shape ()" not in p.message
+
+
 def test_integer_output():
     def counts(y_true, y_pred):
         return ops.sum(ops.cast(ops.greater(y_pred, y_true), "int32"), axis=-1)

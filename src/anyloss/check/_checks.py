@@ -442,6 +442,9 @@ def _exception_problem(err: BaseException, backend: str, case: Case, when: str =
 def _show(x: np.ndarray | None, limit: int = 6) -> str:
     if x is None:
         return "None"
+    if np.ndim(x) == 0:
+        value = np.asarray(x).item()
+        return f"{value:.4g} (a scalar)" if isinstance(value, float) else f"{value} (a scalar)"
     flat = np.asarray(x).ravel()
     body = ", ".join(f"{v:.4g}" if isinstance(v, float) else str(v)
                      for v in flat[:limit].tolist())
