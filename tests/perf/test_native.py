@@ -9,10 +9,12 @@ float64 (values, and gradients by central differences of those values), and
 from __future__ import annotations
 
 import contextlib
-
 import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -457,3 +459,22 @@ def test_every_marked_function_has_a_kernel_and_a_case():
     assert marked == {c.kernel for c in CASES}  # every fast path is tested above
     for name in marked:
         assert callable(getattr(_torch_kernels, name))
+
+
+def test_compiling_in_a_fresh_process_warns_nothing():
+    # The first namespace lookup used to happen inside the trace, through array-api-compat's
+    # lru_cache: dynamo printed five "lru_cache-wrapped function" warnings to every user.
+    script = (
+        "import warnings, torch, anyloss as al\n"
+        "warnings.simplefilter('always')\n"
+        "t = torch.sign(torch.randn(8, 5)); p = torch.randn(8, 5, requires_grad=True)\n"
+        "with warnings.catch_warnings(record=True) as seen:\n"
+        "    out = torch.compile(al.SquaredHinge(), fullgraph=True, backend='aot_eager')(t, p)\n"
+        "    out.backward()\n"
+        "print([str(w.message)[:120] for w in seen])\n")
+    src = Path(__file__).resolve().parents[2] / "src"
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(src)}, timeout=300,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "[]", proc.stdout

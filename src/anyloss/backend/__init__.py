@@ -99,7 +99,11 @@ def namespace(x: Any) -> Any:
     kind = type(x)
     xp = _NAMESPACES.get(kind)
     if xp is None:
-        if is_array(x):
+        if is_torch_array(x):
+            # What array_namespace returns, without its lru_cache: a first call inside
+            # torch.compile would warn about tracing through it.
+            import array_api_compat.torch as xp
+        elif is_array(x):
             xp = aac.array_namespace(x)
         else:
             xp = aac.array_namespace(np.empty(0))
