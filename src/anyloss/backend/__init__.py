@@ -25,6 +25,7 @@ from anyloss.backend._checks import (
 )
 from anyloss.backend._extras import (
     gather_classes,
+    log_cosh,
     log_sigmoid,
     log_softmax,
     logsumexp,
@@ -58,6 +59,7 @@ __all__ = [
     "is_jax",
     "is_torch",
     "like",
+    "log_cosh",
     "log_sigmoid",
     "log_softmax",
     "logsumexp",

@@ -7,6 +7,7 @@ than array-api-compat's ``take_along_axis`` and does not recompile per batch siz
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import array_api_compat as aac
@@ -79,6 +80,19 @@ def softplus(xp: Any, x: Any) -> Any:
 
         return jax.nn.softplus(x)
     return xp.logaddexp(x, xp.zeros_like(x))
+
+
+def log_cosh(xp: Any, x: Any) -> Any:
+    """``log(cosh(x)) = logaddexp(x, -x) - log(2)``, elementwise, with no overflow for large
+    ``|x|`` (``cosh`` overflows float32 at ``|x| > 89``); exactly 0 at ``x = 0``.
+
+    torch: Keras' form ``x + softplus(-2x) - log(2)`` (torch's ``logaddexp`` backward makes
+    fwd+bwd 1.8x slower at 4096x1000). Elsewhere ``logaddexp`` (jitted JAX at 4096x1000: 1.27x
+    faster than the softplus form, on par with optax).
+    """
+    if aac.is_torch_namespace(xp):
+        return x + softplus(xp, -2.0 * x) - math.log(2.0)
+    return xp.logaddexp(x, -x) - math.log(2.0)
 
 
 def log_sigmoid(xp: Any, x: Any) -> Any:

@@ -6,7 +6,6 @@ give ``(batch,)``. Numbers match Keras 3 (``keras.losses``).
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from anyloss import backend as B
@@ -93,12 +92,12 @@ def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
 def log_cosh(y_true: Any, y_pred: Any) -> Any:
     """Logarithm of the hyperbolic cosine of the error, per sample.
 
-    ``log(cosh(x)) = x + softplus(-2x) - log(2)`` with ``x = y_pred - y_true``: no overflow for
-    large errors (``cosh`` overflows float32 at |x| > 89).
+    ``mean(log(cosh(x)), axis=-1)`` with ``x = y_pred - y_true``, computed as
+    ``logaddexp(x, -x) - log(2)`` (Keras: ``x + softplus(-2x) - log(2)``, the same number), so
+    large errors do not overflow (see :func:`anyloss.backend.log_cosh`).
     """
     xp, y_true, y_pred = prepare(y_true, y_pred, "log_cosh")
-    x = y_pred - y_true
-    return xp.mean(x + B.softplus(xp, -2.0 * x) - math.log(2.0), axis=-1)
+    return xp.mean(B.log_cosh(xp, y_pred - y_true), axis=-1)
 
 
 @native_fast_path
