@@ -71,6 +71,8 @@ def squeeze_or_expand_to_same_rank(x1: Any, x2: Any, xp: Any = None) -> tuple[An
 def check_same_shape(y_true: Any, y_pred: Any, loss: str) -> None:
     """Raise unless the (rank-aligned) shapes are equal: never a silent broadcast."""
     st, sp = B.shape(y_true), B.shape(y_pred)
+    if st == sp:  # the common case, without the per-axis scan
+        return
     if len(st) == len(sp) and all(a is None or b is None or a == b for a, b in zip(st, sp)):
         return
     msg = (f"{loss}: `y_true` and `y_pred` must have the same shape, got y_true.shape={st} and "
