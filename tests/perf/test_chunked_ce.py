@@ -15,6 +15,7 @@ import pytest
 import anyloss as al
 from anyloss import backend as B
 from tests.helpers import assert_close
+from tests.perf._autograd import chunked_node
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -97,20 +98,6 @@ def test_chunked_half_logits_compute_in_float32(dtype):
     torch.testing.assert_close(grad.float(), _grad(expected, x32).to(dtype).float())
 
 
-def _chunked_node(out: Any) -> Any:
-    """The chunked function's node in ``out``'s autograd graph (``None`` if absent)."""
-    todo, seen = [out.grad_fn], set()
-    while todo:
-        node = todo.pop()
-        if node is None or node in seen:
-            continue
-        seen.add(node)
-        if "Chunked" in type(node).__name__:
-            return node
-        todo.extend(fn for fn, _ in node.next_functions)
-    return None
-
-
 @pytest.mark.parametrize("labels_from", ["torch", "numpy", "generic"])
 def test_backward_keeps_only_the_logits_and_one_value_per_row(labels_from):
     # The memory design: the autograd node saves the input logits themselves (no copy, no
@@ -121,7 +108,7 @@ def test_backward_keeps_only_the_logits_and_one_value_per_row(labels_from):
         labels = labels.numpy()
     with B.generic_only() if labels_from == "generic" else B.value_checks("auto"):
         out = al.SparseCategoricalCrossentropy(from_logits=True, chunk_size=4)(labels, x)
-    saved = _chunked_node(out).saved_tensors
+    saved = chunked_node(out).saved_tensors
     big = [t for t in saved if t.numel() == x.numel()]
     assert len(big) == 1 and big[0].data_ptr() == x.data_ptr()
     assert sorted(t.numel() for t in saved if t.numel() != x.numel()) == [ROWS, ROWS]

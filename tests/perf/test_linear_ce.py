@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import anyloss as al
+from tests.perf._autograd import chunked_node
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -80,18 +81,10 @@ def test_half_inputs_compute_in_float32():
 def test_no_logits_sized_tensor_is_saved():
     hidden, weight, bias, labels = _inputs(dtype=torch.float32)
     out = al.linear_cross_entropy(hidden, weight, labels, bias, chunk_size=4)
-    node, seen = out.grad_fn, set()
-    saved: list[Any] = []
-    todo = [node]
-    while todo:
-        node = todo.pop()
-        if node is None or node in seen:
-            continue
-        seen.add(node)
-        if "Chunked" in type(node).__name__:
-            saved = [t for t in node.saved_tensors if t is not None]
-        todo.extend(fn for fn, _ in node.next_functions)
-    assert saved, "the chunked function is in the graph"
+    node = chunked_node(out)
+    assert node is not None, "the chunked function is in the graph"
+    saved = [t for t in node.saved_tensors if t is not None]
+    assert saved
     assert all(t.numel() < ROWS * VOCAB for t in saved)
 
 
