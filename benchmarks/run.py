@@ -646,9 +646,9 @@ def report(args: argparse.Namespace, rows: list[Row], memory: list[dict[str, Any
         f"time / {peak:.1f} GB/s.",
         "",
     ]
-    lines += torch_table(rows, peak)
+    lines += timing_table(rows, peak, "torch", "torch, eager", "native")
     lines += compile_table(rows)
-    lines += jax_table(rows, peak)
+    lines += timing_table(rows, peak, "jax", "JAX, jitted", "optax")
     lines += memory_table(memory, rows)
     lines += targets(rows, memory)
     notes = [(r, n) for r in rows for n in r.notes if not n.endswith(" s")]
@@ -659,21 +659,26 @@ def report(args: argparse.Namespace, rows: list[Row], memory: list[dict[str, Any
     return "\n".join(lines)
 
 
-def torch_table(rows: list[Row], peak: float) -> list[str]:
-    lines = ["## torch, eager", "",
-             "| loss | size | pass | anyloss | native | native is | Keras 3 | anyloss / native "
-             "| Keras / anyloss | % bw |",
-             "|---|---|---|---:|---:|---|---:|---:|---:|---:|"]
+def timing_table(rows: list[Row], peak: float, framework: str, title: str,
+                 native: str) -> list[str]:
+    """The ``framework`` rows: anyloss, the ``native`` reference and Keras 3, their ratios, and
+    the large rows' share of the memory bandwidth. torch's table also says what its native
+    reference is (an ``F.*`` kernel or hand-written torch)."""
+    named = framework == "torch"
+    header = ["loss", "size", "pass", "anyloss", native, *(["native is"] if named else []),
+              "Keras 3", f"anyloss / {native}", "Keras / anyloss", "% bw"]
+    align = ["---"] * 3 + ["---:"] * 2 + (["---"] if named else []) + ["---:"] * 4
+    lines = [f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
     for r in rows:
-        if r.framework != "torch":
+        if r.framework != framework:
             continue
         s = r.seconds
         bw = f"{100 * r.nbytes / s['anyloss'] / 1e9 / peak:.0f}%" if r.size == "large" else ""
-        lines.append(f"| {r.case.title} | {shape_str(r.shape)} | {r.pass_} | "
-                     f"{fmt_time(s.get('anyloss'))} | {fmt_time(s.get('native'))} | "
-                     f"{r.case.native} | {fmt_time(s.get('keras'))} | "
-                     f"{ratio(s.get('anyloss'), s.get('native'))} | "
-                     f"{ratio(s.get('keras'), s.get('anyloss'))} | {bw} |")
+        cells = [r.case.title, shape_str(r.shape), r.pass_, fmt_time(s.get("anyloss")),
+                 fmt_time(s.get("native")), *([r.case.native] if named else []),
+                 fmt_time(s.get("keras")), ratio(s.get("anyloss"), s.get("native")),
+                 ratio(s.get("keras"), s.get("anyloss")), bw]
+        lines.append("| " + " | ".join(cells) + " |")
     return [*lines, ""]
 
 
@@ -694,23 +699,6 @@ def compile_table(rows: list[Row]) -> list[str]:
                      f"{fmt_time(s['native'])} | {ratio(s['anyloss'], s['native'])} | "
                      f"{ratio(eager.get((r.case.title, r.pass_)), s['anyloss'])} | "
                      f"{', '.join(n.split(' compile ')[1] for n in r.notes if ' compile ' in n)} |")
-    return [*lines, ""]
-
-
-def jax_table(rows: list[Row], peak: float) -> list[str]:
-    lines = ["## JAX, jitted", "",
-             "| loss | size | pass | anyloss | optax | Keras 3 | anyloss / optax | "
-             "Keras / anyloss | % bw |",
-             "|---|---|---|---:|---:|---:|---:|---:|---:|"]
-    for r in rows:
-        if r.framework != "jax":
-            continue
-        s = r.seconds
-        bw = f"{100 * r.nbytes / s['anyloss'] / 1e9 / peak:.0f}%" if r.size == "large" else ""
-        lines.append(f"| {r.case.title} | {shape_str(r.shape)} | {r.pass_} | "
-                     f"{fmt_time(s.get('anyloss'))} | {fmt_time(s.get('native'))} | "
-                     f"{fmt_time(s.get('keras'))} | {ratio(s.get('anyloss'), s.get('native'))} | "
-                     f"{ratio(s.get('keras'), s.get('anyloss'))} | {bw} |")
     return [*lines, ""]
 
 
