@@ -7,10 +7,11 @@ PYTEST_ARGS ?=
 
 .PHONY: demo test test-thorough bench lint clean
 
-# One venv with the pinned dev set (torch==2.13.0 is the CPU build; see pyproject.toml).
-$(STAMP): pyproject.toml
+# One venv with the dev extra at the exact pins of constraints/dev.txt (torch==2.13.0 is the CPU
+# build; see that file). Reinstalled when either file changes.
+$(STAMP): pyproject.toml constraints/dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints/dev.txt -e ".[dev]"
 	touch $(STAMP)
 
 demo: $(STAMP)
