@@ -24,6 +24,12 @@ test: $(STAMP)
 test-thorough: $(STAMP)
 	HYPOTHESIS_PROFILE=thorough $(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
 
+# Lint, format check and type check; CI runs it before the tests.
+lint: $(STAMP)
+	$(PY) -m ruff check src tests benchmarks examples
+	$(PY) -m ruff format --check src
+	$(PY) -m mypy src/anyloss
+
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
