@@ -22,7 +22,8 @@ import numpy as np
 EPS = 1e-7
 
 # Shapes: (small, large). Elementwise losses 4096x1000; the two big-vocabulary
-# cross-entropies 4096x32000 (BACKENDS.md section 3/4); CTC (batch, time, classes).
+# cross-entropies 4096x32000 (a 32000-token vocabulary: where logits memory and the softmax
+# dominate); CTC (batch, time, classes).
 ELEMENTWISE = ((32, 10), (4096, 1000))
 VOCAB = ((32, 10), (4096, 32000))
 CTC_SHAPES = ((4, 20, 8), (64, 100, 32))

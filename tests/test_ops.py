@@ -1,4 +1,4 @@
-"""anyloss.ops: backend-neutral ops for custom losses (API.md §1)."""
+"""anyloss.ops: backend-neutral ops for custom losses."""
 
 from __future__ import annotations
 

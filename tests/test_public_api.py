@@ -1,4 +1,4 @@
-"""The public surface: API.md's names exist, `__all__` is sorted and complete."""
+"""The public surface: the documented names exist, `__all__` is sorted and complete."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Reductions, sample weights and masks (KERAS-SEMANTICS §2.4 and decisions D4, D5, D14)."""
+"""Reductions, sample weights and masks: Keras 3.15.1's numbers, and the decisions D4, D5 and
+D14 of docs/keras-differences.md."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ Y_PRED = [[1.0, 1.0], [1.0, 0.0], [0.0, 0.0]]  # per-sample MSE [0.5, 0.5, 1.0]
 
 
 @pytest.mark.parametrize(("reduction", "unweighted", "weighted"), [
-    # KERAS-SEMANTICS §1.6, sample_weight=[1, 4, 0].
+    # Keras 3.15.1's values, sample_weight=[1, 4, 0].
     ("sum_over_batch_size", 0.6666667, 0.8333333),
     ("mean", 0.6666667, 0.8333333),
     ("auto", 0.6666667, 0.8333333),  # D14
@@ -32,7 +33,7 @@ def test_reductions_match_keras(backend, reduction, unweighted, weighted):
 
 
 @pytest.mark.parametrize(("reduction", "expected"), [
-    # KERAS-SEMANTICS §1.6: y_pred mask [T, T, F].
+    # Keras 3.15.1's values with the y_pred mask [T, T, F].
     ("sum_over_batch_size", 0.5), ("sum", 1.0), ("none", [0.5, 0.5, 0.0]),
 ])
 def test_mask_excludes_entries_from_value_and_count(reduction, expected):
@@ -46,7 +47,7 @@ def test_mask_excludes_entries_from_value_and_count(reduction, expected):
 def test_mask_with_sample_weight(reduction, expected):
     loss = al.MeanSquaredError(reduction=reduction)
     out = loss(Y_TRUE, Y_PRED, sample_weight=[1.0, 2.0, 3.0], mask=[True, True, False])
-    assert_close(out, expected)  # KERAS-SEMANTICS §1.6
+    assert_close(out, expected)  # Keras 3.15.1's values
 
 
 def test_keras_mask_attribute_on_torch_predictions_is_honoured():
@@ -78,7 +79,7 @@ def test_per_sample_weights_broadcast_over_time_axis(backend):  # D4
 
 
 def test_square_time_axis_is_not_weighted_by_mistake():
-    # Keras 3 silently weights the time axis when T == N (KERAS-SEMANTICS §2.4).
+    # Keras 3 silently weights the time axis when T == N (D4).
     rng = np.random.default_rng(2)
     y_true, y_pred = rng.random((3, 3, 2)), rng.random((3, 3, 2))
     w = np.array([1.0, 0.0, 0.0])
@@ -151,7 +152,7 @@ def test_loss_subclass_receives_float_labels_like_keras():
 
 
 def test_wrapper_aligns_ranks_like_keras():
-    # (N,) against (N, 1): aligned to (N, 1), per-sample [0.25, 0, 1] (KERAS-SEMANTICS §6).
+    # (N,) against (N, 1): aligned to (N, 1), per-sample [0.25, 0, 1] (Keras' rank alignment).
     y_true, y_pred = np.array([0.5, 1.0, 0.0]), np.array([[1.0], [1.0], [1.0]])
     out = al.LossFunctionWrapper(lambda t, p: al.ops.mean(al.ops.square(t - p), axis=-1),
                                  reduction="none")(y_true, y_pred)

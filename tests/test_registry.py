@@ -12,7 +12,7 @@ import pytest
 import anyloss as al
 from anyloss.losses._registry import CLASS_OF_FUNCTION
 
-# Every identifier of API.md §2, function names and aliases -> canonical function name.
+# Every identifier `get` resolves: function names and aliases -> canonical function name.
 FUNCTION_IDENTIFIERS = {
     "mean_squared_error": "mean_squared_error", "mse": "mean_squared_error",
     "MSE": "mean_squared_error", "mean_absolute_error": "mean_absolute_error",
@@ -35,7 +35,7 @@ FUNCTION_IDENTIFIERS = {
     "dice": "dice", "tversky": "tversky", "ctc": "ctc", "circle": "circle",
 }
 
-# Keras 3 default names (KERAS-SEMANTICS §1.1).
+# Keras 3 default names where they differ from the function's (Huber's is "huber_loss").
 DEFAULT_NAMES = {"Huber": "huber_loss"}
 
 
@@ -181,7 +181,7 @@ def test_reads_keras3_function_and_wrapper_configs():
 
 
 def test_reads_tf_keras_configs_with_auto_reduction_and_fn():
-    # tf-keras 2.x: `Huber(delta=2.).get_config()` (KERAS-SEMANTICS §3.2), legacy bare dict.
+    # tf-keras 2.x: `Huber(delta=2.).get_config()`, legacy bare dict.
     config = {"class_name": "Huber",
               "config": {"reduction": "auto", "name": "huber_loss", "delta": 2.0, "fn": "huber"}}
     loss = al.deserialize(config)

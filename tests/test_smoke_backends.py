@@ -11,7 +11,7 @@ def test_mse_per_sample_on_every_backend(backend):
     y_pred = backend.asarray([[1.0, 1.0], [1.0, 0.0], [0.0, 0.0]], "float32")
     out = al.mean_squared_error(y_true, y_pred)
     assert type(out).__module__.split(".")[0] == type(y_pred).__module__.split(".")[0]
-    assert_close(out, [0.5, 0.5, 1.0], backend)  # KERAS-SEMANTICS §1.6
+    assert_close(out, [0.5, 0.5, 1.0], backend)  # Keras 3.15.1's values
 
 
 def test_sparse_ce_from_logits_on_every_backend(backend):

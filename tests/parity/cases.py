@@ -4,7 +4,7 @@ inputs, and the reference each case is checked against.
 The reference is Keras 3.15.1 (numpy backend, float32) called with the same arguments, except
 where a case says otherwise:
 
-- D1 (``KERAS-SEMANTICS.md``): Keras 3.15.1 ``tversky`` applies ``alpha`` to false negatives,
+- D1 (``docs/keras-differences.md``): Keras 3.15.1 ``tversky`` applies ``alpha`` to false negatives,
   so the reference is Keras called with ``alpha`` and ``beta`` swapped (``test_keras_decisions``
   also checks the documented formula written out in NumPy).
 - D2: with ``label_smoothing`` and ``axis != -1`` Keras 3.15.1 counts classes on ``y_true``'s

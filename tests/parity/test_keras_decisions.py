@@ -1,5 +1,6 @@
-"""The places where anyloss deliberately differs from Keras 3.15.1 (``KERAS-SEMANTICS.md``):
-each decision against an independent NumPy formula, and proof that Keras really differs there.
+"""The places where anyloss deliberately differs from Keras 3.15.1 (D1, D2 and D13 of
+``docs/keras-differences.md``): each decision against an independent NumPy formula, and proof
+that Keras really differs there.
 """
 
 from __future__ import annotations

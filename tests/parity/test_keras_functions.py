@@ -1,8 +1,8 @@
 """Every built-in loss function equals Keras 3.15.1 on NumPy, PyTorch and JAX inputs.
 
 References come from ``cases.py``: ``keras.losses.<same name>`` on the numpy backend with the
-same keyword arguments, or the documented formula where ``KERAS-SEMANTICS.md`` decides
-otherwise (D1, D2).
+same keyword arguments, or the documented formula where anyloss deliberately differs (D1, D2 in
+``docs/keras-differences.md``).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import anyloss as al
 
 
 @pytest.mark.parametrize(("y_true", "expected"), [
-    ([[0.0, 1.0]], [0.95]),  # KERAS-SEMANTICS 1.6: converted
+    ([[0.0, 1.0]], [0.95]),  # Keras' numbers: 0/1 labels converted to -1/1
     ([[0.0, 1.0, -1.0]], [1.0333333]),  # a mix is left as is
     ([[1.0, 1.0]], [0.65]),  # all ones: converted to ones (hand: mean(1 - .3, 1 - .4))
     ([[0.5, 1.0]], [0.725]),  # not binary: mean(1 - .15, 1 - .4)

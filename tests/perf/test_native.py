@@ -86,7 +86,7 @@ class Case:
     # Keras 3.15 lacks or differs in a few arguments; the reference is then Keras on inputs
     # rewritten to the same meaning: "moved" = the class axis moved last (Keras does not honour
     # another axis everywhere), "onehot" = sparse label smoothing as CCE on one-hot labels
-    # (KERAS-SEMANTICS 1.5: Keras 3.15 SCCE has no label_smoothing).
+    # (Keras 3.15 SparseCategoricalCrossentropy has no label_smoothing).
     keras: str = ""
     id: str = field(default="")
 
@@ -275,7 +275,8 @@ def test_dtype_policy_half_computes_in_float32(case, dtype, spy):
     loss = getattr(al, case.cls)(**case.kwargs)
     value, grad = _value_and_grad(loss, y_true, x)
     assert spy.names() == {case.kernel}
-    assert value.dtype == torch.float32  # never below float32 (API.md section 1)
+    # Never below float32: float16/bfloat16 compute in float32, like Keras' default dtype policy.
+    assert value.dtype == torch.float32
     assert grad.dtype == x.dtype
     with B.generic_only():
         generic_value, generic_grad = _value_and_grad(loss, y_true, x)

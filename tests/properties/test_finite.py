@@ -2,7 +2,8 @@
 
 Valid inputs come from ``families.py`` (hypothesis strategies per loss family). Extreme but
 valid inputs: probabilities exactly 0 and 1, logits +-1e4, all-zero targets, a batch of 1, and
-float16/bfloat16 inputs, which are computed in float32 (API.md section 1: never below float32).
+float16/bfloat16 inputs, which are computed in float32 (the compute dtype is never below
+float32, like Keras' default dtype policy).
 
 Generated inputs run JAX under ``jax.jit`` (eager JAX compiles every primitive per new shape,
 seconds per loss); ``test_agreement.py`` runs eager JAX on every extreme case.
