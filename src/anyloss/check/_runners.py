@@ -19,7 +19,6 @@ from anyloss.check._inputs import Case
 
 #: Backends the checker knows, in the order it runs them.
 BACKENDS = ("numpy", "torch", "jax")
-_MODULES = {"numpy": "numpy", "torch": "torch", "jax": "jax"}
 
 
 @dataclass
@@ -55,8 +54,9 @@ class Run:
 
 
 def installed() -> tuple[str, ...]:
-    """The known backends importable here (found without importing them)."""
-    return tuple(b for b in BACKENDS if importlib.util.find_spec(_MODULES[b]) is not None)
+    """The known backends importable here (found without importing them; each backend is the
+    module of the same name)."""
+    return tuple(b for b in BACKENDS if importlib.util.find_spec(b) is not None)
 
 
 def select(backends: str | Sequence[str] | None) -> tuple[str, ...]:
