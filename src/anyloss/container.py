@@ -24,7 +24,7 @@ from anyloss import backend as B
 from anyloss.losses import Loss, LossFunctionWrapper, get
 from anyloss.losses._base import snake_case
 
-__all__ = ["LossesContainer", "Mean"]
+__all__ = ["LossesContainer", "Mean", "batch_size", "flat_outputs", "flatten_with_path"]
 
 Path = tuple[Any, ...]
 
@@ -82,13 +82,25 @@ def _is_nested(value: Any) -> bool:
     return isinstance(value, (Mapping, list, tuple))
 
 
-def _leaves(struct: Any, path: Path = ()) -> list[tuple[Path, Any]]:
-    """``(path, leaf)`` pairs in the structure's own order (dicts in insertion order)."""
+def flatten_with_path(struct: Any, path: Path = ()) -> list[tuple[Path, Any]]:
+    """``(path, leaf)`` pairs in the structure's own order (dicts in insertion order); a path is
+    the tuple of keys and list positions leading to the leaf. ``None`` leaves are kept."""
     if isinstance(struct, Mapping):
-        return [pair for key, value in struct.items() for pair in _leaves(value, (*path, key))]
+        return [pair for key, value in struct.items()
+                for pair in flatten_with_path(value, (*path, key))]
     if isinstance(struct, (list, tuple)):
-        return [pair for i, value in enumerate(struct) for pair in _leaves(value, (*path, i))]
+        return [pair for i, value in enumerate(struct)
+                for pair in flatten_with_path(value, (*path, i))]
     return [(path, struct)]
+
+
+def batch_size(y_pred: Any) -> int:
+    """The first dimension of ``y_pred``'s first leaf (1 for a scalar or an unknown size)."""
+    leaf = flatten_with_path(y_pred)[0][1]
+    if not getattr(leaf, "ndim", 0):
+        return 1
+    size = B.shape(leaf)[0]
+    return 1 if size is None else int(size)
 
 
 def describe(struct: Any) -> str:
@@ -150,11 +162,11 @@ class LossesContainer:
     # ------------------------------------------------------------------ building
     def build(self, y_true: Any, y_pred: Any) -> None:
         """Resolve the identifiers and match them to ``y_pred``'s outputs (first call only)."""
-        outputs = _leaves(y_pred)
-        names = self._output_names(y_pred, outputs)
+        outputs = flatten_with_path(y_pred)
+        names = _output_names(y_pred, outputs, self.output_names)
         losses = self._per_output(self.loss, y_pred, names, "loss")
         weights = self._per_output(self.loss_weights, y_pred, names, "loss_weights")
-        trues = self._per_output_values(y_true, y_pred, names, "y_true")
+        trues = _per_output_values(y_true, y_pred, names, "y_true")
         entries = []
         for i, (identifier, weight) in enumerate(zip(losses, weights)):
             if identifier is None:
@@ -179,21 +191,6 @@ class LossesContainer:
         self._names = names
         self._structure = describe(y_pred)
         self.built = True
-
-    def _output_names(self, y_pred: Any, outputs: list[tuple[Path, Any]]) -> list[str]:
-        if self.output_names is not None:
-            if len(self.output_names) != len(outputs):
-                msg = (f"Argument `output_names` has {len(self.output_names)} names "
-                       f"{self.output_names} but the model returns {len(outputs)} outputs: "
-                       f"{describe(y_pred)}. Pass one name per output.")
-                raise ValueError(msg)
-            return list(self.output_names)
-        if not _is_nested(y_pred):
-            return ["output_1"]
-        names = [_path_name(path) for path, _ in outputs]
-        if len(set(names)) != len(names):
-            names = [f"output_{i + 1}" for i in range(len(outputs))]
-        return names
 
     def _per_output(self, spec: Any, y_pred: Any, names: list[str], arg: str) -> list[Any]:
         """``spec`` (loss or weights) as one entry per flat output; raises on a mismatch."""
@@ -224,39 +221,6 @@ class LossesContainer:
             raise _mismatch(arg, spec, y_pred)
         return matched
 
-    def _per_output_values(self, values: Any, y_pred: Any, names: list[str],
-                           arg: str) -> list[Any]:
-        """``y_true`` or ``sample_weight`` as one value per flat output."""
-        n = len(names)
-        if n == 1:
-            if isinstance(values, Mapping):
-                if len(values) == 1:
-                    return list(values.values())
-                raise _mismatch(arg, values, y_pred)
-            if isinstance(values, (list, tuple)) and len(values) == 1 and _is_arraylike(values[0]):
-                return [values[0]]
-            return [values]
-        if values is None:
-            return [None] * n
-        if isinstance(values, Mapping) and not isinstance(y_pred, Mapping):
-            unknown = [k for k in values if k not in names]
-            if unknown:
-                msg = (f"Argument `{arg}` has keys {unknown} that match no output; the outputs "
-                       f"are named {names}.")
-                raise ValueError(msg)
-            return [values.get(name) for name in names]
-        if isinstance(values, (list, tuple)) and isinstance(y_pred, Mapping) and \
-                len(values) == n:
-            return list(values)
-        if not _is_nested(values):
-            if arg == "sample_weight":
-                return [values] * n
-            raise _mismatch(arg, values, y_pred)
-        matched = _match(values, y_pred, arg)
-        if len(matched) != n:
-            raise _mismatch(arg, values, y_pred)
-        return matched
-
     def _resolve(self, identifier: Any, y_true: Any, y_pred: Any) -> Loss:
         name = identifier if isinstance(identifier, str) else None
         if isinstance(identifier, str) and identifier.lower() in ("crossentropy", "ce"):
@@ -281,14 +245,14 @@ class LossesContainer:
         """The weighted sum of every output's loss, a 0-d array of ``y_pred``'s library."""
         if not self.built:
             self.build(y_true, y_pred)
-        outputs = _leaves(y_pred)
+        outputs = flatten_with_path(y_pred)
         if describe(y_pred) != self._structure:
             msg = (f"y_pred's structure changed since the container was built: expected "
                    f"{self._structure}, given {describe(y_pred)}.")
             raise ValueError(msg)
-        trues = self._per_output_values(y_true, y_pred, self._names, "y_true")
-        weights = self._per_output_values(sample_weight, y_pred, self._names, "sample_weight")
-        batch_size = _batch_size(outputs[0][1])
+        trues = _per_output_values(y_true, y_pred, self._names, "y_true")
+        weights = _per_output_values(sample_weight, y_pred, self._names, "sample_weight")
+        size = batch_size(outputs[0][1])
         total = None
         for entry in self._entries:
             target = trues[entry.index]
@@ -304,11 +268,11 @@ class LossesContainer:
                 # connected to the graph so every process runs the same backward.
                 value = B.namespace(value).sum(value)
             if entry.metric is not None:
-                entry.metric.update_state(value, batch_size)
+                entry.metric.update_state(value, size)
             if entry.weight != 1.0:
                 value = value * entry.weight
             total = value if total is None else total + value
-        self._total.update_state(total, batch_size)
+        self._total.update_state(total, size)
         if isinstance(total, np.generic):
             total = np.asarray(total)
         return total
@@ -317,8 +281,7 @@ class LossesContainer:
         """``(output name, y_true, y_pred)`` for every flat output, in output order."""
         if not self.built:
             self.build(y_true, y_pred)
-        trues = self._per_output_values(y_true, y_pred, self._names, "y_true")
-        return [(name, t, p) for name, t, (_, p) in zip(self._names, trues, _leaves(y_pred))]
+        return flat_outputs(y_true, y_pred, self._names)
 
     @property
     def metrics(self) -> dict[str, Mean]:
@@ -342,17 +305,73 @@ class LossesContainer:
         return f"LossesContainer({state})"
 
 
+def _output_names(y_pred: Any, outputs: list[tuple[Path, Any]],
+                  given: Sequence[str] | None) -> list[str]:
+    """One name per flat output: ``given`` (checked), dict keys/paths, else ``output_<i>``."""
+    if given is not None:
+        if len(given) != len(outputs):
+            msg = (f"Argument `output_names` has {len(given)} names "
+                   f"{given} but the model returns {len(outputs)} outputs: "
+                   f"{describe(y_pred)}. Pass one name per output.")
+            raise ValueError(msg)
+        return list(given)
+    if not _is_nested(y_pred):
+        return ["output_1"]
+    names = [_path_name(path) for path, _ in outputs]
+    if len(set(names)) != len(names):
+        names = [f"output_{i + 1}" for i in range(len(outputs))]
+    return names
+
+
+def _per_output_values(values: Any, y_pred: Any, names: list[str], arg: str) -> list[Any]:
+    """``y_true`` or ``sample_weight`` as one value per flat output."""
+    n = len(names)
+    if n == 1:
+        if isinstance(values, Mapping):
+            if len(values) == 1:
+                return list(values.values())
+            raise _mismatch(arg, values, y_pred)
+        if isinstance(values, (list, tuple)) and len(values) == 1 and _is_arraylike(values[0]):
+            return [values[0]]
+        return [values]
+    if values is None:
+        return [None] * n
+    if isinstance(values, Mapping) and not isinstance(y_pred, Mapping):
+        unknown = [k for k in values if k not in names]
+        if unknown:
+            msg = (f"Argument `{arg}` has keys {unknown} that match no output; the outputs "
+                   f"are named {names}.")
+            raise ValueError(msg)
+        return [values.get(name) for name in names]
+    if isinstance(values, (list, tuple)) and isinstance(y_pred, Mapping) and \
+            len(values) == n:
+        return list(values)
+    if not _is_nested(values):
+        if arg == "sample_weight":
+            return [values] * n
+        raise _mismatch(arg, values, y_pred)
+    matched = _match(values, y_pred, arg)
+    if len(matched) != n:
+        raise _mismatch(arg, values, y_pred)
+    return matched
+
+
+def flat_outputs(y_true: Any, y_pred: Any,
+                 output_names: Sequence[str] | None = None) -> list[tuple[str, Any, Any]]:
+    """``(output name, y_true, y_pred)`` for every flat output, in output order (no loss
+    needed: how a model compiled without a loss pairs its metrics with its outputs)."""
+    outputs = flatten_with_path(y_pred)
+    names = _output_names(y_pred, outputs, output_names)
+    trues = _per_output_values(y_true, y_pred, names, "y_true")
+    return [(name, t, p) for name, t, (_, p) in zip(names, trues, outputs)]
+
+
 def _describe_keys(spec: Mapping[str, Any]) -> str:
     return "{" + ", ".join(f"{k!r}: ..." for k in spec) + "}"
 
 
 def _is_arraylike(value: Any) -> bool:
     return B.is_array(value) or isinstance(value, (list, np.ndarray))
-
-
-def _batch_size(y_pred: Any) -> int:
-    shape = B.shape(y_pred)
-    return int(shape[0]) if shape and shape[0] is not None else 1
 
 
 def _mismatch(arg: str, given: Any, y_pred: Any) -> ValueError:
@@ -371,7 +390,7 @@ def _match(spec: Any, y_pred: Any, arg: str) -> list[Any]:
             raise _mismatch(arg, spec, y_pred)
         return [spec]
     if not _is_nested(spec):
-        return [spec] * len(_leaves(y_pred))
+        return [spec] * len(flatten_with_path(y_pred))
     if isinstance(y_pred, Mapping):
         if not isinstance(spec, Mapping):
             raise _mismatch(arg, spec, y_pred)

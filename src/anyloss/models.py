@@ -4,8 +4,7 @@ Needs PyTorch (``pip install anyloss[torch]``).
 """
 
 from anyloss.training.callbacks import Callback, EarlyStopping, History, ModelCheckpoint
-from anyloss.training.model import Model, Sequential
-from anyloss.training.saving import load_model
+from anyloss.training.model import Model, Sequential, load_model
 
 __all__ = ["Callback", "EarlyStopping", "History", "Model", "ModelCheckpoint", "Sequential",
            "load_model"]

@@ -51,6 +51,62 @@ def test_hook_order_and_lazy_batch_logs():
     assert rec.calls[2][2] > 0 and rec.model is m
 
 
+class EvalRecording(Callback):
+    """Records the on_test_* and on_predict_* hooks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[tuple] = []
+
+    def on_test_begin(self, logs=None):
+        self.calls.append(("test_begin",))
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self.calls.append(("test_batch_begin", batch))
+
+    def on_test_batch_end(self, batch, logs=None):
+        self.calls.append(("test_batch_end", batch, round(logs["loss"], 6)))
+
+    def on_test_end(self, logs=None):
+        self.calls.append(("test_end", sorted(logs)))
+
+    def on_predict_begin(self, logs=None):
+        self.calls.append(("predict_begin",))
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        self.calls.append(("predict_batch_begin", batch))
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self.calls.append(("predict_batch_end", batch, logs["outputs"].shape))
+
+    def on_predict_end(self, logs=None):
+        self.calls.append(("predict_end",))
+
+
+def test_evaluate_and_predict_call_the_test_and_predict_hooks():
+    rec = EvalRecording()
+    m = model()
+    loss = m.evaluate(X, Y, batch_size=8, verbose=0, callbacks=[rec])
+    assert [c[:2] for c in rec.calls] == [("test_begin",), ("test_batch_begin", 0),
+                                          ("test_batch_end", 0), ("test_batch_begin", 1),
+                                          ("test_batch_end", 1), ("test_end", ["loss"])]
+    assert rec.calls[2][2] > 0 and rec.model is m
+    rec.calls.clear()
+    out = m.predict(X, batch_size=8, callbacks=[rec])
+    assert rec.calls == [("predict_begin",), ("predict_batch_begin", 0),
+                         ("predict_batch_end", 0, (8, 2)), ("predict_batch_begin", 1),
+                         ("predict_batch_end", 1, (4, 2)), ("predict_end",)]
+    assert out.shape == (12, 2) and loss > 0
+
+
+def test_fit_calls_the_test_hooks_for_validation_data():
+    rec = EvalRecording()
+    model().fit(X, Y, batch_size=8, epochs=2, validation_data=(X, Y), callbacks=[rec],
+                verbose=0)
+    assert [c[0] for c in rec.calls].count("test_begin") == 2
+    assert rec.calls[-1] == ("test_end", ["loss"])
+
+
 def scripted(callback, values, monitor="val_loss"):
     """Feed `values` as the monitored log to `callback` on a real model; returns stop epoch."""
     m = model()

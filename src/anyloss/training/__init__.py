@@ -5,8 +5,7 @@ Importing this package imports torch; ``import anyloss`` alone never does.
 
 from anyloss.training.callbacks import Callback, EarlyStopping, History, ModelCheckpoint
 from anyloss.training.layers import Activation, Dense, Dropout, Flatten
-from anyloss.training.model import Model, Sequential, training_mode
-from anyloss.training.saving import load_model
+from anyloss.training.model import Model, Sequential, load_model, training_mode
 
 __all__ = ["Activation", "Callback", "Dense", "Dropout", "EarlyStopping", "Flatten", "History",
            "Model", "ModelCheckpoint", "Sequential", "load_model", "training_mode"]

@@ -36,7 +36,9 @@ class LazyLogs(Mapping[str, float]):
 
 
 class Callback:
-    """Base class: override any hook. ``self.model`` and ``self.params`` are set by ``fit``."""
+    """Base class: override any hook. ``self.model`` and ``self.params`` are set by ``fit``,
+    ``evaluate`` and ``predict``, which call the ``on_train_*``/``on_epoch_*``, ``on_test_*``
+    (also for ``fit``'s validation data) and ``on_predict_*`` hooks, as in Keras."""
 
     def __init__(self) -> None:
         self.model: Any = None
@@ -61,9 +63,9 @@ class Callback:
     def on_predict_begin(self, logs: Mapping[str, float] | None = None) -> None: ...
     def on_predict_end(self, logs: Mapping[str, float] | None = None) -> None: ...
     def on_predict_batch_begin(self, batch: int,
-                               logs: Mapping[str, float] | None = None) -> None: ...
+                               logs: Mapping[str, Any] | None = None) -> None: ...
     def on_predict_batch_end(self, batch: int,
-                             logs: Mapping[str, float] | None = None) -> None: ...
+                             logs: Mapping[str, Any] | None = None) -> None: ...
 
 
 _HOOKS = [name for name in vars(Callback) if name.startswith("on_")]
@@ -95,10 +97,6 @@ class CallbackList:
                 method(*args)
 
         return call
-
-    def wants(self, hook: str) -> bool:
-        """Whether any callback overrides ``hook`` (the loop skips building logs otherwise)."""
-        return bool(self._active[hook])
 
 
 class History(Callback):

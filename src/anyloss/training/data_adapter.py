@@ -16,6 +16,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, DistributedSampler, RandomSampler
 
+from anyloss.container import flatten_with_path
+
 __all__ = ["ArrayBatches", "LoaderBatches", "class_weight_to_sample_weight", "is_array_data",
            "make_batches", "to_device", "to_tensors", "train_validation_split"]
 
@@ -79,18 +81,16 @@ def is_array_data(x: Any) -> bool:
     return False
 
 
-def _leaves(data: Any, name: str) -> list[tuple[str, Any]]:
-    if isinstance(data, Mapping):
-        return [pair for k, v in data.items() for pair in _leaves(v, f"{name}[{k!r}]")]
-    if isinstance(data, (list, tuple)):
-        return [pair for i, v in enumerate(data) for pair in _leaves(v, f"{name}[{i}]")]
-    return [] if data is None else [(name, data)]
+def _named_leaves(data: Any, name: str) -> list[tuple[str, Any]]:
+    """``(label, leaf)`` for every non-``None`` leaf, labelled like ``y['a'][0]``."""
+    return [(name + "".join(f"[{key!r}]" for key in path), leaf)
+            for path, leaf in flatten_with_path(data) if leaf is not None]
 
 
 def num_samples(**arrays: Any) -> int:
     """The common first dimension of every array; ``ValueError`` naming the odd one out."""
     sizes = [(name, int(leaf.shape[0])) for arg, data in arrays.items()
-             for name, leaf in _leaves(data, arg)]
+             for name, leaf in _named_leaves(data, arg)]
     if not sizes:
         msg = "Argument `x` is empty: fit/evaluate/predict need at least one input array."
         raise ValueError(msg)

@@ -13,25 +13,17 @@ from typing import Any
 import torch
 
 import anyloss
-from anyloss.container import LossesContainer, Mean
+from anyloss.container import LossesContainer, Mean, flat_outputs
+from anyloss.losses._reduction import squeeze_or_expand_to_same_rank
 
 __all__ = ["CompileMetrics", "MetricWrapper", "binary_accuracy", "categorical_accuracy",
            "sparse_categorical_accuracy"]
 
 
-def _align(y_true: torch.Tensor, y_pred: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """``(N,)`` labels against ``(N, 1)`` predictions (or the reverse) get the same rank."""
-    if y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
-        y_true = y_true.squeeze(-1)
-    elif y_pred.ndim == y_true.ndim + 1 and y_pred.shape[-1] == 1:
-        y_pred = y_pred.squeeze(-1)
-    return y_true, y_pred
-
-
 def binary_accuracy(y_true: torch.Tensor, y_pred: torch.Tensor,
                     threshold: float = 0.5) -> torch.Tensor:
     """Per-sample fraction of ``(y_pred > threshold) == y_true`` over the last axis."""
-    y_true, y_pred = _align(y_true, y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
     hits = ((y_pred > threshold) == (y_true > 0.5)).float()
     return hits.mean(dim=-1) if hits.ndim > 1 else hits
 
@@ -84,7 +76,8 @@ class MetricWrapper:
 def _accuracy_for(y_true: Any, y_pred: torch.Tensor, loss: anyloss.Loss | None) -> Callable:
     """Keras' ``"accuracy"``: binary, sparse or categorical from the loss and the shapes."""
     fn = getattr(loss, "fn", None)
-    from_logits = bool(getattr(loss, "_fn_kwargs", {}).get("from_logits", False))
+    from_logits = bool(getattr(loss, "from_logits",  # built-ins keep it as an attribute
+                               getattr(loss, "_fn_kwargs", {}).get("from_logits", False)))
     true_shape = tuple(getattr(y_true, "shape", ()))
     if fn in (anyloss.binary_crossentropy, anyloss.binary_focal_crossentropy) or \
             y_pred.ndim < 2 or y_pred.shape[-1] == 1:
@@ -126,15 +119,19 @@ class CompileMetrics:
 
     A flat list applies to every output (named ``<output>_<metric>`` when there are several);
     a dict maps output names to a metric or a list; a list of lists goes by position.
+    ``container`` is the compiled loss (``None`` for a model compiled without one): it pairs
+    targets with outputs and tells ``"accuracy"`` which loss an output has.
     """
 
-    def __init__(self, metrics: Any, container: LossesContainer) -> None:
+    def __init__(self, metrics: Any, container: LossesContainer | None,
+                 output_names: Sequence[str] | None = None) -> None:
         if metrics is not None and not isinstance(metrics, (list, tuple, Mapping)):
             msg = (f"Argument `metrics` must be a list (e.g. ['accuracy']) or a dict by output "
                    f"name. Received: metrics={metrics!r}")
             raise ValueError(msg)
         self.metrics_spec = metrics
         self.container = container
+        self.output_names = list(output_names) if output_names is not None else None
         self.built = False
         self.metrics: list[tuple[int, MetricWrapper]] = []
 
@@ -160,7 +157,7 @@ class CompileMetrics:
 
     def build(self, flat: list[tuple[str, Any, torch.Tensor]]) -> None:
         names = [name for name, _, _ in flat]
-        losses = self.container.losses
+        losses = self.container.losses if self.container is not None else {}
         for index, (ids, (name, y_true, y_pred)) in enumerate(zip(self._per_output(names), flat)):
             for identifier in ids:
                 fn, metric_name = _resolve(identifier, y_true, y_pred, losses.get(name))
@@ -172,7 +169,8 @@ class CompileMetrics:
     def update_state(self, y_true: Any, y_pred: Any) -> None:
         if self.metrics_spec is None:
             return
-        flat = self.container.flat_outputs(y_true, y_pred)
+        flat = (self.container.flat_outputs(y_true, y_pred) if self.container is not None
+                else flat_outputs(y_true, y_pred, self.output_names))
         if not self.built:
             self.build(flat)
         for index, metric in self.metrics:

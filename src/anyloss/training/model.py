@@ -18,15 +18,16 @@ import numpy as np
 import torch
 from torch import nn
 
-from anyloss.container import LossesContainer, Mean
+import anyloss
+from anyloss.container import LossesContainer, Mean, batch_size
 from anyloss.training import data_adapter, optimizers, saving
 from anyloss.training import distributed as parallel
 from anyloss.training.callbacks import Callback, CallbackList, History, LazyLogs
-from anyloss.training.layers import Dense
+from anyloss.training.layers import LAYERS, Dense
 from anyloss.training.metrics import CompileMetrics
 from anyloss.training.progress import ProgressLogger, format_logs, resolve_verbose
 
-__all__ = ["Model", "Sequential", "training_mode"]
+__all__ = ["Model", "Sequential", "load_model", "training_mode"]
 
 
 @contextlib.contextmanager
@@ -49,17 +50,6 @@ def call_module(module: nn.Module, x: Any) -> Any:
     if isinstance(x, Mapping):
         return module(**x)
     return module(x)
-
-
-def _first_leaf(data: Any) -> Any:
-    while isinstance(data, (list, tuple, Mapping)):
-        data = next(iter(data.values())) if isinstance(data, Mapping) else data[0]
-    return data
-
-
-def _batch_size(y_pred: Any) -> int:
-    leaf = _first_leaf(y_pred)
-    return int(leaf.shape[0]) if getattr(leaf, "ndim", 0) else 1
 
 
 class Model:
@@ -144,11 +134,11 @@ class Model:
         """
         self.compile_args = {"optimizer": optimizer, "loss": loss,
                              "loss_weights": loss_weights, "metrics": metrics}
+        # Without a loss, fit/evaluate raise in compute_loss; the metrics still pair with the
+        # outputs by name.
         self.compiled_loss = None if loss is None else LossesContainer(
             loss, loss_weights, self.output_names)
-        self.compiled_metrics = CompileMetrics(
-            metrics, self.compiled_loss if self.compiled_loss is not None
-            else LossesContainer("mse", output_names=self.output_names))
+        self.compiled_metrics = CompileMetrics(metrics, self.compiled_loss, self.output_names)
         self.optimizer = None
         if isinstance(optimizer, torch.optim.Optimizer) or self._materialized():
             self.optimizer = optimizers.get(optimizer, self.module.parameters())
@@ -221,7 +211,7 @@ class Model:
                    "loss must compute from y_pred with differentiable ops (no .numpy(), "
                    ".item(), argmax or casts to int).")
             raise ValueError(msg)
-        self._loss_tracker.update_state(loss, _batch_size(y_pred))
+        self._loss_tracker.update_state(loss, batch_size(y_pred))
         self.optimizer.zero_grad(set_to_none=True)
         (loss * loss_scale if loss_scale != 1.0 else loss).backward()
         self.optimizer.step()
@@ -232,7 +222,7 @@ class Model:
         """Loss and metrics on a batch, without gradients."""
         y_pred = call_module(self.module, x)
         loss = self.compute_loss(x, y, y_pred, sample_weight)
-        self._loss_tracker.update_state(loss, _batch_size(y_pred))
+        self._loss_tracker.update_state(loss, batch_size(y_pred))
         self.compiled_metrics.update_state(y, y_pred)
         return loss
 
@@ -300,7 +290,7 @@ class Model:
         self._prepare(train_batches, device)
         if state is not None:
             self._ddp = parallel.wrap(self.module, state)
-        lazy_logs = LazyLogs(lambda: {name: m.result() for name, m in self._metrics()})
+        lazy_logs = self._lazy_logs()
         self.stop_training = False
         logs: dict[str, float] = {}
         callback_list.on_train_begin()
@@ -319,7 +309,7 @@ class Model:
                             break
                 logs = self._logs(state)
                 if val_batches is not None:
-                    val_logs = self._run_evaluation(val_batches, device, state)
+                    val_logs = self._run_evaluation(val_batches, device, state, callback_list)
                     logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 callback_list.on_epoch_end(epoch, logs)
                 if self.stop_training:
@@ -335,19 +325,39 @@ class Model:
             bx = next(iter(batches))[0]
             self.build(data_adapter.to_device(bx, device))
 
+    def _lazy_logs(self) -> LazyLogs:
+        return LazyLogs(lambda: {name: m.result() for name, m in self._metrics()})
+
     def _run_evaluation(self, batches: Any, device: torch.device,
-                        state: parallel.DistributedState | None = None) -> dict[str, float]:
+                        state: parallel.DistributedState | None = None,
+                        callbacks: CallbackList | None = None) -> dict[str, float]:
+        """Loss and metrics over ``batches``, calling the ``on_test_*`` hooks (as Keras does
+        from ``evaluate``, and from ``fit`` for the validation data)."""
         self._reset_metrics()
+        lazy_logs = self._lazy_logs()
+        if callbacks is not None:
+            callbacks.on_test_begin()
         with training_mode(self.module, False):
-            for bx, by, bsw, _ in batches:
+            for step, (bx, by, bsw, _) in enumerate(batches):
                 bx, by, bsw = (data_adapter.to_device(v, device) for v in (bx, by, bsw))
+                if callbacks is not None:
+                    callbacks.on_test_batch_begin(step)
                 self.test_step(bx, by, bsw)
-        return self._logs(state)
+                if callbacks is not None:
+                    callbacks.on_test_batch_end(step, lazy_logs)
+        logs = self._logs(state)
+        if callbacks is not None:
+            callbacks.on_test_end(logs)
+        return logs
 
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = 32,
                  verbose: int | str = "auto", sample_weight: Any = None,
-                 return_dict: bool = False) -> float | list[float] | dict[str, float]:
+                 return_dict: bool = False, callbacks: Iterable[Callback] | None = None,
+                 ) -> float | list[float] | dict[str, float]:
         """Loss (and metrics) on the data, without training.
+
+        ``callbacks`` get ``on_test_begin``, ``on_test_batch_begin``/``on_test_batch_end``
+        per batch and ``on_test_end`` with the logs.
 
         Returns:
             The loss as a float when there is nothing else to report; otherwise a list in the
@@ -356,35 +366,123 @@ class Model:
         self._require_compiled("evaluate")
         batches = data_adapter.make_batches(x, y, sample_weight, batch_size)
         self._prepare(batches, self.device)
-        logs = self._run_evaluation(batches, self.device)
-        if resolve_verbose(verbose):
+        show = resolve_verbose(verbose)
+        callback_list = CallbackList(callbacks or [], self,
+                                     {"epochs": 1, "steps": _steps(batches), "verbose": show})
+        logs = self._run_evaluation(batches, self.device, callbacks=callback_list)
+        if show:
             print(format_logs(logs))
         if return_dict:
             return logs
         return logs["loss"] if len(logs) == 1 else list(logs.values())
 
-    def predict(self, x: Any, batch_size: int | None = 32, verbose: int | str = 0) -> Any:
-        """The module's outputs as NumPy arrays (same structure), computed batch by batch."""
+    def predict(self, x: Any, batch_size: int | None = 32, verbose: int | str = 0,
+                callbacks: Iterable[Callback] | None = None) -> Any:
+        """The module's outputs as NumPy arrays (same structure), computed batch by batch.
+
+        ``callbacks`` get ``on_predict_begin``, ``on_predict_batch_begin`` and
+        ``on_predict_batch_end`` per batch (logs ``{"outputs": the batch's outputs}``, as in
+        Keras) and ``on_predict_end``.
+        """
         batches = data_adapter.make_batches(x, batch_size=batch_size)
         device = self.device
+        show = resolve_verbose(verbose)
+        callback_list = CallbackList(callbacks or [], self,
+                                     {"epochs": 1, "steps": _steps(batches), "verbose": show})
         outputs: list[Any] = []
+        callback_list.on_predict_begin()
         with training_mode(self.module, False):
-            for bx, _, _, _ in batches:
+            for step, (bx, _, _, _) in enumerate(batches):
+                callback_list.on_predict_batch_begin(step)
                 y_pred = call_module(self.module, data_adapter.to_device(bx, device))
                 outputs.append(data_adapter.map_structure(
                     lambda t: t.detach().cpu().numpy(), y_pred))
-        if resolve_verbose(verbose):
+                callback_list.on_predict_batch_end(step, {"outputs": outputs[-1]})
+        callback_list.on_predict_end()
+        if show:
             print(f"predict: {len(outputs)} batches")
         return _concatenate(outputs)
 
-    # ------------------------------------------------------------------ saving
+    # ------------------------------------------------------------------ configs and saving
+    def get_config(self) -> dict[str, Any]:
+        """The architecture as JSON-safe data (Keras' ``get_config``): a ``Model(module)``'s
+        module is Python code, so only its class name and ``output_names`` are recorded."""
+        return {"class_name": "Model", "module": type(self.module).__name__,
+                "output_names": self.output_names}
+
+    @classmethod
+    def from_config(cls, config: Any, module: nn.Module | None = None) -> Model:
+        """The model that :meth:`get_config` described: a ``Sequential`` of anyloss layers is
+        rebuilt from its config; a ``Model(module)`` needs ``module`` again.
+
+        Raises :class:`~anyloss.training.saving.InvalidConfig` (a ``ValueError``) for a config
+        that describes no model.
+        """
+        if not isinstance(config, dict) or config.get("class_name") not in (
+                "Sequential", "Model"):
+            raise saving.InvalidConfig("its architecture is not a Sequential or Model description")
+        if module is not None:
+            return Model(module, output_names=config.get("output_names"))
+        if config.get("class_name") != "Sequential":
+            msg = (f"This file holds a Model({config.get('module')}) whose architecture is "
+                   "Python code, which loading never executes. Build the module again and pass "
+                   f"it: load_model(path, module={config.get('module')}(...)).")
+            raise ValueError(msg)
+        entries = config.get("layers")
+        if not isinstance(entries, list) or not all(
+                isinstance(e, dict) and e.get("class_name") in LAYERS and isinstance(
+                    e.get("config"), dict) for e in entries):
+            raise saving.InvalidConfig("its Sequential architecture names unknown layers or "
+                                       "configs")
+        try:
+            layers = [LAYERS[entry["class_name"]](**entry["config"]) for entry in entries]
+        except (TypeError, ValueError) as err:
+            raise saving.InvalidConfig(f"a layer cannot be rebuilt ({type(err).__name__}: "
+                                       f"{err})") from None
+        return Sequential(layers)
+
+    def get_compile_config(self) -> dict[str, Any] | None:
+        """What :meth:`compile` was given, as JSON-safe data (``None`` before ``compile``):
+        the optimizer's class and hyperparameters, and losses and metrics through
+        :func:`anyloss.serialize`."""
+        if self.compile_args is None:
+            return None
+        args = self.compile_args
+        return {
+            "optimizer": optimizers.optimizer_config(self.optimizer)
+            if self.optimizer is not None else optimizers.name_config(args["optimizer"]),
+            "loss": _serialize_structure(args["loss"]),
+            "loss_weights": args["loss_weights"],
+            "metrics": _serialize_structure(args["metrics"]),
+        }
+
+    def compile_from_config(self, config: Mapping[str, Any],
+                            custom_objects: Mapping[str, Any] | None = None) -> None:
+        """``compile`` again from :meth:`get_compile_config`'s description."""
+        _check_compile_config(config)
+        loss = _deserialize_structure(config["loss"], custom_objects)
+        metrics = _deserialize_structure(config["metrics"], custom_objects)
+        try:
+            optimizer = optimizers.from_config(config["optimizer"], self.module.parameters())
+        except ValueError as err:
+            msg = (f"{err} The saved optimizer is not a torch.optim class, so it cannot be "
+                   "rebuilt by name: load with compile=False and call compile() again.")
+            raise ValueError(msg) from None
+        except (AttributeError, KeyError, TypeError) as err:
+            raise saving.InvalidConfig(f"its optimizer config cannot be rebuilt "
+                                       f"({type(err).__name__})") from None
+        self.compile(optimizer=optimizer, loss=loss, loss_weights=config["loss_weights"],
+                     metrics=metrics)
+
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write weights, optimizer state and compile config to ``path`` (atomically).
 
         Load with ``anyloss.models.load_model(path)``; for ``Model(module)`` pass
         ``module=`` again, since architectures defined in code are never stored.
         """
-        saving.save_model(self, path)
+        saving.write_model_file(
+            path, self.get_config(), self.get_compile_config(), self.module.state_dict(),
+            self.optimizer.state_dict() if self.optimizer is not None else None)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.module!r})"
@@ -422,6 +520,15 @@ class Sequential(Model):
     def layers(self) -> list[nn.Module]:
         return list(self.module)
 
+    def get_config(self) -> dict[str, Any]:
+        """Every layer's class and config when all are anyloss layers (rebuilt on load);
+        otherwise, as for any ``Model(module)``, the module must be passed again."""
+        if not all(type(layer) in LAYERS.values() for layer in self.layers):
+            return super().get_config()
+        layers = [{"class_name": type(layer).__name__, "config": layer.get_config()}
+                  for layer in self.layers]
+        return {"class_name": "Sequential", "layers": layers}
+
 
 def _validation_batches(validation_data: Any, batch_size: int | None, rank: int,
                         world: int) -> Any:
@@ -451,3 +558,82 @@ def _concatenate(outputs: list[Any]) -> Any:
     if isinstance(first, (list, tuple)):
         return type(first)(_concatenate([o[i] for o in outputs]) for i in range(len(first)))
     return np.concatenate(outputs, axis=0)
+
+
+def _serialize_structure(spec: Any) -> Any:
+    """Losses/metrics in their list/dict structure; every leaf through ``anyloss.serialize``."""
+    if spec is None or isinstance(spec, str):
+        return spec
+    if isinstance(spec, Mapping):
+        return {str(k): _serialize_structure(v) for k, v in spec.items()}
+    if isinstance(spec, (list, tuple)):
+        return [_serialize_structure(v) for v in spec]
+    return anyloss.serialize(spec)
+
+
+def _deserialize_structure(spec: Any, custom_objects: Mapping[str, Any] | None) -> Any:
+    """Inverse of :func:`_serialize_structure`; a dict with ``class_name`` is one object.
+
+    Built-in names (``"mse"``, ``"accuracy"``) stay strings, as the user wrote them; registered
+    names (``"package>name"``) resolve now, so a missing registration fails at load time.
+    """
+    if spec is None or (isinstance(spec, str) and ">" not in spec):
+        return spec
+    if isinstance(spec, Mapping) and "class_name" not in spec:
+        return {k: _deserialize_structure(v, custom_objects) for k, v in spec.items()}
+    if isinstance(spec, list):
+        return [_deserialize_structure(v, custom_objects) for v in spec]
+    return anyloss.deserialize(spec, custom_objects=custom_objects)
+
+
+def _check_compile_config(config: Any) -> None:
+    if not (isinstance(config, dict) and {
+            "optimizer", "loss", "loss_weights", "metrics"} <= set(config)):
+        raise saving.InvalidConfig("its compile config lacks optimizer, loss, loss_weights or "
+                                   "metrics")
+
+
+def load_model(path: str | os.PathLike[str], custom_objects: Mapping[str, Any] | None = None,
+               module: nn.Module | None = None, compile: bool = True) -> Model:
+    """Load a model written by ``model.save(path)``.
+
+    Args:
+        path: the file.
+        custom_objects: ``{name: object}`` for custom losses that are not registered.
+        module: the ``torch.nn.Module`` of a ``Model(module)`` (its architecture is code, which
+            is never stored); not needed for a ``Sequential`` of anyloss layers.
+        compile: restore the optimizer (with its state), losses and metrics.
+    """
+    path = os.fspath(path)
+    payload = saving.read_model_file(path)
+    architecture = saving.json_entry(payload, "architecture", path)
+    try:
+        model = Model.from_config(architecture, module=module)
+    except saving.InvalidConfig as err:
+        raise saving.damaged(path, str(err)) from None
+    if not isinstance(payload["weights"], Mapping):
+        raise saving.damaged(path, "its weights are not a state_dict")
+    try:
+        model.module.load_state_dict(payload["weights"])
+    except RuntimeError as err:
+        msg = (f"The weights in {path!r} do not fit the module: "
+               f"{str(err).splitlines()[0]} Pass the same architecture that was saved.")
+        raise ValueError(msg) from None
+    config = saving.json_entry(payload, "compile_config", path)
+    try:
+        if config is not None:
+            _check_compile_config(config)
+        if compile and config is not None:
+            model.compile_from_config(config, custom_objects)
+    except saving.InvalidConfig as err:
+        raise saving.damaged(path, str(err)) from None
+    if compile and config is not None and payload["optimizer_state"] is not None \
+            and model.optimizer is not None:
+        try:
+            model.optimizer.load_state_dict(payload["optimizer_state"])
+        except (KeyError, TypeError, ValueError, RuntimeError, IndexError) as err:
+            raise saving.damaged(path, f"its optimizer state does not fit the optimizer "
+                                       f"({type(err).__name__}); load_model(path, "
+                                       "compile=False) restores the weights alone") from None
+    return model
+
