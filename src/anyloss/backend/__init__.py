@@ -36,6 +36,7 @@ from anyloss.backend._extras import (
     softplus,
     stop_gradient,
 )
+from anyloss.backend._dtypes import compute_dtype
 from anyloss.backend._native import generic_only, native
 
 __all__ = [
@@ -185,18 +186,6 @@ def is_float_dtype(xp: Any, dtype: Any) -> bool:
 
 def is_int_dtype(xp: Any, dtype: Any) -> bool:
     return xp.isdtype(dtype, "integral")
-
-
-def compute_dtype(xp: Any, dtype: Any) -> Any:
-    """The dtype a loss computes in: ``dtype`` if it is float32 or wider, else float32.
-
-    float16/bfloat16 lose whole losses to rounding (CE from logits ``[12, 0, -3]`` is 0.0 in
-    float16), so they are computed in float32, like Keras' default policy. Integer and boolean
-    inputs compute in float32 too.
-    """
-    if dtype == xp.float64:
-        return xp.float64
-    return xp.float32
 
 
 def float_dtype(xp: Any, name: str) -> Any:

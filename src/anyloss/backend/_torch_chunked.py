@@ -20,9 +20,7 @@ import torch
 from torch import Tensor
 from torch.autograd.function import once_differentiable
 
-
-def _compute_dtype(dtype: Any) -> Any:
-    return torch.float64 if dtype == torch.float64 else torch.float32
+from anyloss.backend._dtypes import compute_dtype
 
 
 class _ChunkedSparseCrossentropy(torch.autograd.Function):
@@ -32,7 +30,7 @@ class _ChunkedSparseCrossentropy(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, logits: Tensor, labels: Tensor, chunk_size: int,
                 label_smoothing: float) -> Tensor:
-        compute = _compute_dtype(logits.dtype)
+        compute = compute_dtype(torch, logits.dtype)
         rows = logits.shape[0]
         lse = torch.empty(rows, dtype=compute, device=logits.device)
         mean = torch.empty(rows, dtype=compute, device=logits.device) if label_smoothing else None
@@ -96,7 +94,7 @@ class _ChunkedLinearCrossentropy(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, hidden: Tensor, weight: Tensor, bias: Tensor | None, labels: Tensor,
                 chunk_size: int, label_smoothing: float) -> Tensor:
-        compute = _compute_dtype(torch.promote_types(hidden.dtype, weight.dtype))
+        compute = compute_dtype(torch, torch.promote_types(hidden.dtype, weight.dtype))
         rows = hidden.shape[0]
         lse = torch.empty(rows, dtype=compute, device=hidden.device)
         target = torch.empty(rows, dtype=compute, device=hidden.device)
