@@ -168,7 +168,7 @@ class LossesContainer:
         weights = self._per_output(self.loss_weights, y_pred, names, "loss_weights")
         trues = _per_output_values(y_true, y_pred, names, "y_true")
         entries = []
-        for i, (identifier, weight) in enumerate(zip(losses, weights)):
+        for i, (identifier, weight) in enumerate(zip(losses, weights, strict=True)):
             if identifier is None:
                 continue
             weight = 1.0 if weight is None else weight
@@ -363,7 +363,7 @@ def flat_outputs(y_true: Any, y_pred: Any,
     outputs = flatten_with_path(y_pred)
     names = _output_names(y_pred, outputs, output_names)
     trues = _per_output_values(y_true, y_pred, names, "y_true")
-    return [(name, t, p) for name, t, (_, p) in zip(names, trues, outputs)]
+    return [(name, t, p) for name, t, (_, p) in zip(names, trues, outputs, strict=True)]
 
 
 def _describe_keys(spec: Mapping[str, Any]) -> str:
@@ -400,7 +400,7 @@ def _match(spec: Any, y_pred: Any, arg: str) -> list[Any]:
         return [v for key, sub in y_pred.items() for v in _match(spec.get(key), sub, arg)]
     if not isinstance(spec, (list, tuple)) or len(spec) != len(y_pred):
         raise _mismatch(arg, spec, y_pred)
-    return [v for s, sub in zip(spec, y_pred) for v in _match(s, sub, arg)]
+    return [v for s, sub in zip(spec, y_pred, strict=True) for v in _match(s, sub, arg)]
 
 
 def _crossentropy_for(y_true: Any, y_pred: Any) -> str:

@@ -14,11 +14,10 @@ Example:
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
-
-import math
 
 from anyloss import backend as B
 from anyloss.losses._inputs import normalize_axis
@@ -148,7 +147,7 @@ logical_and, logical_or = _binary("logical_and"), _binary("logical_or")
 negative, square, sqrt, sign = (_unary(n) for n in ("negative", "square", "sqrt", "sign"))
 log, log1p, exp, expm1, tanh = (_unary(n) for n in ("log", "log1p", "exp", "expm1", "tanh"))
 logical_not = _unary("logical_not")
-abs = _unary("abs")  # noqa: A001 - the op set mirrors keras.ops names
+abs = _unary("abs")  # shadows a builtin: the op set mirrors keras.ops names
 
 
 def divide_no_nan(x1: Any, x2: Any) -> Any:
@@ -172,8 +171,8 @@ def _reduction(name: str) -> Any:
     return op
 
 
-sum, mean, max, min = (_reduction(n) for n in ("sum", "mean", "max", "min"))  # noqa: A001
-all, any = _reduction("all"), _reduction("any")  # noqa: A001
+sum, mean, max, min = (_reduction(n) for n in ("sum", "mean", "max", "min"))  # builtins
+all, any = _reduction("all"), _reduction("any")  # builtins, as keras.ops
 
 
 def argmax(x: Any, axis: int = -1) -> Any:

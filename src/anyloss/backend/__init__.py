@@ -23,6 +23,7 @@ from anyloss.backend._checks import (
     to_numpy,
     value_checks,
 )
+from anyloss.backend._dtypes import compute_dtype
 from anyloss.backend._extras import (
     gather_classes,
     log_cosh,
@@ -36,7 +37,6 @@ from anyloss.backend._extras import (
     softplus,
     stop_gradient,
 )
-from anyloss.backend._dtypes import compute_dtype
 from anyloss.backend._native import generic_only, native
 
 __all__ = [

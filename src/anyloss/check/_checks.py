@@ -127,7 +127,7 @@ def _callable(fn: Any, add: Callable[[Problem], None]) -> tuple[Any, bool]:
         # Per-sample values come from the same loss without reduction.
         try:
             return type(fn).from_config({**fn.get_config(), "reduction": "none"}), True
-        except Exception:  # noqa: BLE001 - a custom get_config may not round-trip
+        except Exception:  # a custom get_config may not round-trip
             return fn, False
     if not callable(fn):
         add(Problem("error", "not-callable",

@@ -91,12 +91,6 @@ def _type_name(x: Any) -> str:
     return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
 
 
-def _as_numpy(out: Any) -> np.ndarray:
-    if hasattr(out, "detach") and hasattr(out, "cpu"):
-        return out.detach().cpu().numpy()
-    return np.asarray(B.to_numpy(out))
-
-
 def run(backend: str, fn: Callable[..., Any], case: Case, grad: bool = True) -> Run:
     """Call ``fn`` on ``case`` converted to ``backend``'s arrays (gradients where it has them).
 
@@ -116,7 +110,7 @@ def run(backend: str, fn: Callable[..., Any], case: Case, grad: bool = True) -> 
 def _run_numpy(fn: Callable[..., Any], case: Case, result: Run, grad: bool) -> None:
     out = fn(case.y_true.copy(), case.y_pred.copy())
     result.output_type = _type_name(out)
-    result.values = _as_numpy(out)
+    result.values = B.to_numpy(out)
 
 
 def _run_torch(fn: Callable[..., Any], case: Case, result: Run, grad: bool) -> None:
@@ -127,7 +121,7 @@ def _run_torch(fn: Callable[..., Any], case: Case, result: Run, grad: bool) -> N
     out = fn(y_true, y_pred)
     result.output_type = _type_name(out)
     result.native = isinstance(out, torch.Tensor)
-    result.values = _as_numpy(out)
+    result.values = B.to_numpy(out)
     if not (grad and result.native and out.is_floating_point()):
         return
     if out.grad_fn is None:
@@ -135,7 +129,7 @@ def _run_torch(fn: Callable[..., Any], case: Case, result: Run, grad: bool) -> N
         return
     try:
         (g,) = torch.autograd.grad(out.float().sum(), y_pred, allow_unused=True)
-    except Exception as err:  # noqa: BLE001 - recorded for the report
+    except Exception as err:  # recorded for the report
         result.grad_error = err
         return
     result.grad = np.zeros(case.y_pred.shape) if g is None else g.numpy()
@@ -149,7 +143,7 @@ def _run_jax(fn: Callable[..., Any], case: Case, result: Run, grad: bool) -> Non
     out = fn(y_true, y_pred)
     result.output_type = _type_name(out)
     result.native = isinstance(out, jax.Array)
-    result.values = _as_numpy(out)
+    result.values = B.to_numpy(out)
     if not (grad and result.native and result.float_output):
         return
 
@@ -158,7 +152,7 @@ def _run_jax(fn: Callable[..., Any], case: Case, result: Run, grad: bool) -> Non
 
     try:
         result.grad = np.asarray(jax.grad(total)(y_pred))
-    except Exception as err:  # noqa: BLE001 - recorded for the report
+    except Exception as err:  # recorded for the report
         result.grad_error = err
 
 
@@ -171,6 +165,6 @@ def jit_error(fn: Callable[..., Any], case: Case) -> BaseException | None:
         warnings.simplefilter("ignore")
         try:
             jax.block_until_ready(jax.jit(fn)(jnp.asarray(case.y_true), jnp.asarray(case.y_pred)))
-        except Exception as err:  # noqa: BLE001 - the user's code may raise anything
+        except Exception as err:  # the user's code may raise anything
             return err
     return None

@@ -130,7 +130,7 @@ class History(Callback):
         bases += [k[4:] for k in self.history if k.startswith("val_") and k[4:] not in bases]
         fig, axes = plt.subplots(1, len(bases), figsize=(4.5 * len(bases), 3.8), squeeze=False)
         epochs = [e + 1 for e in self.epoch]
-        for ax, base in zip(axes[0], bases):
+        for ax, base in zip(axes[0], bases, strict=True):
             for key, style in ((base, "-o"), (f"val_{base}", "--s")):
                 if key in self.history:
                     ax.plot(epochs, self.history[key], style, label=key, markersize=4)

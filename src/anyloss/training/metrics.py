@@ -158,7 +158,7 @@ class CompileMetrics:
     def build(self, flat: list[tuple[str, Any, torch.Tensor]]) -> None:
         names = [name for name, _, _ in flat]
         losses = self.container.losses if self.container is not None else {}
-        for index, (ids, (name, y_true, y_pred)) in enumerate(zip(self._per_output(names), flat)):
+        for index, (ids, (name, y_true, y_pred)) in enumerate(zip(self._per_output(names), flat, strict=True)):
             for identifier in ids:
                 fn, metric_name = _resolve(identifier, y_true, y_pred, losses.get(name))
                 full_name = f"{name}_{metric_name}" if len(flat) > 1 else metric_name

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 import anyloss
+from anyloss import backend as B
 from anyloss.container import LossesContainer, Mean, batch_size
 from anyloss.training import data_adapter, optimizers, saving
 from anyloss.training import distributed as parallel
@@ -199,7 +200,7 @@ class Model:
         if state is None:
             return {name: mean.result() for name, mean in named}
         values = parallel.reduce_means([mean for _, mean in named], state)
-        return dict(zip([name for name, _ in named], values))
+        return dict(zip([name for name, _ in named], values, strict=True))
 
     def train_step(self, x: Any, y: Any, sample_weight: Any = None,
                    loss_scale: float = 1.0) -> torch.Tensor:
@@ -395,8 +396,7 @@ class Model:
             for step, (bx, _, _, _) in enumerate(batches):
                 callback_list.on_predict_batch_begin(step)
                 y_pred = call_module(self.module, data_adapter.to_device(bx, device))
-                outputs.append(data_adapter.map_structure(
-                    lambda t: t.detach().cpu().numpy(), y_pred))
+                outputs.append(data_adapter.map_structure(B.to_numpy, y_pred))
                 callback_list.on_predict_batch_end(step, {"outputs": outputs[-1]})
         callback_list.on_predict_end()
         if show:
