@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 import anyloss as al
-from anyloss.losses._registry import CLASS_OF_FUNCTION
+from anyloss.losses import CLASS_OF_FUNCTION
 
 # Wide enough for the tables when the output is piped (rich assumes 80 columns then).
 console = Console(width=None if Console().is_terminal else 150)

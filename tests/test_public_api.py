@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import anyloss as al
-from anyloss.losses._registry import ALIASES, CLASS_OF_FUNCTION, CLASSES, FUNCTIONS
+from anyloss.losses import ALIASES, CLASS_OF_FUNCTION, CLASSES, FUNCTIONS
 
 OPS_REQUIRED = ("add subtract multiply divide power negative square sqrt abs sign sum mean max "
                 "min maximum minimum clip log log1p exp expm1 tanh sigmoid softmax log_softmax "

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import anyloss as al
-from anyloss.losses._registry import CLASS_OF_FUNCTION
+from anyloss.losses import CLASS_OF_FUNCTION
 
 # Every identifier `get` resolves: function names and aliases -> canonical function name.
 FUNCTION_IDENTIFIERS = {

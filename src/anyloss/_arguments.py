@@ -1,4 +1,6 @@
-"""Input preparation shared by the built-in loss functions."""
+"""Argument checks shared by the losses and ``ops``: axes, numbers, probabilities, flags.
+
+Each raises an error that names the argument, what it received and what it needs."""
 
 from __future__ import annotations
 
@@ -9,22 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from anyloss import backend as B
 from anyloss._text import shown
-from anyloss.losses._reduction import check_same_shape, squeeze_or_expand_to_same_rank
-
-
-def prepare(y_true: Any, y_pred: Any, loss: str, *, align: bool = True,
-            same_shape: bool = True) -> tuple[Any, Any, Any]:
-    """``(xp, y_true, y_pred)``: ``y_pred`` as a float array in its compute dtype, ``y_true``
-    converted to its library, device and dtype, ranks aligned and shapes checked."""
-    xp, y_pred = B.prediction(y_pred)
-    y_true = B.like(y_true, y_pred, xp, dtype=y_pred.dtype)
-    if align:
-        y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred, xp)
-    if same_shape:
-        check_same_shape(y_true, y_pred, loss)
-    return xp, y_true, y_pred
 
 
 def normalize_axis(axis: Any, rank: int, arg: str = "axis") -> Any:

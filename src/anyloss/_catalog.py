@@ -1,8 +1,8 @@
-"""Per-loss metadata for ``anyloss list``/``describe``/``plot``, derived from the registry.
+"""Per-loss metadata for ``anyloss list``/``describe``/``plot``, read from the declarations.
 
-Names, aliases and classes come from the registry tables; the family from the defining module;
-the summary, formula and reference from the function's docstring. Only the kind of inputs each
-loss takes is written down here (it decides how ``plot`` draws it).
+Names, aliases, classes and input kinds come from each loss' declaration
+(``anyloss/losses/_builtin.py``); the family from the defining module; the summary, formula and
+reference from the function's docstring.
 """
 
 from __future__ import annotations
@@ -14,25 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from anyloss.losses._base import Loss
-from anyloss.losses._registry import ALIASES, CLASS_OF_FUNCTION, CLASSES, FUNCTIONS, get
+from anyloss.losses._builtin import BUILTINS, Builtin, Inputs
+from anyloss.losses.serialization import get, serialize
 
-#: What ``y_true``/``y_pred`` hold, per loss: ``regression`` (real values), ``binary`` (0/1
-#: targets, probabilities), ``margin`` (0/1 or -1/1 targets, real scores), ``categorical``
-#: (one-hot targets, class probabilities), ``categorical-margin`` (one-hot, real scores),
-#: ``sparse`` (integer labels, class probabilities), ``sequence`` (CTC), ``embedding``.
-INPUT_KINDS: dict[str, str] = {
-    "mean_squared_error": "regression", "mean_absolute_error": "regression",
-    "mean_absolute_percentage_error": "regression", "mean_squared_logarithmic_error": "regression",
-    "huber": "regression", "log_cosh": "regression", "poisson": "regression",
-    "cosine_similarity": "regression",
-    "binary_crossentropy": "binary", "binary_focal_crossentropy": "binary",
-    "dice": "binary", "tversky": "binary",
-    "hinge": "margin", "squared_hinge": "margin", "categorical_hinge": "categorical-margin",
-    "categorical_crossentropy": "categorical", "categorical_focal_crossentropy": "categorical",
-    "kl_divergence": "categorical",
-    "sparse_categorical_crossentropy": "sparse", "categorical_generalized_cross_entropy": "sparse",
-    "ctc": "sequence", "circle": "embedding",
-}
 _FAMILIES = {"metric_learning": "metric learning"}
 
 
@@ -40,14 +24,31 @@ _FAMILIES = {"metric_learning": "metric learning"}
 class Entry:
     """One built-in loss: its function, names, class and what its docstring says."""
 
-    name: str
-    function: Callable[..., Any]
-    aliases: tuple[str, ...]
-    class_name: str
+    builtin: Builtin
+
+    @property
+    def name(self) -> str:
+        return self.builtin.name
+
+    @property
+    def function(self) -> Callable[..., Any]:
+        return self.builtin.function or self.builtin.formula
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        return self.builtin.aliases
 
     @property
     def loss_class(self) -> type[Loss]:
-        return CLASSES[self.class_name]
+        cls = self.builtin.loss_class
+        if cls is None:  # pragma: no cover - every built-in declares its class
+            msg = f"{self.name} has no class."
+            raise LookupError(msg)
+        return cls
+
+    @property
+    def class_name(self) -> str:
+        return self.loss_class.__name__
 
     @property
     def family(self) -> str:
@@ -55,8 +56,8 @@ class Entry:
         return _FAMILIES.get(module, module)
 
     @property
-    def inputs(self) -> str:
-        return INPUT_KINDS[self.name]
+    def inputs(self) -> Inputs:
+        return self.builtin.inputs
 
     @property
     def summary(self) -> str:
@@ -83,8 +84,6 @@ class Entry:
 
     def config_example(self) -> Any:
         """What ``al.serialize`` writes for a default instance of the class."""
-        from anyloss.losses._registry import serialize
-
         return serialize(self.loss_class())
 
 
@@ -93,12 +92,8 @@ def _docstring(obj: Any) -> str:
 
 
 def entries() -> list[Entry]:
-    """Every built-in loss, in the registry's order (grouped by family)."""
-    aliases: dict[str, list[str]] = {}
-    for alias, target in ALIASES.items():
-        aliases.setdefault(target, []).append(alias)
-    return [Entry(name, fn, tuple(aliases.get(name, ())), CLASS_OF_FUNCTION[name])
-            for name, fn in FUNCTIONS.items()]
+    """Every built-in loss, in declaration order (grouped by family)."""
+    return [Entry(spec) for spec in BUILTINS.values()]
 
 
 def lookup(identifier: str) -> Entry:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from anyloss import backend as B
-from anyloss.losses._inputs import normalize_axis
+from anyloss._arguments import normalize_axis
 
 __all__ = [
     "abs", "add", "all", "any", "argmax", "argmin", "cast", "clip", "concatenate",

@@ -25,7 +25,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import anyloss as al
-from anyloss.losses._registry import ALIASES, BASES, CLASSES, FUNCTIONS
+from anyloss.losses import ALIASES, CLASSES, FUNCTIONS
+from anyloss.losses._base import BASES
 from tests.properties.families import CLASS_OF, example, scaled
 
 BUILTIN_NAMES = sorted([*FUNCTIONS, *ALIASES, *CLASSES, *BASES])

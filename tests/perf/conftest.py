@@ -23,13 +23,13 @@ class KernelSpy:
 
 @pytest.fixture
 def spy(monkeypatch: pytest.MonkeyPatch) -> KernelSpy:
-    from anyloss.backend import _torch_kernels
+    from anyloss.losses._builtin import BUILTINS
 
     record = KernelSpy()
-    for name in ("mean_squared_error", "mean_absolute_error", "huber", "poisson",
-                 "cosine_similarity", "kl_divergence", "binary_crossentropy",
-                 "categorical_crossentropy", "sparse_categorical_crossentropy", "ctc"):
-        kernel = getattr(_torch_kernels, name)
+    for spec in BUILTINS.values():
+        kernel, name = spec.torch_kernel, spec.name
+        if kernel is None:
+            continue
 
         def wrapped(y_true: Any, y_pred: Any, reduction: str, dtype: Any, *args: Any,
                     _kernel: Any = kernel, _name: str = name, **kwargs: Any) -> Any:
@@ -37,7 +37,9 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> KernelSpy:
             (record.declined if out is None else record.taken).append((_name, reduction))
             return out
 
-        monkeypatch.setattr(_torch_kernels, name, wrapped)
+        # The declaration holds the kernel for function calls, the class for fused calls.
+        monkeypatch.setattr(spec, "torch_kernel", wrapped)
+        monkeypatch.setattr(spec.loss_class, "_kernel", wrapped)
     return record
 
 

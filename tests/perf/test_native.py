@@ -241,7 +241,7 @@ def test_weighted_call_uses_per_sample_kernel(case, spy, keras_refs):
     loss = getattr(al, case.cls)(**case.kwargs)
     value, grad = _value_and_grad(loss, y_true, x, sample_weight=weights)
     assert spy.names() == {case.kernel}
-    assert {r for _, r in spy.taken} <= {"none", "mask"}
+    assert {r for _, r in spy.taken} <= {"none"}
     with B.generic_only():
         generic_value, generic_grad = _value_and_grad(loss, y_true, x, sample_weight=weights)
     np.testing.assert_allclose(value.numpy(), generic_value.numpy(), rtol=1e-12)
@@ -314,12 +314,12 @@ def test_numpy_labels_take_the_array_api_path(spy):
     y_true, x = make_inputs("sparse")
     expected = F.cross_entropy(torch.from_numpy(x), torch.from_numpy(y_true))
     out = al.sparse_categorical_crossentropy(y_true, torch.from_numpy(x), from_logits=True)
-    assert spy.declined == [("sparse_categorical_crossentropy", "mask")] and not spy.taken
+    assert spy.declined == [("sparse_categorical_crossentropy", "none")] and not spy.taken
     torch.testing.assert_close(out.mean(), expected)
     # A Loss converts the labels first, then the per-sample kernel applies.
     out = al.SparseCategoricalCrossentropy(from_logits=True)(y_true, torch.from_numpy(x))
     assert spy.declined[-1] == ("sparse_categorical_crossentropy", "sum_over_batch_size")
-    assert spy.taken == [("sparse_categorical_crossentropy", "mask")]
+    assert spy.taken == [("sparse_categorical_crossentropy", "none")]
     torch.testing.assert_close(out, expected)
 
 
@@ -428,8 +428,8 @@ def test_generic_only_restores_dispatch():
     with B.generic_only():
         with B.generic_only():
             pass
-        assert B.native("mean_squared_error", torch.zeros(2), torch.zeros(2)) is None
-    assert B.native("mean_squared_error", torch.zeros(2), torch.zeros(2)) is not None
+        assert not B.torch_kernels_apply(torch.zeros(2))
+    assert B.torch_kernels_apply(torch.zeros(2))
 
 
 # --- torch.compile -------------------------------------------------------------------------
@@ -452,14 +452,15 @@ def test_dispatch_compiles_without_graph_breaks(make_loss):
     torch.testing.assert_close(grad, expected)
 
 
-def test_every_marked_function_has_a_kernel_and_a_case():
+def test_every_declared_kernel_is_a_torch_kernel_with_a_case():
     from anyloss.backend import _torch_kernels
-    from anyloss.losses._registry import FUNCTIONS
+    from anyloss.losses._builtin import BUILTINS
 
-    marked = {fn._native for fn in FUNCTIONS.values() if getattr(fn, "_native", None)}
-    assert marked == {c.kernel for c in CASES}  # every fast path is tested above
-    for name in marked:
-        assert callable(getattr(_torch_kernels, name))
+    declared = {spec.name: spec.torch_kernel for spec in BUILTINS.values() if spec.torch_kernel}
+    assert set(declared) == {c.kernel for c in CASES}  # every fast path is tested above
+    for name, kernel in declared.items():
+        assert kernel is getattr(_torch_kernels, name)
+        assert BUILTINS[name].loss_class._kernel is kernel  # the class fuses the same kernel
 
 
 def test_compiling_in_a_fresh_process_warns_nothing():

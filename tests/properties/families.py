@@ -217,7 +217,7 @@ SPECS: dict[str, Spec] = {
 }
 
 CLASS_OF = {name: getattr(al, cls) for name, cls in
-            al.losses._registry.CLASS_OF_FUNCTION.items()}
+            al.losses.CLASS_OF_FUNCTION.items()}
 
 
 # --- fixed examples and extremes ----------------------------------------------------------------

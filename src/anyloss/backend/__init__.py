@@ -37,7 +37,7 @@ from anyloss.backend._extras import (
     softplus,
     stop_gradient,
 )
-from anyloss.backend._native import generic_only, native
+from anyloss.backend._native import generic_only, torch_kernels_apply
 
 __all__ = [
     "EPSILON",
@@ -65,7 +65,6 @@ __all__ = [
     "log_softmax",
     "logsumexp",
     "namespace",
-    "native",
     "ndim",
     "one_hot",
     "prediction",
@@ -77,6 +76,7 @@ __all__ = [
     "softplus",
     "stop_gradient",
     "to_numpy",
+    "torch_kernels_apply",
     "value_checks",
 ]
 

@@ -1,35 +1,58 @@
-"""torch fast paths: ``torch.nn.functional`` kernels for the built-in losses (torch-only module).
+"""torch fast paths: ``torch.nn.functional`` kernels for the built-in losses.
 
-Each kernel has the signature ``kernel(y_true, y_pred, reduction, dtype, **loss_kwargs)`` and
-returns the loss, or ``None`` where the array-API code must decide: ``y_true`` not a tensor on
-``y_pred``'s device, shapes that need rank alignment or do not match, empty inputs, arguments
-out of their valid range, a ``Loss`` dtype of float16/bfloat16. The array-API code then computes
-the same numbers, or raises the error. Kept from the array-API path: the dtype policy
+Each built-in names its kernel in its declaration (``torch_kernel=torch_kernels.huber`` in
+``anyloss/losses/regression.py``). A kernel has the signature
+``kernel(y_true, y_pred, reduction, dtype, **arguments)``: the hyperparameters were checked by
+the declaration, so kernels trust them. It returns the loss, or ``None`` where the array-API
+formula must decide: ``y_true`` not a tensor on ``y_pred``'s device, shapes that need rank
+alignment or do not match, empty inputs, a ``Loss`` dtype of float16/bfloat16. The formula then
+computes the same numbers, or raises the error. Kept from the array-API path: the dtype policy
 (float16/bfloat16 computed in float32), Keras' clipping at eps = 1e-7, the label checks of D13
 with their messages (before ``F.cross_entropy`` sees a label), gradients, and the reductions:
 
-- ``"none"``: per-sample values;
+- ``"none"``: per-sample values (``(values, valid mask or None)`` for sparse CE, which masks);
 - ``"sum"``: their sum;
 - ``"sum_over_batch_size"``, ``"mean"``, ``"mean_with_sample_weight"`` (no weights here): their
   mean (over the valid entries with ``ignore_class``, 0 when there are none: D5).
 
 A loss whose per-sample value is a mean over the last axis (MSE, ...) then has mean reduction
 ``F.*(reduction="mean")`` and sum reduction ``F.*(reduction="sum") / d``.
+
+The module imports without torch (the declarations reference its functions when ``anyloss`` is
+imported); torch is bound at the first kernel call, which only happens on a torch tensor.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-import torch
-import torch.nn.functional as F
-from torch import Tensor
+import functools
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from anyloss.backend._checks import check_label_range, check_whole_numbers, checks_apply
-from anyloss.backend._torch_chunked import chunked_sparse_crossentropy
+from anyloss.backend import EPSILON as EPS
 
-EPS = 1e-7
-_NAMED = {"float32": torch.float32, "float64": torch.float64}
+if TYPE_CHECKING:
+    import torch
+    import torch.nn.functional as F
+    from torch import Tensor
+else:
+
+    class _Deferred:
+        """Stands for a module until the first attribute access, which imports the module and
+        binds it in its place (so later accesses cost nothing)."""
+
+        def __init__(self, module: str, binding: str) -> None:
+            self._module, self._binding = module, binding
+
+        def __getattr__(self, attr: str) -> Any:
+            module = importlib.import_module(self._module)
+            globals()[self._binding] = module
+            return getattr(module, attr)
+
+    torch = _Deferred("torch", "torch")
+    F = _Deferred("torch.nn.functional", "F")
+    Tensor = Any
+
 _MEAN = frozenset({"sum_over_batch_size", "mean", "mean_with_sample_weight"})
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
@@ -41,7 +64,7 @@ def _compute_dtype(y_pred: Tensor, dtype: Any) -> Any:
         return None
     if dtype is None:
         return torch.float64 if y_pred.dtype == torch.float64 else torch.float32
-    return _NAMED.get(dtype)
+    return {"float32": torch.float32, "float64": torch.float64}.get(dtype)
 
 
 def _cast(x: Tensor, dtype: Any) -> Tensor:
@@ -50,17 +73,13 @@ def _cast(x: Tensor, dtype: Any) -> Tensor:
 
 def _pair(y_true: Any, y_pred: Tensor, dtype: Any) -> tuple[Tensor, Tensor] | None:
     """``(y_true, y_pred)`` of one shape and the compute dtype, or ``None``."""
-    if (not isinstance(y_true, Tensor) or y_true.shape != y_pred.shape or y_pred.ndim == 0
+    if (not isinstance(y_true, torch.Tensor) or y_true.shape != y_pred.shape or y_pred.ndim == 0
             or y_true.device != y_pred.device or y_true.is_complex() or y_pred.numel() == 0):
         return None
     dtype = _compute_dtype(y_pred, dtype)
     if dtype is None:
         return None
     return _cast(y_true, dtype), _cast(y_pred, dtype)
-
-
-def _is_probability(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
 
 
 def _axis(axis: Any, rank: int) -> int | None:
@@ -101,9 +120,7 @@ def mean_absolute_error(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any)
     return None if pair is None else _mean_over_axis(F.l1_loss, pair[1], pair[0], reduction)
 
 
-def huber(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any, delta: Any = 1.0) -> Any:
-    if isinstance(delta, bool) or not isinstance(delta, (int, float)) or not delta > 0:
-        return None
+def huber(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any, delta: float = 1.0) -> Any:
     pair = _pair(y_true, y_pred, dtype)
     if pair is None:
         return None
@@ -117,8 +134,6 @@ def huber(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any, delta: Any = 
 def binary_crossentropy(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any,
                         from_logits: bool = False, label_smoothing: Any = 0.0,
                         axis: Any = -1) -> Any:
-    if not _is_probability(label_smoothing):
-        return None
     pair = _pair(y_true, y_pred, dtype)
     axis = _axis(axis, y_pred.ndim)
     if pair is None or axis is None:
@@ -190,8 +205,6 @@ def _classes_in_dim1(x: Tensor, axis: int) -> Tensor:
 def categorical_crossentropy(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any,
                              from_logits: bool = False, label_smoothing: Any = 0.0,
                              axis: Any = -1) -> Any:
-    if not _is_probability(label_smoothing):
-        return None
     pair = _pair(y_true, y_pred, dtype)
     axis = _axis(axis, y_pred.ndim)
     if pair is None or axis is None or y_pred.ndim < 2 or y_pred.shape[axis] == 1:
@@ -216,15 +229,18 @@ def categorical_crossentropy(y_true: Any, y_pred: Tensor, reduction: str, dtype:
     return total if reduction == "sum" else total / (y_pred.numel() // num_classes)
 
 
-_INTEGER = frozenset({torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8})
+@functools.cache
+def _integer_dtypes() -> frozenset[Any]:
+    """The label dtypes read directly (others take the array-API path)."""
+    return frozenset({torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8})
 
 
 def _class_labels(y_true: Any, y_pred: Tensor, axis: int) -> Tensor | None:
     """int64 labels of ``y_pred``'s shape without ``axis`` (a size-1 ``axis`` is squeezed)."""
-    if not isinstance(y_true, Tensor) or y_true.device != y_pred.device:
+    if not isinstance(y_true, torch.Tensor) or y_true.device != y_pred.device:
         return None
     dtype = y_true.dtype
-    if dtype is not torch.int64 and dtype not in _INTEGER:
+    if dtype is not torch.int64 and dtype not in _integer_dtypes():
         if not y_true.is_floating_point():
             return None  # bool, complex: the array-API path raises
         check_whole_numbers(torch, y_true)
@@ -250,18 +266,12 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Tensor, reduction: str,
                                     from_logits: bool = False, ignore_class: Any = None,
                                     axis: Any = -1, label_smoothing: Any = 0.0,
                                     chunk_size: Any = None) -> Any:
-    """Also ``reduction="mask"``: ``(per-sample values, valid mask or None)``."""
+    """``reduction="none"`` gives ``(per-sample values, valid mask or None)``."""
     rank = y_pred.ndim
     axis = _axis(axis, rank)
     compute = _compute_dtype(y_pred, dtype)
-    if chunk_size is not None and (not from_logits or isinstance(chunk_size, bool)
-                                   or not isinstance(chunk_size, int) or chunk_size < 1):
-        return None
-    if (axis is None or compute is None or rank < 2
-            or not _is_probability(label_smoothing) or y_pred.numel() == 0
-            or (ignore_class is not None and (
-                isinstance(ignore_class, bool) or not isinstance(ignore_class, int)
-                or not _INT64_MIN <= ignore_class <= _INT64_MAX))):
+    if (axis is None or compute is None or rank < 2 or y_pred.numel() == 0
+            or (ignore_class is not None and not _INT64_MIN <= ignore_class <= _INT64_MAX)):
         return None
     labels = _class_labels(y_true, y_pred, axis)
     if labels is None:
@@ -278,7 +288,7 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Tensor, reduction: str,
     ignore_index = -100 if ignore_class is None else ignore_class  # -100: F's default
     valid = None if ignore_class is None else labels != ignore_class
     if from_logits:
-        if reduction == "mask" or reduction == "none":
+        if reduction == "none":
             values = F.cross_entropy(x, labels, ignore_index=ignore_index, reduction="none",
                                      label_smoothing=float(label_smoothing))
         elif valid is None or reduction == "sum":
@@ -299,16 +309,16 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Tensor, reduction: str,
             if valid is not None:
                 uniform = torch.where(valid, uniform, 0.0)
             values = (1.0 - label_smoothing) * values + label_smoothing * uniform
-    if reduction == "mask":
-        return values.reshape(batch_shape), None if valid is None else valid.reshape(batch_shape)
     if reduction == "none":
-        return values.reshape(batch_shape)
+        return values.reshape(batch_shape), None if valid is None else valid.reshape(batch_shape)
     return _reduce(values, reduction, valid)
 
 
 def _chunked(y_pred: Tensor, labels: Tensor, axis: int, compute: Any, reduction: str,
              ignore_class: Any, chunk_size: int, label_smoothing: float) -> Any:
     """Sparse CE through the chunked autograd function (``chunk_size=``)."""
+    from anyloss.backend._torch_chunked import chunked_sparse_crossentropy
+
     # float16/bfloat16 logits are upcast a chunk at a time inside, not all at once here.
     if not (compute == torch.float32 and y_pred.dtype in (torch.float16, torch.bfloat16)):
         y_pred = _cast(y_pred, compute)
@@ -320,7 +330,7 @@ def _chunked(y_pred: Tensor, labels: Tensor, axis: int, compute: Any, reduction:
     values = chunked_sparse_crossentropy(y_pred, labels, chunk_size, label_smoothing)
     if valid is not None:
         values = torch.where(valid, values, 0.0)
-    if reduction == "mask":
+    if reduction == "none":
         return values, valid
     return _reduce(values, reduction, valid)
 
@@ -330,7 +340,7 @@ def ctc(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
     of a row, so the label length is the count of non-zero labels. Reading the layout needs the
     label values: where value checks do not run, the array-API recursion is used."""
     compute = _compute_dtype(y_pred, dtype)
-    if (not isinstance(y_true, Tensor) or compute is None or y_pred.ndim != 3
+    if (not isinstance(y_true, torch.Tensor) or compute is None or y_pred.ndim != 3
             or y_true.ndim != 2 or y_true.shape[0] != y_pred.shape[0]
             or y_true.device != y_pred.device or y_true.dtype == torch.bool
             or y_true.is_floating_point() or y_true.is_complex() or y_pred.numel() == 0

@@ -15,7 +15,7 @@ from anyloss.check._inputs import Case
 from anyloss.check._report import CheckReport, Problem
 from anyloss.check._runners import Run, jit_error, run, select
 from anyloss.losses._base import Loss
-from anyloss.losses._registry import deserialize, serialize
+from anyloss.losses.serialization import deserialize, serialize
 
 AUTODIFF = ("torch", "jax")
 ALIGN_FIX = ("Align the ranks before subtracting, e.g. `y_true = ops.reshape(y_true, "

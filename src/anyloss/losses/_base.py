@@ -7,31 +7,20 @@ compute dtype, calls ``call`` for per-sample values, merges masks, then weights 
 
 from __future__ import annotations
 
+import inspect
 import re
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from anyloss import backend as B
 from anyloss._text import shown
+from anyloss.losses import _names
+from anyloss.losses._builtin import CLASSES, Builtin, MaskedValues, bind_class
 from anyloss.losses._reduction import (
     reduce_weighted_values,
     squeeze_or_expand_to_same_rank,
     standardize_reduction,
 )
-
-
-class MaskedValues(NamedTuple):
-    """Per-sample values with a validity mask: what ``call`` returns when some entries do not
-    count (sparse CE's ``ignore_class``, circle loss). Reductions divide by the valid count."""
-
-    values: Any
-    mask: Any
-
-
-def native_fast_path(fn: Any) -> Any:
-    """Mark a built-in loss function as having native kernels (``backend._native``) under its
-    name; a ``LossFunctionWrapper`` of it then reduces unweighted calls inside the kernel."""
-    fn._native = fn.__name__
-    return fn
 
 
 def snake_case(name: str) -> str:
@@ -65,10 +54,7 @@ class Loss:
     """
 
     #: Built-ins that take integer labels set this, so ``y_true`` keeps its integer dtype.
-    _integer_labels = False
-    #: Name of the native kernel computing this loss with its reduction (see ``__call__``).
-    _native: str | None = None
-    _fn_kwargs: dict[str, Any] = {}  # noqa: RUF012 - never mutated; subclasses assign their own
+    _integer_labels: ClassVar[bool] = False
 
     def __init__(self, name: str | None = None, reduction: Any = "sum_over_batch_size",
                  dtype: Any = None) -> None:
@@ -92,11 +78,8 @@ class Loss:
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None,
                  mask: Any = None) -> Any:
         in_mask = getattr(y_pred, "_keras_mask", None)
-        if (self._native is not None and sample_weight is None and mask is None
-                and in_mask is None):
-            # One fused kernel for the loss and its reduction, where y_pred's library has one.
-            out = B.native(self._native, y_true, y_pred, self.reduction, self.dtype,
-                           **self._fn_kwargs)
+        if sample_weight is None and mask is None and in_mask is None:
+            out = self.fused(y_true, y_pred)
             if out is not None:
                 return out
         xp, y_pred = B.prediction(y_pred)
@@ -127,12 +110,18 @@ class Loss:
             combined = m
         return reduce_weighted_values(out, sample_weight, combined, self.reduction, dtype)
 
+    def fused(self, y_true: Any, y_pred: Any) -> Any:
+        """The reduced loss of an unweighted, unmasked call in one native kernel, or ``None``
+        (the default) for the usual path: ``call``, then masks, weights and the reduction."""
+        return None
+
     def get_config(self) -> dict[str, Any]:
         """Every constructor argument, JSON-safe (subclasses add their own)."""
         return {"name": self.name, "reduction": self.reduction, "dtype": self.dtype}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Loss:
+        """The loss ``cls(**config)``: the inverse of :meth:`get_config`."""
         return cls(**config)
 
     def __repr__(self) -> str:
@@ -151,10 +140,17 @@ class LossFunctionWrapper(Loss):
     Ranks are aligned first (``(N,)`` against ``(N, 1)`` gives ``(N, 1)`` twice), as Keras does.
     Subclassing it with ``super().__init__(fn, name=..., reduction=..., **fn_kwargs)`` is the
     usual way to give a custom function hyperparameters and a config.
+
+    Args:
+        fn: the per-sample loss function ``fn(y_true, y_pred, **fn_kwargs)``.
+        reduction: see :class:`Loss`.
+        name: the loss' name (default: the class name in snake case, or ``fn``'s name).
+        dtype: see :class:`Loss`.
+        **fn_kwargs: keyword arguments passed to ``fn`` on every call, and saved in the config.
     """
 
-    def __init__(self, fn: Any, reduction: Any = "sum_over_batch_size", name: str | None = None,
-                 dtype: Any = None, **fn_kwargs: Any) -> None:
+    def __init__(self, fn: Callable[..., Any], reduction: Any = "sum_over_batch_size",
+                 name: str | None = None, dtype: Any = None, **fn_kwargs: Any) -> None:
         if not callable(fn):
             msg = (f"Argument `fn` of LossFunctionWrapper must be a callable "
                    f"`fn(y_true, y_pred)`. Received: fn={fn!r}")
@@ -164,35 +160,127 @@ class LossFunctionWrapper(Loss):
         super().__init__(name=name or default, reduction=reduction, dtype=dtype)
         self.fn = fn
         self._fn_kwargs = fn_kwargs
-        # The kernel computes `fn`: only valid while `call` is anyloss' own.
-        if type(self).call.__module__.startswith("anyloss."):
-            self._native = getattr(fn, "_native", None)
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-        masked = getattr(self.fn, "_values_and_mask", None)
-        if masked is not None:
-            return MaskedValues(*masked(y_true, y_pred, **self._fn_kwargs))
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self) -> dict[str, Any]:
-        from anyloss.losses._registry import serialize
-
         config = super().get_config()
         if type(self) is LossFunctionWrapper:
-            config["fn"] = serialize(self.fn)
+            fn = self.fn
+            config["fn"] = loss_config(fn) if isinstance(fn, Loss) else _names.function_config(fn)
         config.update(self._fn_kwargs)
         return config
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Loss:
         if cls is LossFunctionWrapper:
-            from anyloss.losses._registry import deserialize
-
-            config = dict(config)
             if "fn" not in config:
                 msg = "A LossFunctionWrapper config needs the key 'fn' naming the loss function."
                 raise ValueError(msg)
-            config["fn"] = deserialize(config["fn"])
-            return cls(**config)
+            # A name or function config; anyloss.deserialize also resolves nested loss configs.
+            config = {**config, "fn": _names.resolve_function(config["fn"])}
+        return cls(**config)
+
+
+#: Base classes, resolvable from configs (``get("Loss")`` is refused: it has no ``call``).
+BASES: dict[str, type[Loss]] = {"Loss": Loss, "LossFunctionWrapper": LossFunctionWrapper}
+
+
+def loss_config(loss: Loss) -> dict[str, Any]:
+    """``{"module", "class_name", "config", "registered_name"}`` of a ``Loss`` (Keras 3's form;
+    built-ins carry no registered name)."""
+    cls = type(loss)
+    builtin = CLASSES.get(cls.__name__) is cls or BASES.get(cls.__name__) is cls
+    return {
+        "module": "anyloss.losses" if builtin else cls.__module__,
+        "class_name": cls.__name__,
+        "config": loss.get_config(),
+        "registered_name": None if builtin else (_names.registered_name(cls) or cls.__name__),
+    }
+
+
+def _json_safe(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+class BuiltinLoss(LossFunctionWrapper):
+    """The class of a built-in loss: ``class Huber(BuiltinLoss, function=huber)``.
+
+    Its hyperparameters live in one place, as attributes (``Huber(delta=2.0).delta``), checked
+    by the function's declaration when set, read by every call and by :meth:`get_config`, so the
+    config and the behaviour cannot disagree. An unweighted, unmasked call on a library with a
+    native kernel for the loss computes the loss and its reduction in that kernel
+    (:meth:`fused`), unless a subclass overrides ``call``.
+    """
+
+    #: The declaration of the wrapped function (set by ``function=`` in the class statement).
+    builtin: ClassVar[Builtin]
+    #: ``builtin.torch_kernel`` while ``call`` is this class's own, else ``None``.
+    _kernel: ClassVar[Callable[..., Any] | None] = None
+    #: The function's hyperparameters that the constructor takes (circle's per-call reference
+    #: embeddings, for one, are not).
+    _arguments: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, function: Callable[..., Any] | None = None,
+                          **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if function is not None:
+            cls.builtin = bind_class(function, cls)
+            cls._integer_labels = cls.builtin.inputs.integer_labels
+            taken = inspect.signature(cls.__init__).parameters
+            cls._arguments = tuple(key for key in cls.builtin.defaults if key in taken)
+        spec = getattr(cls, "builtin", None)
+        if spec is None:
+            msg = (f"{cls.__name__} subclasses BuiltinLoss without naming its function: write "
+                   f"`class {cls.__name__}(BuiltinLoss, function=...)`, or subclass "
+                   "LossFunctionWrapper for a custom loss.")
+            raise TypeError(msg)
+        cls._kernel = spec.torch_kernel if cls.call is BuiltinLoss.call else None
+
+    def __init__(self, reduction: Any = "sum_over_batch_size", name: str | None = None,
+                 dtype: Any = None, **arguments: Any) -> None:
+        spec = self.builtin
+        if spec.function is None:  # pragma: no cover - set by the declaration
+            msg = f"{spec.name} is not declared."
+            raise TypeError(msg)
+        Loss.__init__(self, name=name or spec.name, reduction=reduction, dtype=dtype)
+        self.fn = spec.function
+        checked = spec.check({**spec.defaults, **arguments})
+        for key in self._arguments:
+            object.__setattr__(self, key, checked[key])
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        if key in self._arguments and key in self.__dict__:
+            spec = self.builtin
+            value = spec.check({**spec.defaults, **self.arguments(), key: value})[key]
+        object.__setattr__(self, key, value)
+
+    def arguments(self) -> dict[str, Any]:
+        """The hyperparameters, as the loss function takes them."""
+        return {key: getattr(self, key) for key in self._arguments}
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        spec = self.builtin
+        if spec.align_ranks:
+            y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+        return spec.per_sample(y_true, y_pred, self.arguments())
+
+    def fused(self, y_true: Any, y_pred: Any) -> Any:
+        kernel = type(self)._kernel  # read from the class: a plain function, not a method
+        if kernel is None or not B.torch_kernels_apply(y_pred):
+            return None
+        out = kernel(y_true, y_pred, self.reduction, self.dtype, **self.arguments())
+        if out is not None and self.reduction == "none" and self.builtin.masked:
+            return out[0]  # per-sample values, masked entries already 0
+        return out
+
+    def get_config(self) -> dict[str, Any]:
+        config = Loss.get_config(self)
+        config.update({key: _json_safe(value) for key, value in self.arguments().items()})
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Loss:
         return cls(**config)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from anyloss import backend as B
-from anyloss.losses._base import LossFunctionWrapper
-from anyloss.losses._inputs import prepare
+from anyloss.losses._base import BuiltinLoss
+from anyloss.losses._builtin import Inputs, builtin
+from anyloss.losses._prepare import prepare
 
 
 def _to_signed_labels(xp: Any, y_true: Any) -> Any:
@@ -23,6 +24,7 @@ def _to_signed_labels(xp: Any, y_true: Any) -> Any:
     return xp.where(binary, 2.0 * y_true - 1.0, y_true)
 
 
+@builtin(inputs=Inputs.MARGIN)
 def hinge(y_true: Any, y_pred: Any) -> Any:
     """Hinge loss per sample: ``mean(max(1 - y_true * y_pred, 0), axis=-1)``."""
     xp, y_true, y_pred = prepare(y_true, y_pred, "hinge")
@@ -30,6 +32,7 @@ def hinge(y_true: Any, y_pred: Any) -> Any:
     return xp.mean(xp.clip(1.0 - y_true * y_pred, 0.0, None), axis=-1)
 
 
+@builtin(inputs=Inputs.MARGIN)
 def squared_hinge(y_true: Any, y_pred: Any) -> Any:
     """Squared hinge loss per sample: ``mean(square(max(1 - y_true * y_pred, 0)), axis=-1)``."""
     xp, y_true, y_pred = prepare(y_true, y_pred, "squared_hinge")
@@ -37,6 +40,7 @@ def squared_hinge(y_true: Any, y_pred: Any) -> Any:
     return xp.mean(xp.square(xp.clip(1.0 - y_true * y_pred, 0.0, None)), axis=-1)
 
 
+@builtin(inputs=Inputs.CATEGORICAL_MARGIN)
 def categorical_hinge(y_true: Any, y_pred: Any) -> Any:
     """Categorical (Crammer-Singer) hinge per sample, one-hot ``y_true``.
 
@@ -49,25 +53,25 @@ def categorical_hinge(y_true: Any, y_pred: Any) -> Any:
     return xp.clip(neg - pos + 1.0, 0.0, None)
 
 
-class Hinge(LossFunctionWrapper):
+class Hinge(BuiltinLoss, function=hinge):
     """Hinge loss. See :func:`hinge`; ``reduction``: see ``Loss``."""
 
     def __init__(self, reduction: Any = "sum_over_batch_size", name: str = "hinge",
                  dtype: Any = None) -> None:
-        super().__init__(hinge, name=name, reduction=reduction, dtype=dtype)
+        super().__init__(reduction=reduction, name=name, dtype=dtype)
 
 
-class SquaredHinge(LossFunctionWrapper):
+class SquaredHinge(BuiltinLoss, function=squared_hinge):
     """Squared hinge loss. See :func:`squared_hinge`."""
 
     def __init__(self, reduction: Any = "sum_over_batch_size", name: str = "squared_hinge",
                  dtype: Any = None) -> None:
-        super().__init__(squared_hinge, name=name, reduction=reduction, dtype=dtype)
+        super().__init__(reduction=reduction, name=name, dtype=dtype)
 
 
-class CategoricalHinge(LossFunctionWrapper):
+class CategoricalHinge(BuiltinLoss, function=categorical_hinge):
     """Categorical hinge loss. See :func:`categorical_hinge`."""
 
     def __init__(self, reduction: Any = "sum_over_batch_size", name: str = "categorical_hinge",
                  dtype: Any = None) -> None:
-        super().__init__(categorical_hinge, name=name, reduction=reduction, dtype=dtype)
+        super().__init__(reduction=reduction, name=name, dtype=dtype)

@@ -5,17 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from anyloss import backend as B
-from anyloss.losses._base import LossFunctionWrapper
-from anyloss.losses._inputs import check_flag, check_number
-from anyloss.losses.probabilistic import integer_labels
+from anyloss._arguments import check_flag, check_number
+from anyloss.losses._base import BuiltinLoss
+from anyloss.losses._builtin import Inputs, MaskedValues, builtin
+from anyloss.losses._prepare import integer_labels
 
 
-def _circle(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: Any = None,
-            remove_diagonal: bool = True, gamma: float = 80.0,
-            margin: float = 0.4) -> tuple[Any, Any]:
-    """Circle loss values and the mask of rows with a positive loss."""
-    gamma, margin = _check_gamma_margin(gamma, margin)
-    remove_diagonal = check_flag(remove_diagonal, "remove_diagonal")
+def _check_circle(arguments: dict[str, Any]) -> dict[str, Any]:
+    return {**arguments,
+            "gamma": check_number(arguments["gamma"], "gamma", minimum=0.0, open_minimum=True,
+                                  owner="circle"),
+            "margin": check_number(arguments["margin"], "margin", owner="circle"),
+            "remove_diagonal": check_flag(arguments["remove_diagonal"], "remove_diagonal")}
+
+
+@builtin(inputs=Inputs.EMBEDDING, check=_check_circle, masked=True)
+def circle(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: Any = None,
+           remove_diagonal: bool = True, gamma: float = 80.0, margin: float = 0.4) -> Any:
+    """Circle loss per embedding.
+
+    With cosine distances ``d`` to the reference embeddings (default: the batch),
+    ``p = logsumexp(-gamma w_p (margin - d))`` over positives, ``n = logsumexp(gamma w_n
+    (1 - margin - d))`` over negatives, ``w_p = max(margin + d, 0)``, ``w_n = max(1 + margin -
+    d, 0)``; ``loss = softplus(p + n)``. ``Circle`` averages over rows with a positive loss.
+
+    Reference: Sun et al., "Circle Loss" (CVPR 2020), https://arxiv.org/abs/2002.10857
+    """
     xp, y_pred = B.prediction(y_pred)
     if B.ndim(y_pred) != 2:
         msg = ("circle: `y_pred` must be L2-normalised embeddings of shape (batch, dim). "
@@ -43,7 +58,7 @@ def _circle(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: An
     if B.shape(y_pred)[0] == 0:
         # An empty batch has no pairs, so no loss (log-sum-exp over no pairs is undefined).
         values = xp.sum(y_pred, axis=1)
-        return values, values > 0
+        return MaskedValues(values, values > 0)
     # Pairwise cosine distance of (assumed L2-normalised) embeddings.
     distance = xp.clip(1.0 - xp.matmul(y_pred, xp.permute_dims(ref, (1, 0))), 0.0, None)
     positive = labels[:, None] == ref_labels[None, :]
@@ -59,41 +74,18 @@ def _circle(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: An
     pos_term = xp.where(positive, -gamma * pos_weight * (margin - distance), neg_inf)
     neg_term = xp.where(negative, gamma * neg_weight * (1.0 - margin - distance), neg_inf)
     values = B.softplus(xp, B.logsumexp(xp, pos_term, axis=1) + B.logsumexp(xp, neg_term, axis=1))
-    return values, values > 0
+    return MaskedValues(values, values > 0)
 
 
-def _check_gamma_margin(gamma: Any, margin: Any) -> tuple[float, float]:
-    return (check_number(gamma, "gamma", minimum=0.0, open_minimum=True, owner="circle"),
-            check_number(margin, "margin", owner="circle"))
-
-
-def circle(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: Any = None,
-           remove_diagonal: bool = True, gamma: float = 80.0, margin: float = 0.4) -> Any:
-    """Circle loss per embedding.
-
-    With cosine distances ``d`` to the reference embeddings (default: the batch),
-    ``p = logsumexp(-gamma w_p (margin - d))`` over positives, ``n = logsumexp(gamma w_n
-    (1 - margin - d))`` over negatives, ``w_p = max(margin + d, 0)``, ``w_n = max(1 + margin -
-    d, 0)``; ``loss = softplus(p + n)``. ``Circle`` averages over rows with a positive loss.
-
-    Reference: Sun et al., "Circle Loss" (CVPR 2020), https://arxiv.org/abs/2002.10857
-    """
-    return _circle(y_true, y_pred, ref_labels, ref_embeddings, remove_diagonal, gamma, margin)[0]
-
-
-circle._values_and_mask = _circle  # type: ignore[attr-defined]
-
-
-class Circle(LossFunctionWrapper):
+class Circle(BuiltinLoss, function=circle):
     """Circle loss. See :func:`circle`; the mean is over rows with a positive loss (Keras)."""
 
-    _integer_labels = True
+    gamma: float
+    margin: float
+    remove_diagonal: bool
 
     def __init__(self, gamma: float = 80.0, margin: float = 0.4, remove_diagonal: bool = True,
                  reduction: Any = "sum_over_batch_size", name: str = "circle",
                  dtype: Any = None) -> None:
-        _check_gamma_margin(gamma, margin)
-        check_flag(remove_diagonal, "remove_diagonal")
-        super().__init__(circle, name=name, reduction=reduction, dtype=dtype, gamma=gamma,
+        super().__init__(reduction=reduction, name=name, dtype=dtype, gamma=gamma,
                          margin=margin, remove_diagonal=remove_diagonal)
-        self.gamma, self.margin, self.remove_diagonal = gamma, margin, remove_diagonal

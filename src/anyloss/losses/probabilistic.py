@@ -13,19 +13,87 @@ import warnings
 from typing import Any
 
 from anyloss import backend as B
-from anyloss._text import shown
-from anyloss.losses._base import LossFunctionWrapper, MaskedValues, native_fast_path
-from anyloss.losses._inputs import (
+from anyloss._arguments import (
     check_axis_type,
     check_flag,
     check_number,
     check_probability,
     normalize_axis,
-    prepare,
 )
+from anyloss._text import shown
+from anyloss.backend import EPSILON as EPS
+from anyloss.backend import _torch_kernels as torch_kernels
+from anyloss.losses._base import BuiltinLoss
+from anyloss.losses._builtin import Inputs, MaskedValues, builtin
+from anyloss.losses._prepare import integer_labels, prepare
 from anyloss.losses._reduction import reduce_weighted_values
 
-EPS = B.EPSILON
+
+# --- hyperparameter checks: one per declaration, run once per function call or constructor ---
+
+def _check_binary(arguments: dict[str, Any]) -> dict[str, Any]:
+    check_probability(arguments["label_smoothing"], "label_smoothing")
+    check_axis_type(arguments["axis"])
+    return {**arguments, "from_logits": check_flag(arguments["from_logits"], "from_logits")}
+
+
+def _check_binary_focal(arguments: dict[str, Any]) -> dict[str, Any]:
+    arguments = _check_binary(arguments)
+    check_probability(arguments["alpha"], "alpha")
+    check_number(arguments["gamma"], "gamma", minimum=0.0)
+    return {**arguments, "apply_class_balancing": check_flag(
+        arguments["apply_class_balancing"], "apply_class_balancing")}
+
+
+def _check_categorical(arguments: dict[str, Any]) -> dict[str, Any]:
+    check_probability(arguments["label_smoothing"], "label_smoothing")
+    check_axis_type(arguments["axis"], single=True)
+    return {**arguments, "from_logits": check_flag(arguments["from_logits"], "from_logits")}
+
+
+def _check_categorical_focal(arguments: dict[str, Any]) -> dict[str, Any]:
+    arguments = _check_categorical(arguments)
+    check_number(arguments["gamma"], "gamma", minimum=0.0)
+    alpha = arguments["alpha"]
+    if isinstance(alpha, (numbers.Real, bool)):
+        check_number(alpha, "alpha", minimum=0.0)
+    return {**arguments, "alpha": list(alpha) if isinstance(alpha, tuple) else alpha}
+
+
+def _check_ignore_class(ignore_class: Any) -> None:
+    if ignore_class is None or (isinstance(ignore_class, numbers.Integral) and
+                                not isinstance(ignore_class, bool)):
+        return
+    msg = (f"Argument `ignore_class` must be an integer label (e.g. -1 for padding) or None. "
+           f"Received: ignore_class={shown(ignore_class)}")
+    raise TypeError(msg)
+
+
+def _check_chunk_size(chunk_size: Any, from_logits: bool) -> None:
+    if chunk_size is None:
+        return
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        msg = (f"Argument `chunk_size` must be a positive int (rows per chunk) or None. "
+               f"Received: chunk_size={chunk_size!r}")
+        raise ValueError(msg)
+    if not from_logits:
+        msg = ("Argument `chunk_size` needs from_logits=True: chunking saves the memory of the "
+               "softmax gradient of logits, while probabilities are already a full softmax. "
+               "Pass logits with from_logits=True, or drop chunk_size.")
+        raise ValueError(msg)
+
+
+def _check_sparse(arguments: dict[str, Any]) -> dict[str, Any]:
+    arguments = _check_categorical(arguments)
+    _check_ignore_class(arguments["ignore_class"])
+    _check_chunk_size(arguments["chunk_size"], arguments["from_logits"])
+    return arguments
+
+
+def _check_generalized(arguments: dict[str, Any]) -> dict[str, Any]:
+    q = check_number(arguments["q"], "q", minimum=0.0, maximum=1.0, open_minimum=True,
+                     open_maximum=True)
+    return {"q": q}
 
 
 def _bce(xp: Any, target: Any, output: Any, from_logits: bool) -> Any:
@@ -42,7 +110,8 @@ def _smooth_binary(y_true: Any, label_smoothing: float) -> Any:
     return y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing if label_smoothing else y_true
 
 
-@native_fast_path
+@builtin(inputs=Inputs.BINARY, aliases=("bce", "BCE"), check=_check_binary,
+         torch_kernel=torch_kernels.binary_crossentropy)
 def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
                         label_smoothing: float = 0.0, axis: int = -1) -> Any:
     """Binary cross-entropy, averaged over ``axis``.
@@ -51,18 +120,13 @@ def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
     (or ``p = sigmoid(y_pred)`` in its stable form when ``from_logits``). Label smoothing moves
     targets towards 0.5: ``y * (1 - ls) + 0.5 * ls``.
     """
-    check_probability(label_smoothing, "label_smoothing")
-    from_logits = check_flag(from_logits, "from_logits")
-    fast = B.native("binary_crossentropy", y_true, y_pred, from_logits=from_logits,
-                    label_smoothing=label_smoothing, axis=axis)
-    if fast is not None:
-        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "binary_crossentropy")
     axis = normalize_axis(axis, B.ndim(y_pred))
     y_true = _smooth_binary(y_true, label_smoothing)
     return xp.mean(_bce(xp, y_true, y_pred, from_logits), axis=axis)
 
 
+@builtin(inputs=Inputs.BINARY, check=_check_binary_focal)
 def binary_focal_crossentropy(y_true: Any, y_pred: Any, apply_class_balancing: bool = False,
                               alpha: float = 0.25, gamma: float = 2.0, from_logits: bool = False,
                               label_smoothing: float = 0.0, axis: int = -1) -> Any:
@@ -75,11 +139,6 @@ def binary_focal_crossentropy(y_true: Any, y_pred: Any, apply_class_balancing: b
     Reference: Lin et al., "Focal Loss for Dense Object Detection" (2017),
     https://arxiv.org/abs/1708.02002
     """
-    check_probability(label_smoothing, "label_smoothing")
-    check_probability(alpha, "alpha")
-    _check_gamma(gamma)
-    from_logits = check_flag(from_logits, "from_logits")
-    apply_class_balancing = check_flag(apply_class_balancing, "apply_class_balancing")
     xp, y_true, y_pred = prepare(y_true, y_pred, "binary_focal_crossentropy")
     axis = normalize_axis(axis, B.ndim(y_pred))
     y_true = _smooth_binary(y_true, label_smoothing)
@@ -90,19 +149,6 @@ def binary_focal_crossentropy(y_true: Any, y_pred: Any, apply_class_balancing: b
     if apply_class_balancing:
         focal = (y_true * alpha + (1.0 - y_true) * (1.0 - alpha)) * focal
     return xp.mean(focal, axis=axis)
-
-
-def _check_gamma(gamma: Any) -> None:
-    check_number(gamma, "gamma", minimum=0.0)
-
-
-def _check_ignore_class(ignore_class: Any) -> None:
-    if ignore_class is None or (isinstance(ignore_class, numbers.Integral) and
-                                not isinstance(ignore_class, bool)):
-        return
-    msg = (f"Argument `ignore_class` must be an integer label (e.g. -1 for padding) or None. "
-           f"Received: ignore_class={shown(ignore_class)}")
-    raise TypeError(msg)
 
 
 def _class_axis(axis: Any, rank: int) -> int:
@@ -139,7 +185,8 @@ def _log_probabilities(xp: Any, y_pred: Any, from_logits: bool, axis: int) -> An
     return xp.log(xp.clip(p, EPS, 1.0 - EPS))
 
 
-@native_fast_path
+@builtin(inputs=Inputs.CATEGORICAL, check=_check_categorical,
+         torch_kernel=torch_kernels.categorical_crossentropy)
 def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
                              label_smoothing: float = 0.0, axis: int = -1) -> Any:
     """Categorical cross-entropy with one-hot (or soft) ``y_true``.
@@ -148,12 +195,6 @@ def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False
     else ``y_pred`` renormalised to sum to 1 and clipped to ``[eps, 1 - eps]``. Label smoothing:
     ``y * (1 - ls) + ls / num_classes``.
     """
-    check_probability(label_smoothing, "label_smoothing")
-    from_logits = check_flag(from_logits, "from_logits")
-    fast = B.native("categorical_crossentropy", y_true, y_pred, from_logits=from_logits,
-                    label_smoothing=label_smoothing, axis=axis)
-    if fast is not None:
-        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "categorical_crossentropy")
     axis = _class_axis(axis, B.ndim(y_pred))
     _warn_single_class(y_pred, axis, "categorical_crossentropy")
@@ -161,6 +202,7 @@ def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False
     return -xp.sum(y_true * _log_probabilities(xp, y_pred, from_logits, axis), axis=axis)
 
 
+@builtin(inputs=Inputs.CATEGORICAL, check=_check_categorical_focal)
 def categorical_focal_crossentropy(y_true: Any, y_pred: Any, alpha: Any = 0.25,
                                    gamma: float = 2.0, from_logits: bool = False,
                                    label_smoothing: float = 0.0, axis: int = -1) -> Any:
@@ -173,9 +215,6 @@ def categorical_focal_crossentropy(y_true: Any, y_pred: Any, alpha: Any = 0.25,
     Reference: Lin et al., "Focal Loss for Dense Object Detection" (2017),
     https://arxiv.org/abs/1708.02002
     """
-    check_probability(label_smoothing, "label_smoothing")
-    _check_gamma(gamma)
-    from_logits = check_flag(from_logits, "from_logits")
     xp, y_true, y_pred = prepare(y_true, y_pred, "categorical_focal_crossentropy")
     axis = _class_axis(axis, B.ndim(y_pred))
     _warn_single_class(y_pred, axis, "categorical_focal_crossentropy")
@@ -202,58 +241,26 @@ def _class_weights(xp: Any, alpha: Any, y_pred: Any, axis: int) -> Any:
     return xp.reshape(alpha, tuple(shape))
 
 
-def _index_dtype(xp: Any) -> Any:
-    # JAX without x64 has no int64 (it would warn and give int32 anyway).
-    return xp.int32 if B.is_jax(xp) else xp.int64
+@builtin(inputs=Inputs.SPARSE, check=_check_sparse, masked=True, align_ranks=False,
+         torch_kernel=torch_kernels.sparse_categorical_crossentropy)
+def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
+                                    ignore_class: int | None = None, axis: int = -1,
+                                    label_smoothing: float = 0.0,
+                                    chunk_size: int | None = None) -> Any:
+    """Cross-entropy with integer class indices as targets.
 
+    ``loss = -log p[y_true]`` with ``p`` as in :func:`categorical_crossentropy`. ``y_true`` has
+    ``y_pred``'s shape without the class ``axis`` (a trailing size-1 axis is squeezed).
+    Entries equal to ``ignore_class`` give 0 and, in a ``SparseCategoricalCrossentropy``, do not
+    count in the mean. ``label_smoothing`` (an extension, as in Keras after 3.15) mixes in the
+    uniform distribution. Labels outside ``[0, num_classes)`` raise ``ValueError`` (D13).
 
-def integer_labels(xp: Any, y_true: Any, ref: Any, arg: str = "y_true") -> Any:
-    """``y_true`` as integer class indices on ``ref``'s library/device.
-
-    Float labels must hold whole numbers (checked where value checks run, see
-    ``backend._checks``): ``1.5`` is a bug, not a class.
+    ``chunk_size`` (an extension; needs ``from_logits=True``): on torch, process that many rows
+    at a time in a custom autograd function, so the softmax and its gradient never exist for
+    all rows at once; the gradient itself is the only full-size buffer (at 4096x32000 float32,
+    about a third of ``F.cross_entropy``'s extra memory). Other libraries give the same numbers
+    through the normal path: under ``jax.jit`` XLA already fuses the loss to the gradient alone.
     """
-    y_true = B.like(y_true, ref, xp, arg=arg)
-    if y_true.dtype == xp.bool:
-        msg = f"`{arg}` must hold integer class indices, got a boolean array."
-        raise TypeError(msg)
-    if B.is_float_dtype(xp, y_true.dtype):
-        B.check_whole_numbers(xp, y_true, arg)
-    index = _index_dtype(xp)
-    return y_true if y_true.dtype == index else xp.astype(y_true, index)
-
-
-check_label_range = B.check_label_range
-
-
-def _check_chunk_size(chunk_size: Any, from_logits: bool) -> None:
-    if chunk_size is None:
-        return
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
-        msg = (f"Argument `chunk_size` must be a positive int (rows per chunk) or None. "
-               f"Received: chunk_size={chunk_size!r}")
-        raise ValueError(msg)
-    if not from_logits:
-        msg = ("Argument `chunk_size` needs from_logits=True: chunking saves the memory of the "
-               "softmax gradient of logits, while probabilities are already a full softmax. "
-               "Pass logits with from_logits=True, or drop chunk_size.")
-        raise ValueError(msg)
-
-
-def _sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
-                                     ignore_class: int | None = None, axis: int = -1,
-                                     label_smoothing: float = 0.0,
-                                     chunk_size: int | None = None) -> tuple[Any, Any]:
-    """Sparse CE values and the mask of entries that count (``None`` without ``ignore_class``)."""
-    check_probability(label_smoothing, "label_smoothing")
-    from_logits = check_flag(from_logits, "from_logits")
-    _check_ignore_class(ignore_class)
-    _check_chunk_size(chunk_size, from_logits)
-    fast = B.native("sparse_categorical_crossentropy", y_true, y_pred, "mask", None,
-                    from_logits=from_logits, ignore_class=ignore_class, axis=axis,
-                    label_smoothing=label_smoothing, chunk_size=chunk_size)
-    if fast is not None:
-        return fast
     xp, y_pred = B.prediction(y_pred)
     rank = B.ndim(y_pred)
     axis = _class_axis(axis, rank)
@@ -272,7 +279,7 @@ def _sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool
                "indices, or use categorical_crossentropy for one-hot targets.")
         raise ValueError(msg)
     num_classes = B.shape(y_pred)[-1]
-    check_label_range(xp, labels, num_classes, "sparse_categorical_crossentropy", ignore_class)
+    B.check_label_range(xp, labels, num_classes, "sparse_categorical_crossentropy", ignore_class)
     valid = None
     if ignore_class is not None:
         valid = labels != ignore_class
@@ -297,33 +304,9 @@ def _sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool
             values = (1.0 - label_smoothing) * values - label_smoothing * xp.mean(log_p, axis=-1)
     if valid is not None:
         values = xp.where(valid, values, xp.zeros_like(values))
-    return values, valid
+    return MaskedValues(values, valid)
 
 
-@native_fast_path
-def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
-                                    ignore_class: int | None = None, axis: int = -1,
-                                    label_smoothing: float = 0.0,
-                                    chunk_size: int | None = None) -> Any:
-    """Cross-entropy with integer class indices as targets.
-
-    ``loss = -log p[y_true]`` with ``p`` as in :func:`categorical_crossentropy`. ``y_true`` has
-    ``y_pred``'s shape without the class ``axis`` (a trailing size-1 axis is squeezed).
-    Entries equal to ``ignore_class`` give 0 and, in a ``SparseCategoricalCrossentropy``, do not
-    count in the mean. ``label_smoothing`` (an extension, as in Keras after 3.15) mixes in the
-    uniform distribution. Labels outside ``[0, num_classes)`` raise ``ValueError`` (D13).
-
-    ``chunk_size`` (an extension; needs ``from_logits=True``): on torch, process that many rows
-    at a time in a custom autograd function, so the softmax and its gradient never exist for
-    all rows at once; the gradient itself is the only full-size buffer (at 4096x32000 float32,
-    about a third of ``F.cross_entropy``'s extra memory). Other libraries give the same numbers
-    through the normal path: under ``jax.jit`` XLA already fuses the loss to the gradient alone.
-    """
-    return _sparse_categorical_crossentropy(y_true, y_pred, from_logits, ignore_class, axis,
-                                            label_smoothing, chunk_size)[0]
-
-
-sparse_categorical_crossentropy._values_and_mask = _sparse_categorical_crossentropy  # type: ignore[attr-defined]
 
 
 def linear_cross_entropy(hidden: Any, weight: Any, labels: Any, bias: Any = None, *,
@@ -344,6 +327,7 @@ def linear_cross_entropy(hidden: Any, weight: Any, labels: Any, bias: Any = None
     ops). Elsewhere, and without ``chunk_size``, the logits are computed in full.
     """
     check_probability(label_smoothing, "label_smoothing")
+    _check_ignore_class(ignore_class)
     _check_chunk_size(chunk_size, True)
     xp, hidden = B.prediction(hidden)
     weight = B.like(weight, hidden, xp, dtype=hidden.dtype)
@@ -366,7 +350,7 @@ def linear_cross_entropy(hidden: Any, weight: Any, labels: Any, bias: Any = None
         raise ValueError(msg)
     chunked = None
     if chunk_size is not None:
-        check_label_range(xp, labels, num_classes, "linear_cross_entropy", ignore_class)
+        B.check_label_range(xp, labels, num_classes, "linear_cross_entropy", ignore_class)
         valid = None if ignore_class is None else labels != ignore_class
         safe = labels if valid is None else xp.where(valid, labels, xp.zeros_like(labels))
         chunked = B.chunked_linear_crossentropy(xp, hidden, weight, bias, safe, chunk_size,
@@ -377,30 +361,27 @@ def linear_cross_entropy(hidden: Any, weight: Any, labels: Any, bias: Any = None
         logits = xp.matmul(hidden, xp.permute_dims(weight, (1, 0)))
         if bias is not None:
             logits = logits + bias
-        values, valid = _sparse_categorical_crossentropy(labels, logits, True, ignore_class, -1,
-                                                         label_smoothing)
+        values = sparse_categorical_crossentropy(labels, logits, True, ignore_class, -1,
+                                                 label_smoothing)
+        valid = None if ignore_class is None else labels != ignore_class
     return reduce_weighted_values(values, sample_weight, valid, reduction)
 
 
-@native_fast_path
+@builtin(inputs=Inputs.CATEGORICAL,
+         aliases=("kld", "KLD", "kullback_leibler_divergence"),
+         torch_kernel=torch_kernels.kl_divergence)
 def kl_divergence(y_true: Any, y_pred: Any) -> Any:
     """Kullback-Leibler divergence per sample.
 
     ``loss = sum(y log(y / p), axis=-1)`` with both clipped to ``[eps, 1]`` (a sum, not a mean).
     """
-    fast = B.native("kl_divergence", y_true, y_pred)
-    if fast is not None:
-        return fast
     xp, y_true, y_pred = prepare(y_true, y_pred, "kl_divergence")
     y_true = xp.clip(y_true, EPS, 1.0)
     y_pred = xp.clip(y_pred, EPS, 1.0)
     return xp.sum(y_true * xp.log(y_true / y_pred), axis=-1)
 
 
-def _check_q(q: Any) -> float:
-    return check_number(q, "q", minimum=0.0, maximum=1.0, open_minimum=True, open_maximum=True)
-
-
+@builtin(inputs=Inputs.SPARSE, check=_check_generalized, align_ranks=False)
 def categorical_generalized_cross_entropy(y_true: Any, y_pred: Any, q: float = 0.5) -> Any:
     """Generalized cross-entropy for noisy labels: ``(1 - p_y^q) / q``.
 
@@ -411,7 +392,6 @@ def categorical_generalized_cross_entropy(y_true: Any, y_pred: Any, q: float = 0
     Reference: Zhang & Sabuncu, "Generalized Cross Entropy Loss for Training Deep Neural
     Networks with Noisy Labels" (2018), https://arxiv.org/abs/1805.07836
     """
-    q = _check_q(q)
     xp, y_pred = B.prediction(y_pred)
     labels = integer_labels(xp, y_true, y_pred)
     if B.ndim(labels) == B.ndim(y_pred) and B.shape(labels)[-1] == 1:
@@ -421,129 +401,111 @@ def categorical_generalized_cross_entropy(y_true: Any, y_pred: Any, q: float = 0
                f"row of `y_pred`: expected shape {B.shape(y_pred)[:-1]}, got {B.shape(labels)}. "
                f"Pass one integer label per row (not one-hot targets).")
         raise ValueError(msg)
-    check_label_range(xp, labels, B.shape(y_pred)[-1], "categorical_generalized_cross_entropy")
+    B.check_label_range(xp, labels, B.shape(y_pred)[-1], "categorical_generalized_cross_entropy")
     p = xp.clip(B.gather_classes(xp, y_pred, labels), EPS, None)
     return (1.0 - xp.pow(p, q)) / q
 
 
-class BinaryCrossentropy(LossFunctionWrapper):
+class BinaryCrossentropy(BuiltinLoss, function=binary_crossentropy):
     """Binary cross-entropy. See :func:`binary_crossentropy`; ``reduction``: see ``Loss``."""
+
+    from_logits: bool
+    label_smoothing: float
+    axis: int
 
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
                  reduction: Any = "sum_over_batch_size", name: str = "binary_crossentropy",
                  dtype: Any = None) -> None:
-        check_probability(label_smoothing, "label_smoothing")
-        check_flag(from_logits, "from_logits")
-        check_axis_type(axis)
-        super().__init__(binary_crossentropy, name=name, reduction=reduction, dtype=dtype,
-                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
-        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
+        super().__init__(reduction=reduction, name=name, dtype=dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
 
 
-class BinaryFocalCrossentropy(LossFunctionWrapper):
+class BinaryFocalCrossentropy(BuiltinLoss, function=binary_focal_crossentropy):
     """Binary focal cross-entropy. See :func:`binary_focal_crossentropy`."""
+
+    apply_class_balancing: bool
+    alpha: float
+    gamma: float
+    from_logits: bool
+    label_smoothing: float
+    axis: int
 
     def __init__(self, apply_class_balancing: bool = False, alpha: float = 0.25,
                  gamma: float = 2.0, from_logits: bool = False, label_smoothing: float = 0.0,
                  axis: int = -1, reduction: Any = "sum_over_batch_size",
                  name: str = "binary_focal_crossentropy", dtype: Any = None) -> None:
-        check_probability(label_smoothing, "label_smoothing")
-        check_probability(alpha, "alpha")
-        _check_gamma(gamma)
-        check_flag(from_logits, "from_logits")
-        check_flag(apply_class_balancing, "apply_class_balancing")
-        check_axis_type(axis)
-        super().__init__(binary_focal_crossentropy, name=name, reduction=reduction, dtype=dtype,
+        super().__init__(reduction=reduction, name=name, dtype=dtype,
                          apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma,
                          from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
-        self.apply_class_balancing, self.alpha, self.gamma = apply_class_balancing, alpha, gamma
-        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
 
 
-class CategoricalCrossentropy(LossFunctionWrapper):
+class CategoricalCrossentropy(BuiltinLoss, function=categorical_crossentropy):
     """Categorical cross-entropy. See :func:`categorical_crossentropy`."""
+
+    from_logits: bool
+    label_smoothing: float
+    axis: int
 
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
                  reduction: Any = "sum_over_batch_size", name: str = "categorical_crossentropy",
                  dtype: Any = None) -> None:
-        check_probability(label_smoothing, "label_smoothing")
-        check_flag(from_logits, "from_logits")
-        check_axis_type(axis, single=True)
-        super().__init__(categorical_crossentropy, name=name, reduction=reduction, dtype=dtype,
-                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
-        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
+        super().__init__(reduction=reduction, name=name, dtype=dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
 
 
-class CategoricalFocalCrossentropy(LossFunctionWrapper):
+class CategoricalFocalCrossentropy(BuiltinLoss, function=categorical_focal_crossentropy):
     """Categorical focal cross-entropy. See :func:`categorical_focal_crossentropy`."""
+
+    alpha: Any
+    gamma: float
+    from_logits: bool
+    label_smoothing: float
+    axis: int
 
     def __init__(self, alpha: Any = 0.25, gamma: float = 2.0, from_logits: bool = False,
                  label_smoothing: float = 0.0, axis: int = -1,
                  reduction: Any = "sum_over_batch_size",
                  name: str = "categorical_focal_crossentropy", dtype: Any = None) -> None:
-        check_probability(label_smoothing, "label_smoothing")
-        _check_gamma(gamma)
-        check_flag(from_logits, "from_logits")
-        if isinstance(alpha, (numbers.Real, bool)):
-            check_number(alpha, "alpha", minimum=0.0)
-        check_axis_type(axis, single=True)
-        alpha = list(alpha) if isinstance(alpha, tuple) else alpha
-        super().__init__(categorical_focal_crossentropy, name=name, reduction=reduction,
-                         dtype=dtype, alpha=alpha, gamma=gamma, from_logits=from_logits,
-                         label_smoothing=label_smoothing, axis=axis)
-        self.alpha, self.gamma = alpha, gamma
-        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
+        super().__init__(reduction=reduction, name=name, dtype=dtype, alpha=alpha, gamma=gamma,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
 
 
-class SparseCategoricalCrossentropy(LossFunctionWrapper):
+class SparseCategoricalCrossentropy(BuiltinLoss, function=sparse_categorical_crossentropy):
     """Cross-entropy with integer labels. See :func:`sparse_categorical_crossentropy`.
 
     With ``ignore_class``, ``sum_over_batch_size`` divides by the number of valid entries.
     ``chunk_size`` bounds the memory of the softmax gradient on torch (needs ``from_logits``).
     """
 
-    _integer_labels = True
+    from_logits: bool
+    ignore_class: int | None
+    axis: int
+    label_smoothing: float
+    chunk_size: int | None
 
     def __init__(self, from_logits: bool = False, ignore_class: int | None = None,
                  reduction: Any = "sum_over_batch_size", axis: int = -1,
                  name: str = "sparse_categorical_crossentropy", dtype: Any = None,
                  label_smoothing: float = 0.0, *, chunk_size: int | None = None) -> None:
-        check_probability(label_smoothing, "label_smoothing")
-        check_flag(from_logits, "from_logits")
-        _check_ignore_class(ignore_class)
-        check_axis_type(axis, single=True)
-        _check_chunk_size(chunk_size, from_logits)
-        super().__init__(sparse_categorical_crossentropy, name=name, reduction=reduction,
-                         dtype=dtype, from_logits=from_logits, ignore_class=ignore_class,
-                         axis=axis, label_smoothing=label_smoothing, chunk_size=chunk_size)
-        self.from_logits, self.ignore_class, self.axis = from_logits, ignore_class, axis
-        self.label_smoothing, self.chunk_size = label_smoothing, chunk_size
-
-    def call(self, y_true: Any, y_pred: Any) -> Any:
-        # No rank alignment: labels have one axis less than y_pred by design.
-        values, valid = _sparse_categorical_crossentropy(y_true, y_pred, **self._fn_kwargs)
-        return values if valid is None else MaskedValues(values, valid)
+        super().__init__(reduction=reduction, name=name, dtype=dtype, from_logits=from_logits,
+                         ignore_class=ignore_class, axis=axis, label_smoothing=label_smoothing,
+                         chunk_size=chunk_size)
 
 
-class KLDivergence(LossFunctionWrapper):
+class KLDivergence(BuiltinLoss, function=kl_divergence):
     """Kullback-Leibler divergence. See :func:`kl_divergence`."""
 
     def __init__(self, reduction: Any = "sum_over_batch_size", name: str = "kl_divergence",
                  dtype: Any = None) -> None:
-        super().__init__(kl_divergence, name=name, reduction=reduction, dtype=dtype)
+        super().__init__(reduction=reduction, name=name, dtype=dtype)
 
 
-class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
+class CategoricalGeneralizedCrossEntropy(BuiltinLoss,
+                                         function=categorical_generalized_cross_entropy):
     """Generalized cross-entropy. See :func:`categorical_generalized_cross_entropy`."""
 
-    _integer_labels = True
+    q: float
 
     def __init__(self, q: float = 0.5, reduction: Any = "sum_over_batch_size",
                  name: str = "categorical_generalized_cross_entropy", dtype: Any = None) -> None:
-        super().__init__(categorical_generalized_cross_entropy, name=name, reduction=reduction,
-                         dtype=dtype, q=_check_q(q))
-        self.q = self._fn_kwargs["q"]
-
-    def call(self, y_true: Any, y_pred: Any) -> Any:
-        return categorical_generalized_cross_entropy(y_true, y_pred, **self._fn_kwargs)
-
+        super().__init__(reduction=reduction, name=name, dtype=dtype, q=q)

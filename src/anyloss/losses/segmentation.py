@@ -5,12 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from anyloss import backend as B
-from anyloss.losses._base import LossFunctionWrapper
-from anyloss.losses._inputs import check_axis_type, check_number, normalize_axis, prepare
+from anyloss._arguments import check_axis_type, check_number, normalize_axis
+from anyloss.backend import EPSILON as EPS
+from anyloss.losses._base import BuiltinLoss
+from anyloss.losses._builtin import Inputs, builtin
+from anyloss.losses._prepare import prepare
 
-EPS = B.EPSILON
+
+def _check_dice(arguments: dict[str, Any]) -> dict[str, Any]:
+    check_axis_type(arguments["axis"])
+    return arguments
 
 
+def _check_tversky(arguments: dict[str, Any]) -> dict[str, Any]:
+    check_axis_type(arguments["axis"])
+    return {**arguments,
+            "alpha": check_number(arguments["alpha"], "alpha", minimum=0.0, owner="tversky"),
+            "beta": check_number(arguments["beta"], "beta", minimum=0.0, owner="tversky")}
+
+
+@builtin(inputs=Inputs.BINARY, check=_check_dice)
 def dice(y_true: Any, y_pred: Any, axis: Any = None) -> Any:
     """Dice loss: ``1 - 2 sum(y_true y_pred) / (sum(y_true) + sum(y_pred) + eps)`` over ``axis``.
 
@@ -26,6 +40,7 @@ def dice(y_true: Any, y_pred: Any, axis: Any = None) -> Any:
     return 1.0 - 2.0 * intersection / (union + EPS)
 
 
+@builtin(inputs=Inputs.BINARY, check=_check_tversky)
 def tversky(y_true: Any, y_pred: Any, alpha: float = 0.5, beta: float = 0.5,
             axis: Any = None) -> Any:
     """Tversky loss: ``1 - TP / (TP + alpha FP + beta FN + eps)`` over ``axis``.
@@ -37,8 +52,6 @@ def tversky(y_true: Any, y_pred: Any, alpha: float = 0.5, beta: float = 0.5,
     Reference: Salehi et al., "Tversky loss function for image segmentation" (2017),
     https://arxiv.org/abs/1706.05721
     """
-    alpha = check_number(alpha, "alpha", minimum=0.0, owner="tversky")
-    beta = check_number(beta, "beta", minimum=0.0, owner="tversky")
     xp, y_true, y_pred = prepare(y_true, y_pred, "tversky")
     axis = normalize_axis(axis, B.ndim(y_pred))
     tp = xp.sum(y_pred * y_true, axis=axis)
@@ -47,29 +60,25 @@ def tversky(y_true: Any, y_pred: Any, alpha: float = 0.5, beta: float = 0.5,
     return 1.0 - tp / (tp + alpha * fp + beta * fn + EPS)
 
 
-def _json_axis(axis: Any) -> Any:
-    return list(axis) if isinstance(axis, tuple) else axis
-
-
-class Dice(LossFunctionWrapper):
+class Dice(BuiltinLoss, function=dice):
     """Dice loss. See :func:`dice`; ``reduction``: see ``Loss``."""
+
+    axis: Any
 
     def __init__(self, reduction: Any = "sum_over_batch_size", name: str = "dice",
                  axis: Any = None, dtype: Any = None) -> None:
-        check_axis_type(axis)
-        super().__init__(dice, name=name, reduction=reduction, dtype=dtype, axis=_json_axis(axis))
-        self.axis = axis
+        super().__init__(reduction=reduction, name=name, dtype=dtype, axis=axis)
 
 
-class Tversky(LossFunctionWrapper):
+class Tversky(BuiltinLoss, function=tversky):
     """Tversky loss. See :func:`tversky` (``alpha`` weighs false positives)."""
+
+    alpha: float
+    beta: float
+    axis: Any
 
     def __init__(self, alpha: float = 0.5, beta: float = 0.5,
                  reduction: Any = "sum_over_batch_size", name: str = "tversky",
                  axis: Any = None, dtype: Any = None) -> None:
-        check_number(alpha, "alpha", minimum=0.0, owner="tversky")
-        check_number(beta, "beta", minimum=0.0, owner="tversky")
-        check_axis_type(axis)
-        super().__init__(tversky, name=name, reduction=reduction, dtype=dtype, alpha=alpha,
-                         beta=beta, axis=_json_axis(axis))
-        self.alpha, self.beta, self.axis = alpha, beta, axis
+        super().__init__(reduction=reduction, name=name, dtype=dtype, alpha=alpha, beta=beta,
+                         axis=axis)

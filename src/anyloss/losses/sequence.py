@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from anyloss import backend as B
-from anyloss.losses._base import LossFunctionWrapper, native_fast_path
-from anyloss.losses.probabilistic import check_label_range, integer_labels
+from anyloss.backend import _torch_kernels as torch_kernels
+from anyloss.losses._base import BuiltinLoss
+from anyloss.losses._builtin import Inputs, builtin
+from anyloss.losses._prepare import integer_labels
 
 BLANK = 0
 
 
-@native_fast_path
+@builtin(inputs=Inputs.SEQUENCE, align_ranks=False, torch_kernel=torch_kernels.ctc)
 def ctc(y_true: Any, y_pred: Any) -> Any:
     """CTC loss per sample: ``-log p(labels | logits)`` summed over all alignments.
 
@@ -24,9 +26,6 @@ def ctc(y_true: Any, y_pred: Any) -> Any:
 
     Reference: Graves et al., "Connectionist Temporal Classification" (ICML 2006).
     """
-    fast = B.native("ctc", y_true, y_pred)
-    if fast is not None:
-        return fast
     xp, y_pred = B.prediction(y_pred)
     if B.ndim(y_pred) != 3:
         msg = ("ctc: logits `y_pred` must have shape (batch_size, time, num_classes). "
@@ -39,7 +38,7 @@ def ctc(y_true: Any, y_pred: Any) -> Any:
                f"y_pred.shape={B.shape(y_pred)}")
         raise ValueError(msg)
     batch, time, classes = B.shape(y_pred)
-    check_label_range(xp, labels, classes, "ctc")
+    B.check_label_range(xp, labels, classes, "ctc")
     _check_trailing_padding(xp, labels)
     device = B.device_of(y_pred)
     log_probs = B.log_softmax(xp, y_pred, axis=-1)
@@ -97,14 +96,9 @@ def _check_trailing_padding(xp: Any, labels: Any) -> None:
         raise ValueError(msg)
 
 
-class CTC(LossFunctionWrapper):
+class CTC(BuiltinLoss, function=ctc):
     """CTC loss. See :func:`ctc`; ``reduction``: see ``Loss``."""
-
-    _integer_labels = True
 
     def __init__(self, reduction: Any = "sum_over_batch_size", name: str = "ctc",
                  dtype: Any = None) -> None:
-        super().__init__(ctc, name=name, reduction=reduction, dtype=dtype)
-
-    def call(self, y_true: Any, y_pred: Any) -> Any:
-        return ctc(y_true, y_pred)
+        super().__init__(reduction=reduction, name=name, dtype=dtype)

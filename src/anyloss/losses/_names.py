@@ -1,0 +1,202 @@
+"""Names of loss functions and classes beyond the built-ins: ``@register`` and
+``custom_objects``, and how a function is written in a config and found again.
+
+Built-in names come from the declarations (``_builtin``); this module adds the user's names.
+It sits below ``Loss`` (a ``LossFunctionWrapper`` saves and finds its ``fn`` here) and below
+:mod:`anyloss.losses.serialization`, which resolves whole configs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import inspect
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from anyloss._text import shown
+from anyloss.losses._builtin import ALIASES, BUILTINS, CLASSES, FUNCTIONS
+
+_REGISTERED: dict[str, Any] = {}
+_REGISTERED_NAMES: dict[int, str] = {}
+_SCOPES = threading.local()
+
+
+def scoped() -> dict[str, Any]:
+    """The names of every enclosing ``custom_objects(...)`` block (inner ones win)."""
+    merged: dict[str, Any] = {}
+    for scope in getattr(_SCOPES, "stack", []):
+        merged.update(scope)
+    return merged
+
+
+def registered() -> Mapping[str, Any]:
+    """Objects registered with :func:`register`, by ``"package>name"``."""
+    return _REGISTERED
+
+
+@contextlib.contextmanager
+def custom_objects(objects: Mapping[str, Any]) -> Iterator[None]:
+    """Make extra names resolvable by ``get``/``deserialize`` inside a ``with`` block.
+
+    Args:
+        objects: name -> loss function or ``Loss`` subclass.
+
+    Example:
+        >>> import anyloss as al
+        >>> def my_loss(y_true, y_pred):
+        ...     return al.ops.mean(al.ops.abs(y_true - y_pred), axis=-1)
+        >>> with al.custom_objects({"my_loss": my_loss}):
+        ...     al.get("my_loss") is my_loss
+        True
+    """
+    if not isinstance(objects, Mapping):
+        msg = f"custom_objects expects a dict of name -> object, got {type(objects).__name__}."
+        raise TypeError(msg)
+    stack = getattr(_SCOPES, "stack", None)
+    if stack is None:
+        stack = _SCOPES.stack = []
+    stack.append(dict(objects))
+    try:
+        yield
+    finally:
+        stack.pop()
+
+
+def register(package: str = "custom", name: str | None = None) -> Callable[[Any], Any]:
+    """Decorator: register a custom loss function or ``Loss`` subclass as ``"package>name"``.
+
+    Registered objects serialize by that name and resolve in ``get`` and ``deserialize``, so a
+    saved model that uses them loads again.
+
+    Args:
+        package: the namespace of the name (default ``"custom"``).
+        name: the registered name (default: the object's ``__name__``).
+
+    Returns:
+        A decorator that registers its argument and returns it unchanged.
+
+    Example:
+        >>> import anyloss as al
+        >>> @al.register("demo")
+        ... def scaled_mse(y_true, y_pred):
+        ...     return 2.0 * al.mean_squared_error(y_true, y_pred)
+        >>> al.serialize(scaled_mse)
+        'demo>scaled_mse'
+    """
+    if not isinstance(package, str) or ">" in package:
+        msg = f"Argument `package` must be a string without '>'. Received: package={shown(package)}"
+        raise ValueError(msg)
+    if name is not None and (not isinstance(name, str) or ">" in name or not name):
+        msg = (f"Argument `name` must be a non-empty string without '>' (or None for the "
+               f"object's own name). Received: name={shown(name)}")
+        raise ValueError(msg)
+
+    def decorator(obj: Any) -> Any:
+        key_name = name or getattr(obj, "__name__", None)
+        if not callable(obj) or not key_name or key_name == "<lambda>":
+            msg = (f"register() needs a named function or a Loss subclass, got {obj!r}. Define "
+                   "the loss with `def` (lambdas have no name to save).")
+            raise ValueError(msg)
+        if inspect.isclass(obj) and not hasattr(obj, "get_config"):
+            msg = "Cannot register a class that does not have a get_config() method."
+            raise ValueError(msg)
+        key = f"{package}>{key_name}"
+        _REGISTERED[key] = obj
+        _REGISTERED_NAMES[id(obj)] = key
+        return obj
+
+    return decorator
+
+
+def registered_name(obj: Any) -> str | None:
+    """The ``"package>name"`` key of a registered object, else ``None``."""
+    return _REGISTERED_NAMES.get(id(obj))
+
+
+def all_names() -> list[str]:
+    """Every name a string identifier may take now (for did-you-mean suggestions)."""
+    return [*FUNCTIONS, *ALIASES, *CLASSES, *_REGISTERED, *scoped()]
+
+
+def suggestions(name: str) -> list[str]:
+    """Up to three known names close to ``name`` (or its case-insensitive twin)."""
+    names = all_names()
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    if not close:
+        lowered = {n.lower(): n for n in names}
+        close = [lowered[name.lower()]] if name.lower() in lowered else []
+    return close
+
+
+def _builtin_name(fn: Any) -> str | None:
+    spec = BUILTINS.get(getattr(fn, "__name__", ""))
+    return spec.name if spec is not None and spec.function is fn else None
+
+
+def function_config(fn: Any) -> Any:
+    """How a config writes the function ``fn``: a built-in's name, a registered
+    ``"package>name"``, or ``{"module", "class_name": "function", "config": name, ...}``."""
+    name = _builtin_name(fn) or registered_name(fn)
+    if name is not None:
+        return name
+    name = getattr(fn, "__name__", None)
+    if name is None or name == "<lambda>" or "<locals>" in getattr(fn, "__qualname__", ""):
+        msg = (f"Cannot serialize {fn!r} by name: lambdas and functions defined inside "
+               "other functions cannot be found again when a model loads. Define it at "
+               "module level with `def` and decorate it with @anyloss.register().")
+        raise ValueError(msg)
+    return {"module": getattr(fn, "__module__", None), "class_name": "function",
+            "config": name, "registered_name": name}
+
+
+def lookup(name: str, extra: Mapping[str, Any] | None = None) -> Any:
+    """The object a string names (custom objects first, then built-ins), or ``None``; classes
+    are returned as classes."""
+    for table in (extra or {}, scoped(), _REGISTERED):
+        if name in table:
+            return table[name]
+    if name in FUNCTIONS:
+        return FUNCTIONS[name]
+    if name in ALIASES:
+        return FUNCTIONS[ALIASES[name]]
+    if name in CLASSES:
+        return CLASSES[name]
+    # Models saved under a registered name that changed package (Keras' ">name" fallback).
+    matches = [obj for key, obj in _REGISTERED.items() if key.split(">", 1)[1] == name]
+    return matches[0] if len(matches) == 1 else None
+
+
+def missing(name: str, kind: str = "function") -> ValueError:
+    """The error for a name in a config found nowhere, with suggestions and the fix."""
+    short = name.split(">")[-1][:60]
+    close = difflib.get_close_matches(name, all_names(), n=3, cutoff=0.6)
+    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    msg = (f"Unknown {kind} {shown(name)} in a loss config: it is not a built-in, not registered "
+           f"and not in custom_objects.{hint} If it is your own loss, decorate it with "
+           f"@anyloss.register() and import its module before loading, or pass "
+           f"custom_objects={{{shown(short)}: {short}}}.")
+    return ValueError(msg)
+
+
+def resolve_function(config: Any, extra: Mapping[str, Any] | None = None) -> Any:
+    """The function a config's ``fn`` names (a name, or a function config dict), or ``fn``
+    itself when it is already callable."""
+    if callable(config) and not isinstance(config, (str, Mapping)):
+        return config
+    name = config
+    if isinstance(config, Mapping):
+        if config.get("class_name") != "function":
+            msg = (f"A loss function config needs class_name 'function'. Received: "
+                   f"{shown(dict(config))}")
+            raise ValueError(msg)
+        inner = config.get("config")
+        name = inner if isinstance(inner, str) else config.get("registered_name")
+    if not isinstance(name, str):
+        msg = f"A function config needs its name in 'config'. Received: {shown(config)}"
+        raise ValueError(msg)
+    obj = lookup(name, extra)
+    if obj is None or inspect.isclass(obj) or not callable(obj):
+        raise missing(name)
+    return obj
