@@ -105,18 +105,18 @@ def _load(spec: str) -> Any:
             msg = f"no such file: {module_name!r} (in {spec!r})"
             raise UsageError(msg)
         file_spec = importlib.util.spec_from_file_location(path.stem, path)
+        # A path ending in .py always gets a spec with a source loader.
+        assert file_spec is not None and file_spec.loader is not None
         module = importlib.util.module_from_spec(file_spec)
         sys.modules[path.stem] = module
         loader = file_spec.loader
-        run = loader.exec_module
     else:
         # Like `python -m`, the current directory is importable.
         sys.path.insert(0, os.getcwd())
-        module = None
-        run = None
+        loader = None
     try:
-        if run is not None:
-            run(module)
+        if loader is not None:
+            loader.exec_module(module)
         else:
             module = importlib.import_module(module_name)
     except ModuleNotFoundError as err:

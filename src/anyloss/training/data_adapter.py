@@ -221,7 +221,7 @@ class LoaderBatches:
     def __init__(self, loader: Any, rank: int = 0, world_size: int = 1) -> None:
         if world_size > 1 and isinstance(loader, DataLoader) and not isinstance(
                 loader.sampler, DistributedSampler):
-            sampler = DistributedSampler(loader.dataset, num_replicas=world_size, rank=rank,
+            sampler: DistributedSampler[Any] = DistributedSampler(loader.dataset, num_replicas=world_size, rank=rank,
                                          shuffle=isinstance(loader.sampler, RandomSampler))
             loader = DataLoader(loader.dataset, batch_size=loader.batch_size, sampler=sampler,
                                 num_workers=loader.num_workers, collate_fn=loader.collate_fn,

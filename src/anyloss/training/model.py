@@ -74,7 +74,9 @@ class Model:
             msg = (f"Model(module) needs a torch.nn.Module; got {type(module).__name__}. For "
                    "a list of layers use Sequential([...]).")
             raise TypeError(msg)
-        self.module = module
+        # None only until a subclass's own __init__ assigns its module (Keras-style
+        # subclassing); every method needs it, so it is typed as set.
+        self.module: nn.Module = module  # type: ignore[assignment]
         self.output_names = list(output_names) if output_names is not None else None
         self.optimizer: torch.optim.Optimizer | None = None
         self.compiled_loss: LossesContainer | None = None
@@ -164,6 +166,21 @@ class Model:
             msg = f"You must call model.compile(optimizer=..., loss=...) before model.{what}()."
             raise ValueError(msg)
 
+    def _step_metrics(self, what: str) -> CompileMetrics:
+        """The compiled metrics a step updates (``compile`` creates them)."""
+        if self.compiled_metrics is None:
+            self._require_compiled(what)
+        assert self.compiled_metrics is not None  # compile() sets both
+        return self.compiled_metrics
+
+    def _step_optimizer(self) -> torch.optim.Optimizer:
+        """The optimizer a training step uses (``fit``/``build`` create it after compile)."""
+        if self.optimizer is None:
+            msg = ("model.train_step() needs the optimizer, created when the model is built: "
+                   "call model.build(x) first (fit() does).")
+            raise ValueError(msg)
+        return self.optimizer
+
     # ------------------------------------------------------------------ steps
     def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None,
                      sample_weight: Any = None) -> torch.Tensor:
@@ -213,10 +230,11 @@ class Model:
                    ".item(), argmax or casts to int).")
             raise ValueError(msg)
         self._loss_tracker.update_state(loss, batch_size(y_pred))
-        self.optimizer.zero_grad(set_to_none=True)
+        optimizer, metrics = self._step_optimizer(), self._step_metrics("train_step")
+        optimizer.zero_grad(set_to_none=True)
         (loss * loss_scale if loss_scale != 1.0 else loss).backward()
-        self.optimizer.step()
-        self.compiled_metrics.update_state(y, y_pred)
+        optimizer.step()
+        metrics.update_state(y, y_pred)
         return loss
 
     def test_step(self, x: Any, y: Any, sample_weight: Any = None) -> torch.Tensor:
@@ -224,7 +242,7 @@ class Model:
         y_pred = call_module(self.module, x)
         loss = self.compute_loss(x, y, y_pred, sample_weight)
         self._loss_tracker.update_state(loss, batch_size(y_pred))
-        self.compiled_metrics.update_state(y, y_pred)
+        self._step_metrics("test_step").update_state(y, y_pred)
         return loss
 
     # ------------------------------------------------------------------ fit / evaluate
@@ -496,6 +514,8 @@ class Sequential(Model):
         >>> model.add(Dense(2))
     """
 
+    module: nn.Sequential
+
     def __init__(self, layers: Iterable[nn.Module] | None = None) -> None:
         super().__init__(nn.Sequential())
         for layer in layers or []:
@@ -525,7 +545,8 @@ class Sequential(Model):
         otherwise, as for any ``Model(module)``, the module must be passed again."""
         if not all(type(layer) in LAYERS.values() for layer in self.layers):
             return super().get_config()
-        layers = [{"class_name": type(layer).__name__, "config": layer.get_config()}
+        layers = [{"class_name": type(layer).__name__,
+                   "config": layer.get_config()}  # type: ignore[operator]  # an anyloss layer
                   for layer in self.layers]
         return {"class_name": "Sequential", "layers": layers}
 

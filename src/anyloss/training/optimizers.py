@@ -117,8 +117,8 @@ def from_config(config: Mapping[str, Any],
                 parameters: Iterable[torch.nn.Parameter]) -> torch.optim.Optimizer:
     """Rebuild a ``torch.optim`` optimizer saved by :func:`optimizer_config`."""
     cls = _torch_class(str(config.get("class_name")))
-    kwargs = {k: tuple(v) if isinstance(v, list) else v
-              for k, v in (config.get("config") or {}).items()}
+    kwargs: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
+                              for k, v in (config.get("config") or {}).items()}
     return cls(parameters, **kwargs)
 
 
