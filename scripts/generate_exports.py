@@ -25,8 +25,14 @@ PACKAGE = ROOT / "src" / "anyloss"
 #: Names of ``anyloss.losses`` that are not declared losses, by defining module.
 LOSSES_SUPPORT = {
     "anyloss.losses._base": ["BuiltinLoss", "Loss", "LossFunctionWrapper"],
-    "anyloss.losses._builtin": ["ALIASES", "CLASSES", "CLASS_OF_FUNCTION", "FUNCTIONS", "Inputs",
-                                "MaskedValues"],
+    "anyloss.losses._builtin": [
+        "ALIASES",
+        "CLASSES",
+        "CLASS_OF_FUNCTION",
+        "FUNCTIONS",
+        "Inputs",
+        "MaskedValues",
+    ],
     "anyloss.losses._names": ["custom_objects", "register"],
     "anyloss.losses._reduction": ["Reduction", "reduce_weighted_values"],
     "anyloss.losses.probabilistic": ["linear_cross_entropy"],
@@ -45,8 +51,11 @@ def _families() -> list[str]:
     """The loss family modules (public modules of ``anyloss.losses`` that declare losses)."""
     import anyloss.losses
 
-    names = [m.name for m in pkgutil.iter_modules(anyloss.losses.__path__)
-             if not m.name.startswith("_") and m.name != "serialization"]
+    names = [
+        m.name
+        for m in pkgutil.iter_modules(anyloss.losses.__path__)
+        if not m.name.startswith("_") and m.name != "serialization"
+    ]
     for name in names:
         importlib.import_module(f"anyloss.losses.{name}")
     return [f"anyloss.losses.{name}" for name in sorted(names)]
@@ -94,8 +103,9 @@ def render_losses() -> tuple[str, list[str]]:
     for module, names in _declared().items():
         modules.setdefault(module, []).extend(names)
     aliases = [(alias, spec.name) for spec in BUILTINS.values() for alias in spec.aliases]
-    exports = sorted({n for names in modules.values() for n in names}
-                     | {alias for alias, _ in aliases})
+    exports = sorted(
+        {n for names in modules.values() for n in names} | {alias for alias, _ in aliases}
+    )
     lines = [
         '"""Every built-in loss (function and class), the base classes, and the lookup pipeline.',
         "",
@@ -143,30 +153,45 @@ def render_top(losses_all: list[str]) -> str:
 
 def _ruff(path: Path, text: str) -> str:
     """``text`` with its imports sorted and formatted as ruff does for ``path``."""
-    for command in (["check", "--select", "I", "--fix-only", "--quiet"], ["format", "--quiet"]):
+    for command in (
+        ["check", "--select", "I,RUF022", "--fix-only", "--quiet"],
+        ["format", "--quiet"],
+    ):
         text = subprocess.run(
             [sys.executable, "-m", "ruff", *command, "--stdin-filename", str(path), "-"],
-            input=text, capture_output=True, text=True, check=True, cwd=ROOT).stdout
+            input=text,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout
     return text
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if a file is stale")
+    parser.add_argument("--package", type=Path, default=PACKAGE,
+                        help="the anyloss package directory (default: this checkout's)")
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(PACKAGE.parent))
+    package = args.package.resolve()
+    sys.path.insert(0, str(package.parent))
     losses_text, losses_all = render_losses()
-    targets = {path: _ruff(path, text) for path, text in (
-        (PACKAGE / "losses" / "__init__.py", losses_text),
-        (PACKAGE / "__init__.py", render_top(losses_all)))}
+    targets = {
+        path: _ruff(path, text)
+        for path, text in (
+            (package / "losses" / "__init__.py", losses_text),
+            (package / "__init__.py", render_top(losses_all)),
+        )
+    }
     stale = [path for path, text in targets.items() if path.read_text() != text]
     if args.check:
         for path in stale:
-            print(f"stale: {path.relative_to(ROOT)} (run `make api`)")
+            print(f"stale: {path} (run `make api`)")
         return 1 if stale else 0
     for path in stale:
         path.write_text(targets[path])
-        print(f"wrote {path.relative_to(ROOT)}")
+        print(f"wrote {path}")
     return 0
 
 

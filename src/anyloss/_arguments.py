@@ -31,21 +31,28 @@ def normalize_axis(axis: Any, rank: int, arg: str = "axis") -> Any:
         try:
             a = operator.index(a)
         except TypeError:
-            msg = (f"Argument `{arg}` must be an int or a tuple of ints. Received: "
-                   f"{arg}={shown(axis)}")
+            msg = (
+                f"Argument `{arg}` must be an int or a tuple of ints. Received: {arg}={shown(axis)}"
+            )
             raise TypeError(msg) from None
         if rank == 0:
-            msg = (f"Argument `{arg}`={shown(axis)} cannot index inputs of rank 0 (scalars have "
-                   "no axis). Pass arrays with at least one axis, e.g. shape (batch, classes).")
+            msg = (
+                f"Argument `{arg}`={shown(axis)} cannot index inputs of rank 0 (scalars have "
+                "no axis). Pass arrays with at least one axis, e.g. shape (batch, classes)."
+            )
             raise ValueError(msg)
         if not -rank <= a < rank:
-            msg = (f"Argument `{arg}`={shown(axis)} is out of range for inputs of rank {rank}. "
-                   f"Use an axis in [{-rank}, {rank - 1}].")
+            msg = (
+                f"Argument `{arg}`={shown(axis)} is out of range for inputs of rank {rank}. "
+                f"Use an axis in [{-rank}, {rank - 1}]."
+            )
             raise ValueError(msg)
         out.append(a % rank)
     if len(set(out)) != len(out):
-        msg = (f"Argument `{arg}`={shown(axis)} names the same axis more than once (inputs of "
-               f"rank {rank}). Name each axis once, e.g. {arg}={tuple(sorted(set(out)))}.")
+        msg = (
+            f"Argument `{arg}`={shown(axis)} names the same axis more than once (inputs of "
+            f"rank {rank}). Name each axis once, e.g. {arg}={tuple(sorted(set(out)))}."
+        )
         raise ValueError(msg)
     return tuple(out) if many else out[0]
 
@@ -55,36 +62,46 @@ def check_axis_type(axis: Any, arg: str = "axis", *, single: bool = False) -> No
     tuple of ints: constructors check the type, calls check the range against the rank."""
     axes = axis if isinstance(axis, (list, tuple)) and not single else (axis,)
     if (axis is None and not single) or all(
-            isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in axes):
+        isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in axes
+    ):
         return
     kind = "an int" if single else "an int, a tuple of ints or None"
     msg = f"Argument `{arg}` must be {kind}. Received: {arg}={shown(axis)}"
     raise TypeError(msg)
 
 
-def check_number(value: Any, arg: str, *, minimum: float | None = None,
-                 maximum: float | None = None, open_minimum: bool = False,
-                 open_maximum: bool = False, owner: str | None = None) -> float:
+def check_number(
+    value: Any,
+    arg: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    open_minimum: bool = False,
+    open_maximum: bool = False,
+    owner: str | None = None,
+) -> float:
     """``value`` as a float; ``ValueError`` unless it is a finite real number within bounds.
 
     Booleans, strings, NaN, infinities and ints too large for a float are refused: a
     hyperparameter read from a config must not turn into a silent NaN or an OverflowError.
     """
-    number = None
+    number = math.nan
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         try:
             number = float(value)
         except OverflowError:
-            number = None
-    ok = number is not None and math.isfinite(number)
+            number = math.nan
+    ok = math.isfinite(number)
     if ok and minimum is not None:
         ok = number > minimum if open_minimum else number >= minimum
     if ok and maximum is not None:
         ok = number < maximum if open_maximum else number <= maximum
     if not ok:
         if minimum is not None and maximum is not None:
-            need = (f"a number in {'(' if open_minimum else '['}{minimum:g}, {maximum:g}"
-                    f"{')' if open_maximum else ']'}")
+            need = (
+                f"a number in {'(' if open_minimum else '['}{minimum:g}, {maximum:g}"
+                f"{')' if open_maximum else ']'}"
+            )
         elif minimum is not None:
             need = f"a finite number {'>' if open_minimum else '>='} {minimum:g}"
         else:
@@ -95,8 +112,9 @@ def check_number(value: Any, arg: str, *, minimum: float | None = None,
     return number
 
 
-def check_probability(value: Any, arg: str, *, upper: float = 1.0,
-                      open_upper: bool = False) -> None:
+def check_probability(
+    value: Any, arg: str, *, upper: float = 1.0, open_upper: bool = False
+) -> None:
     """Raise unless ``0 <= value <= upper`` (or ``< upper``)."""
     check_number(value, arg, minimum=0.0, maximum=upper, open_maximum=open_upper)
 

@@ -67,14 +67,16 @@ class Entry:
     def description(self) -> str:
         """The docstring without its summary line, examples and reference."""
         body = _docstring(self.function).split("\n", 1)[1:]
-        text = re.split(r"\n\s*(?:Example|Examples|Reference|References):", body[0])[0] if body \
-            else ""
+        text = (
+            re.split(r"\n\s*(?:Example|Examples|Reference|References):", body[0])[0] if body else ""
+        )
         return text.strip()
 
     @property
     def reference(self) -> str | None:
-        match = re.search(r"References?:\s*(.+?)(?:\n\s*\n|$)", _docstring(self.function),
-                          re.DOTALL)
+        match = re.search(
+            r"References?:\s*(.+?)(?:\n\s*\n|$)", _docstring(self.function), re.DOTALL
+        )
         return " ".join(match.group(1).split()) if match else None
 
     def arguments(self) -> list[tuple[str, Any]]:

@@ -86,11 +86,13 @@ def flatten_with_path(struct: Any, path: Path = ()) -> list[tuple[Path, Any]]:
     """``(path, leaf)`` pairs in the structure's own order (dicts in insertion order); a path is
     the tuple of keys and list positions leading to the leaf. ``None`` leaves are kept."""
     if isinstance(struct, Mapping):
-        return [pair for key, value in struct.items()
-                for pair in flatten_with_path(value, (*path, key))]
+        return [
+            pair for key, value in struct.items() for pair in flatten_with_path(value, (*path, key))
+        ]
     if isinstance(struct, (list, tuple)):
-        return [pair for i, value in enumerate(struct)
-                for pair in flatten_with_path(value, (*path, i))]
+        return [
+            pair for i, value in enumerate(struct) for pair in flatten_with_path(value, (*path, i))
+        ]
     return [(path, struct)]
 
 
@@ -108,7 +110,9 @@ def describe(struct: Any) -> str:
     if isinstance(struct, Mapping):
         return "{" + ", ".join(f"{k!r}: {describe(v)}" for k, v in struct.items()) + "}"
     if isinstance(struct, tuple):
-        return "(" + ", ".join(describe(v) for v in struct) + ("," if len(struct) == 1 else "") + ")"
+        return (
+            "(" + ", ".join(describe(v) for v in struct) + ("," if len(struct) == 1 else "") + ")"
+        )
     if isinstance(struct, list):
         return "[" + ", ".join(describe(v) for v in struct) + "]"
     return "*"
@@ -138,17 +142,23 @@ class LossesContainer:
     batch size.
     """
 
-    def __init__(self, loss: Any, loss_weights: Any = None,
-                 output_names: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, loss: Any, loss_weights: Any = None, output_names: Sequence[str] | None = None
+    ) -> None:
         if loss_weights is not None and not isinstance(loss_weights, (Real, Mapping, list, tuple)):
-            msg = ("Argument `loss_weights` must be a number (every output) or a list/tuple/dict "
-                   "(one weight per output). Received: "
-                   f"loss_weights={loss_weights!r} of type {type(loss_weights).__name__}")
+            msg = (
+                "Argument `loss_weights` must be a number (every output) or a list/tuple/dict "
+                "(one weight per output). Received: "
+                f"loss_weights={loss_weights!r} of type {type(loss_weights).__name__}"
+            )
             raise ValueError(msg)
-        if output_names is not None and (isinstance(output_names, str) or not all(
-                isinstance(n, str) for n in output_names)):
-            msg = ("Argument `output_names` must be a list of strings, one per output. "
-                   f"Received: output_names={output_names!r}")
+        if output_names is not None and (
+            isinstance(output_names, str) or not all(isinstance(n, str) for n in output_names)
+        ):
+            msg = (
+                "Argument `output_names` must be a list of strings, one per output. "
+                f"Received: output_names={output_names!r}"
+            )
             raise ValueError(msg)
         self.loss = loss
         self.loss_weights = loss_weights
@@ -172,17 +182,24 @@ class LossesContainer:
             if identifier is None:
                 continue
             weight = 1.0 if weight is None else weight
-            if isinstance(weight, bool) or not isinstance(weight, Real) or not math.isfinite(
-                    weight):
-                msg = (f"Argument `loss_weights` must hold numbers (finite, not NaN or inf); "
-                       f"output {names[i]!r} got {weight!r}. Pass e.g. "
-                       f"loss_weights={{{names[i]!r}: 0.5}}.")
+            if (
+                isinstance(weight, bool)
+                or not isinstance(weight, Real)
+                or not math.isfinite(weight)
+            ):
+                msg = (
+                    f"Argument `loss_weights` must hold numbers (finite, not NaN or inf); "
+                    f"output {names[i]!r} got {weight!r}. Pass e.g. "
+                    f"loss_weights={{{names[i]!r}: 0.5}}."
+                )
                 raise ValueError(msg)
             obj = self._resolve(identifier, trues[i], outputs[i][1])
             entries.append(_Entry(i, names[i], obj, float(weight), None))
         if not entries:
-            msg = (f"No loss to compute: every output's loss is None (loss={self.loss!r}). "
-                   "Provide a `loss` argument in compile(), e.g. loss='mse'.")
+            msg = (
+                f"No loss to compute: every output's loss is None (loss={self.loss!r}). "
+                "Provide a `loss` argument in compile(), e.g. loss='mse'."
+            )
             raise ValueError(msg)
         if len(outputs) > 1:
             for entry in entries:
@@ -200,21 +217,29 @@ class LossesContainer:
         if isinstance(spec, Mapping) and not isinstance(y_pred, Mapping):
             unknown = [k for k in spec if k not in names]
             if unknown:
-                msg = (f"Argument `{arg}` has keys {unknown} that match no output. The model's "
-                       f"outputs are named {names}; given {arg}={_describe_keys(spec)}. Use those "
-                       "names as keys, or pass `output_names` to name the outputs.")
+                msg = (
+                    f"Argument `{arg}` has keys {unknown} that match no output. The model's "
+                    f"outputs are named {names}; given {arg}={_describe_keys(spec)}. Use those "
+                    "names as keys, or pass `output_names` to name the outputs."
+                )
                 raise ValueError(msg)
             return [spec.get(name) for name in names]
         if isinstance(spec, (list, tuple)) and not _is_nested(y_pred):
             if len(spec) != 1:
-                msg = (f"Argument `{arg}` is a {type(spec).__name__} of {len(spec)} entries but "
-                       f"the model has a single output. Expected structure: *; given: "
-                       f"{describe(spec)}. Pass a single value instead of a list, or make the model "
-                       "return one output per entry.")
+                msg = (
+                    f"Argument `{arg}` is a {type(spec).__name__} of {len(spec)} entries but "
+                    f"the model has a single output. Expected structure: *; given: "
+                    f"{describe(spec)}. Pass a single value instead of a list, or make the model "
+                    "return one output per entry."
+                )
                 raise ValueError(msg)
             return [spec[0]]
-        if isinstance(spec, (list, tuple)) and isinstance(y_pred, Mapping) and len(spec) == n \
-                and not any(_is_nested(s) for s in spec):
+        if (
+            isinstance(spec, (list, tuple))
+            and isinstance(y_pred, Mapping)
+            and len(spec) == n
+            and not any(_is_nested(s) for s in spec)
+        ):
             return list(spec)
         matched = _match(spec, y_pred, arg)
         if len(matched) != n:
@@ -229,15 +254,18 @@ class LossesContainer:
         if isinstance(obj, Loss):
             return obj
         if type(obj).__module__.startswith("torch.nn"):
-            msg = (f"Argument `loss` got the PyTorch loss module {obj!r}. PyTorch losses take "
-                   "(input, target) and reduce to a scalar, Keras losses take (y_true, y_pred) "
-                   "and return one value per sample, so it is not accepted silently. Use the "
-                   "anyloss equivalent (e.g. 'mse', 'sparse_categorical_crossentropy') or "
-                   "wrap it: `def my_loss(y_true, y_pred): return torch_loss(y_pred, y_true)`.")
+            msg = (
+                f"Argument `loss` got the PyTorch loss module {obj!r}. PyTorch losses take "
+                "(input, target) and reduce to a scalar, Keras losses take (y_true, y_pred) "
+                "and return one value per sample, so it is not accepted silently. Use the "
+                "anyloss equivalent (e.g. 'mse', 'sparse_categorical_crossentropy') or "
+                "wrap it: `def my_loss(y_true, y_pred): return torch_loss(y_pred, y_true)`."
+            )
             raise ValueError(msg)
         if name is None:
             name = getattr(obj, "name", None) or snake_case(
-                getattr(obj, "__name__", None) or type(obj).__name__)
+                getattr(obj, "__name__", None) or type(obj).__name__
+            )
         return LossFunctionWrapper(obj, name=name)
 
     # ------------------------------------------------------------------ calling
@@ -247,8 +275,10 @@ class LossesContainer:
             self.build(y_true, y_pred)
         outputs = flatten_with_path(y_pred)
         if describe(y_pred) != self._structure:
-            msg = (f"y_pred's structure changed since the container was built: expected "
-                   f"{self._structure}, given {describe(y_pred)}.")
+            msg = (
+                f"y_pred's structure changed since the container was built: expected "
+                f"{self._structure}, given {describe(y_pred)}."
+            )
             raise ValueError(msg)
         trues = _per_output_values(y_true, y_pred, self._names, "y_true")
         weights = _per_output_values(sample_weight, y_pred, self._names, "sample_weight")
@@ -257,12 +287,13 @@ class LossesContainer:
         for entry in self._entries:
             target = trues[entry.index]
             if target is None:
-                msg = (f"Target data is missing for output {entry.name!r}, which has the loss "
-                       f"{entry.loss.name!r}. Pass its labels in `y` (e.g. "
-                       f"y={{{entry.name!r}: labels}}) or set its loss to None.")
+                msg = (
+                    f"Target data is missing for output {entry.name!r}, which has the loss "
+                    f"{entry.loss.name!r}. Pass its labels in `y` (e.g. "
+                    f"y={{{entry.name!r}: labels}}) or set its loss to None."
+                )
                 raise ValueError(msg)
-            value = entry.loss(target, outputs[entry.index][1],
-                               sample_weight=weights[entry.index])
+            value = entry.loss(target, outputs[entry.index][1], sample_weight=weights[entry.index])
             if B.shape(value) == (0,):
                 # An empty batch (a process' empty share of a short last batch) adds 0, still
                 # connected to the graph so every process runs the same backward.
@@ -305,14 +336,17 @@ class LossesContainer:
         return f"LossesContainer({state})"
 
 
-def _output_names(y_pred: Any, outputs: list[tuple[Path, Any]],
-                  given: Sequence[str] | None) -> list[str]:
+def _output_names(
+    y_pred: Any, outputs: list[tuple[Path, Any]], given: Sequence[str] | None
+) -> list[str]:
     """One name per flat output: ``given`` (checked), dict keys/paths, else ``output_<i>``."""
     if given is not None:
         if len(given) != len(outputs):
-            msg = (f"Argument `output_names` has {len(given)} names "
-                   f"{given} but the model returns {len(outputs)} outputs: "
-                   f"{describe(y_pred)}. Pass one name per output.")
+            msg = (
+                f"Argument `output_names` has {len(given)} names "
+                f"{given} but the model returns {len(outputs)} outputs: "
+                f"{describe(y_pred)}. Pass one name per output."
+            )
             raise ValueError(msg)
         return list(given)
     if not _is_nested(y_pred):
@@ -339,12 +373,13 @@ def _per_output_values(values: Any, y_pred: Any, names: list[str], arg: str) -> 
     if isinstance(values, Mapping) and not isinstance(y_pred, Mapping):
         unknown = [k for k in values if k not in names]
         if unknown:
-            msg = (f"Argument `{arg}` has keys {unknown} that match no output; the outputs "
-                   f"are named {names}.")
+            msg = (
+                f"Argument `{arg}` has keys {unknown} that match no output; the outputs "
+                f"are named {names}."
+            )
             raise ValueError(msg)
         return [values.get(name) for name in names]
-    if isinstance(values, (list, tuple)) and isinstance(y_pred, Mapping) and \
-            len(values) == n:
+    if isinstance(values, (list, tuple)) and isinstance(y_pred, Mapping) and len(values) == n:
         return list(values)
     if not _is_nested(values):
         if arg == "sample_weight":
@@ -356,8 +391,9 @@ def _per_output_values(values: Any, y_pred: Any, names: list[str], arg: str) -> 
     return matched
 
 
-def flat_outputs(y_true: Any, y_pred: Any,
-                 output_names: Sequence[str] | None = None) -> list[tuple[str, Any, Any]]:
+def flat_outputs(
+    y_true: Any, y_pred: Any, output_names: Sequence[str] | None = None
+) -> list[tuple[str, Any, Any]]:
     """``(output name, y_true, y_pred)`` for every flat output, in output order (no loss
     needed: how a model compiled without a loss pairs its metrics with its outputs)."""
     outputs = flatten_with_path(y_pred)
@@ -375,18 +411,22 @@ def _is_arraylike(value: Any) -> bool:
 
 
 def _mismatch(arg: str, given: Any, y_pred: Any) -> ValueError:
-    msg = (f"Argument `{arg}` does not match the model's outputs. Expected structure: "
-           f"{describe(y_pred)}; given: {describe(given)}. Give one entry per output (a list "
-           "in output order, or a dict keyed by output name).")
+    msg = (
+        f"Argument `{arg}` does not match the model's outputs. Expected structure: "
+        f"{describe(y_pred)}; given: {describe(given)}. Give one entry per output (a list "
+        "in output order, or a dict keyed by output name)."
+    )
     return ValueError(msg)
 
 
 def _match(spec: Any, y_pred: Any, arg: str) -> list[Any]:
     """Walk ``spec`` along ``y_pred``'s structure: one entry per output leaf."""
     if not _is_nested(y_pred):
-        if _is_nested(spec) and not (arg in ("y_true", "sample_weight") and
-                                     isinstance(spec, (list, tuple)) and not
-                                     any(_is_nested(s) for s in spec)):
+        if _is_nested(spec) and not (
+            arg in ("y_true", "sample_weight")
+            and isinstance(spec, (list, tuple))
+            and not any(_is_nested(s) for s in spec)
+        ):
             raise _mismatch(arg, spec, y_pred)
         return [spec]
     if not _is_nested(spec):
@@ -405,11 +445,14 @@ def _match(spec: Any, y_pred: Any, arg: str) -> list[Any]:
 
 def _crossentropy_for(y_true: Any, y_pred: Any) -> str:
     """Keras 3's ``"crossentropy"``: binary, sparse or categorical from the shapes."""
-    pred_shape, true_shape = B.shape(y_pred), np.shape(y_true) if not B.is_array(
-        y_true) else B.shape(y_true)
+    pred_shape, true_shape = (
+        B.shape(y_pred),
+        np.shape(y_true) if not B.is_array(y_true) else B.shape(y_true),
+    )
     if pred_shape and pred_shape[-1] == 1:
         return "binary_crossentropy"
-    if len(true_shape) < len(pred_shape) or (true_shape and true_shape[-1] == 1 and
-                                             pred_shape[-1] > 1):
+    if len(true_shape) < len(pred_shape) or (
+        true_shape and true_shape[-1] == 1 and pred_shape[-1] > 1
+    ):
         return "sparse_categorical_crossentropy"
     return "categorical_crossentropy"

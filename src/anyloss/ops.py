@@ -23,16 +23,66 @@ from anyloss import backend as B
 from anyloss._arguments import normalize_axis
 
 __all__ = [
-    "abs", "add", "all", "any", "argmax", "argmin", "cast", "clip", "concatenate",
-    "convert_to_tensor", "divide", "divide_no_nan", "epsilon", "equal", "exp", "expand_dims",
-    "expm1", "greater", "greater_equal", "less", "less_equal", "log", "log1p", "log_sigmoid",
-    "log_softmax", "logical_and", "logical_not", "logical_or", "logsumexp", "matmul", "max",
-    "maximum", "mean", "min", "minimum", "multiply", "negative", "not_equal", "one_hot",
-    "ones_like", "power", "relu", "reshape", "shape", "sigmoid", "sign", "softmax", "softplus",
-    "sqrt", "square", "squeeze", "stack", "stop_gradient", "subtract", "sum", "tanh",
-    "transpose", "where", "zeros_like",
+    "abs",
+    "add",
+    "all",
+    "any",
+    "argmax",
+    "argmin",
+    "cast",
+    "clip",
+    "concatenate",
+    "convert_to_tensor",
+    "divide",
+    "divide_no_nan",
+    "epsilon",
+    "equal",
+    "exp",
+    "expand_dims",
+    "expm1",
+    "greater",
+    "greater_equal",
+    "less",
+    "less_equal",
+    "log",
+    "log1p",
+    "log_sigmoid",
+    "log_softmax",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "logsumexp",
+    "matmul",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
+    "multiply",
+    "negative",
+    "not_equal",
+    "one_hot",
+    "ones_like",
+    "power",
+    "relu",
+    "reshape",
+    "shape",
+    "sigmoid",
+    "sign",
+    "softmax",
+    "softplus",
+    "sqrt",
+    "square",
+    "squeeze",
+    "stack",
+    "stop_gradient",
+    "subtract",
+    "sum",
+    "tanh",
+    "transpose",
+    "where",
+    "zeros_like",
 ]
-
 
 
 def epsilon() -> float:
@@ -68,8 +118,11 @@ def _operands(*args: Any) -> tuple[Any, list[Any]]:
             a = xp.asarray(a)
         else:
             a = B.like(a, ref, xp, arg="operand")
-            if (B.is_float_dtype(xp, ref.dtype) and not B.is_float_dtype(xp, a.dtype)
-                    and a.dtype != xp.bool):
+            if (
+                B.is_float_dtype(xp, ref.dtype)
+                and not B.is_float_dtype(xp, a.dtype)
+                and a.dtype != xp.bool
+            ):
                 a = xp.astype(a, ref.dtype)
         out.append(a)
     return xp, out
@@ -86,8 +139,9 @@ def convert_to_tensor(x: Any, dtype: Any = None, like: Any = None) -> Any:
     elif B.is_array(x):
         xp, arr = B.namespace(x), x
     else:
-        xp, (arr,) = _operands(x) if not _is_scalar(x) else (B.namespace(np.empty(0)),
-                                                             (np.asarray(x),))
+        xp, (arr,) = (
+            _operands(x) if not _is_scalar(x) else (B.namespace(np.empty(0)), (np.asarray(x),))
+        )
     return cast(arr, dtype) if dtype is not None else arr
 
 
@@ -99,8 +153,10 @@ def cast(x: Any, dtype: Any) -> Any:
         dtype = getattr(xp, name, None)
         # Namespaces hold functions too (ops.cast(x, "sum")): a dtype is a type or not callable.
         if dtype is None or (callable(dtype) and not isinstance(dtype, type)):
-            msg = (f"Argument `dtype` of cast is not a dtype of {xp.__name__}: dtype={name!r}. "
-                   "Use a name such as 'float32', 'float64', 'int32' or 'bool'.")
+            msg = (
+                f"Argument `dtype` of cast is not a dtype of {xp.__name__}: dtype={name!r}. "
+                "Use a name such as 'float32', 'float64', 'int32' or 'bool'."
+            )
             raise ValueError(msg)
     return xp.astype(x, dtype)
 
@@ -119,8 +175,11 @@ def stop_gradient(x: Any) -> Any:
 def _binary(name: str) -> Any:
     def op(x1: Any, x2: Any) -> Any:
         xp, (a, b) = _operands(x1, x2)
-        return getattr(xp, name)(a, b) if not (_is_scalar(a) and _is_scalar(b)) else (
-            getattr(np, name)(a, b))
+        return (
+            getattr(xp, name)(a, b)
+            if not (_is_scalar(a) and _is_scalar(b))
+            else (getattr(np, name)(a, b))
+        )
 
     op.__name__ = op.__qualname__ = "power" if name == "pow" else name
     op.__doc__ = f"Elementwise ``{name}`` of two arrays, lists or scalars (broadcasting)."
@@ -163,8 +222,11 @@ def _reduction(name: str) -> Any:
         xp, (a,) = _operands(x)
         if name == "mean" and not B.is_float_dtype(xp, a.dtype):
             a = xp.astype(a, xp.float32)
-        return getattr(xp, name)(a, axis=normalize_axis(
-            tuple(axis) if isinstance(axis, list) else axis, B.ndim(a)), keepdims=keepdims)
+        return getattr(xp, name)(
+            a,
+            axis=normalize_axis(tuple(axis) if isinstance(axis, list) else axis, B.ndim(a)),
+            keepdims=keepdims,
+        )
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"``{name}`` over ``axis`` (all axes when ``None``)."
@@ -243,8 +305,11 @@ def log_softmax(x: Any, axis: int = -1) -> Any:
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """``log(sum(exp(x), axis))`` without overflow."""
     xp, (a,) = _operands(x)
-    axis = tuple(range(B.ndim(a))) if axis is None else normalize_axis(
-        tuple(axis) if isinstance(axis, list) else axis, B.ndim(a))
+    axis = (
+        tuple(range(B.ndim(a)))
+        if axis is None
+        else normalize_axis(tuple(axis) if isinstance(axis, list) else axis, B.ndim(a))
+    )
     return B.logsumexp(xp, a, axis=axis, keepdims=keepdims)
 
 
@@ -252,8 +317,10 @@ def one_hot(labels: Any, num_classes: int, dtype: Any = "float32") -> Any:
     """One-hot encoding along a new last axis."""
     xp, (a,) = _operands(labels)
     if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
-        msg = (f"Argument `num_classes` of one_hot must be a positive int. Received: "
-               f"num_classes={num_classes!r}")
+        msg = (
+            f"Argument `num_classes` of one_hot must be a positive int. Received: "
+            f"num_classes={num_classes!r}"
+        )
         raise TypeError(msg)
     return B.one_hot(xp, a, num_classes, getattr(xp, dtype) if isinstance(dtype, str) else dtype)
 
@@ -263,11 +330,14 @@ def reshape(x: Any, new_shape: tuple[int, ...]) -> Any:
     xp, (a,) = _operands(x)
     new_shape = tuple(new_shape)
     size, known = math.prod(B.shape(a)), math.prod(d for d in new_shape if d != -1)
-    if None not in B.shape(a) and (size != known if -1 not in new_shape else
-                                   known == 0 or size % known):
-        msg = (f"Argument `new_shape`={new_shape} of reshape does not fit x of shape "
-               f"{B.shape(a)} ({size} elements). Give a shape with {size} elements (one -1 "
-               "lets reshape infer an axis).")
+    if None not in B.shape(a) and (
+        size != known if -1 not in new_shape else known == 0 or size % known
+    ):
+        msg = (
+            f"Argument `new_shape`={new_shape} of reshape does not fit x of shape "
+            f"{B.shape(a)} ({size} elements). Give a shape with {size} elements (one -1 "
+            "lets reshape infer an axis)."
+        )
         raise ValueError(msg)
     return xp.reshape(a, new_shape)
 
@@ -303,10 +373,12 @@ def matmul(x1: Any, x2: Any) -> Any:
     xp, (a, b) = _operands(x1, x2)
     inner = B.shape(b)[-2] if B.ndim(b) > 1 else B.shape(b)[0]
     if B.shape(a)[-1] != inner:
-        msg = (f"matmul: the inner sizes differ: x1.shape={B.shape(a)}, x2.shape={B.shape(b)} "
-               f"(x1's last axis {B.shape(a)[-1]} must equal x2's "
-               f"{'second-to-last' if B.ndim(b) > 1 else 'only'} axis {inner}). Transpose or "
-               "reshape one operand.")
+        msg = (
+            f"matmul: the inner sizes differ: x1.shape={B.shape(a)}, x2.shape={B.shape(b)} "
+            f"(x1's last axis {B.shape(a)[-1]} must equal x2's "
+            f"{'second-to-last' if B.ndim(b) > 1 else 'only'} axis {inner}). Transpose or "
+            "reshape one operand."
+        )
         raise ValueError(msg)
     return xp.matmul(a, b)
 

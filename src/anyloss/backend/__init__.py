@@ -122,14 +122,18 @@ def prediction(y_pred: Any, dtype: Any = None) -> tuple[Any, Any]:
     if not is_array(y_pred):
         arr = np.asarray(y_pred)
         if arr.dtype.kind not in "biuf":
-            msg = (f"`y_pred` must be numeric, got {type(y_pred).__name__} of dtype {arr.dtype}. "
-                   "Pass the model's output as a float array.")
+            msg = (
+                f"`y_pred` must be numeric, got {type(y_pred).__name__} of dtype {arr.dtype}. "
+                "Pass the model's output as a float array."
+            )
             raise TypeError(msg)
         y_pred = np.asarray(arr, dtype=np.float32)
     xp = namespace(y_pred)
     if not _is_real(xp, y_pred.dtype):
-        msg = (f"`y_pred` must have a real float dtype, got {y_pred.dtype}. Cast it to float32 "
-               "(complex, string and object arrays have no loss).")
+        msg = (
+            f"`y_pred` must have a real float dtype, got {y_pred.dtype}. Cast it to float32 "
+            "(complex, string and object arrays have no loss)."
+        )
         raise TypeError(msg)
     return xp, as_float(xp, y_pred, dtype)
 
@@ -172,8 +176,9 @@ def shape(x: Any) -> tuple[Any, ...]:
     """The shape, with unknown (Dask ``nan``) sizes as ``None``."""
     if isinstance(x, np.ndarray) or is_torch_array(x):  # sizes always known: no scan
         return tuple(x.shape)
-    return tuple(None if (d is None or (isinstance(d, float) and math.isnan(d))) else d
-                 for d in x.shape)
+    return tuple(
+        None if (d is None or (isinstance(d, float) and math.isnan(d))) else d for d in x.shape
+    )
 
 
 def ndim(x: Any) -> int:
@@ -242,8 +247,10 @@ def like(x: Any, ref: Any, xp: Any, dtype: Any = None, arg: str = "y_true") -> A
 
 
 def _not_numeric(arg: str, x: Any, dtype: Any) -> TypeError:
-    msg = (f"`{arg}` must be numeric, got {type(x).__name__} of dtype {dtype}. Pass a real float "
-           "or int array (strings, objects and complex numbers have no loss).")
+    msg = (
+        f"`{arg}` must be numeric, got {type(x).__name__} of dtype {dtype}. Pass a real float "
+        "or int array (strings, objects and complex numbers have no loss)."
+    )
     return TypeError(msg)
 
 
@@ -256,8 +263,9 @@ def divide_no_nan(xp: Any, num: Any, den: Any) -> Any:
     return xp.where(zero, xp.zeros_like(out), out)
 
 
-def chunked_sparse_crossentropy(xp: Any, logits: Any, labels: Any, chunk_size: int,
-                                label_smoothing: float = 0.0) -> Any:
+def chunked_sparse_crossentropy(
+    xp: Any, logits: Any, labels: Any, chunk_size: int, label_smoothing: float = 0.0
+) -> Any:
     """Sparse CE from logits (classes last) computed ``chunk_size`` rows at a time, with a
     gradient that never needs the full softmax; ``None`` off torch (the caller then computes it
     directly: XLA fuses that to the gradient alone)."""
@@ -268,8 +276,15 @@ def chunked_sparse_crossentropy(xp: Any, logits: Any, labels: Any, chunk_size: i
     return chunked(logits, labels, chunk_size, label_smoothing)
 
 
-def chunked_linear_crossentropy(xp: Any, hidden: Any, weight: Any, bias: Any, labels: Any,
-                                chunk_size: int, label_smoothing: float = 0.0) -> Any:
+def chunked_linear_crossentropy(
+    xp: Any,
+    hidden: Any,
+    weight: Any,
+    bias: Any,
+    labels: Any,
+    chunk_size: int,
+    label_smoothing: float = 0.0,
+) -> Any:
     """Sparse CE of ``hidden @ weight.T + bias`` computed ``chunk_size`` rows at a time, never
     holding all logits; ``None`` off torch."""
     if not is_torch(xp):

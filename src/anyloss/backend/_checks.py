@@ -107,9 +107,11 @@ def check_whole_numbers(xp: Any, labels: Any, arg: str = "y_true") -> None:
     # NaN and inf are not whole numbers (inf == floor(inf), but casts to garbage).
     bad = ~xp.isfinite(labels) | (labels != xp.floor(labels))
     if bool(xp.any(bad)):
-        msg = (f"`{arg}` must hold integer class indices, got non-integer values (e.g. "
-               f"{first_where(labels, bad)}). Round or cast your labels, or use "
-               "categorical_crossentropy for soft (one-hot) targets.")
+        msg = (
+            f"`{arg}` must hold integer class indices, got non-integer values (e.g. "
+            f"{first_where(labels, bad)}). Round or cast your labels, or use "
+            "categorical_crossentropy for soft (one-hot) targets."
+        )
         raise ValueError(msg)
 
 
@@ -120,19 +122,23 @@ def _min_max(xp: Any, labels: Any) -> tuple[int, int]:
     return int(xp.min(labels)), int(xp.max(labels))
 
 
-def check_label_range(xp: Any, labels: Any, num_classes: int, loss: str,
-                      ignore: Any = None) -> None:
+def check_label_range(
+    xp: Any, labels: Any, num_classes: int, loss: str, ignore: Any = None
+) -> None:
     """D13: ``ValueError`` naming a label outside ``[0, num_classes)`` (entries equal to
     ``ignore`` excepted), where :func:`checks_apply`; inside ``jax.jit``, ``torch.compile`` or on
     accelerators (policy ``"auto"``) the values are not read."""
     if not checks_apply(labels) or 0 in labels.shape:
         return
-    checked = labels if ignore is None else xp.where(labels == ignore, xp.zeros_like(labels),
-                                                     labels)
+    checked = (
+        labels if ignore is None else xp.where(labels == ignore, xp.zeros_like(labels), labels)
+    )
     low, high = _min_max(xp, checked)
     if low < 0 or high >= num_classes:
         bad = (checked < 0) | (checked >= num_classes)
-        msg = (f"{loss}: `y_true` holds the label {first_where(labels, bad)}, outside "
-               f"[0, {num_classes}) for y_pred with {num_classes} classes. Labels must be class "
-               "indices 0..num_classes-1; use `ignore_class=` for a padding label.")
+        msg = (
+            f"{loss}: `y_true` holds the label {first_where(labels, bad)}, outside "
+            f"[0, {num_classes}) for y_pred with {num_classes} classes. Labels must be class "
+            "indices 0..num_classes-1; use `ignore_class=` for a padding label."
+        )
         raise ValueError(msg)

@@ -28,17 +28,18 @@ class _ChunkedSparseCrossentropy(torch.autograd.Function):
     int64 labels; a first-order gradient for the logits only."""
 
     @staticmethod
-    def forward(ctx: Any, logits: Tensor, labels: Tensor, chunk_size: int,
-                label_smoothing: float) -> Tensor:
+    def forward(
+        ctx: Any, logits: Tensor, labels: Tensor, chunk_size: int, label_smoothing: float
+    ) -> Tensor:
         compute = compute_dtype(torch, logits.dtype)
         rows = logits.shape[0]
         lse = torch.empty(rows, dtype=compute, device=logits.device)
         mean = torch.empty(rows, dtype=compute, device=logits.device) if label_smoothing else None
         for start in range(0, rows, chunk_size):
-            chunk = logits[start:start + chunk_size].to(compute)
-            lse[start:start + chunk_size] = torch.logsumexp(chunk, dim=1)
+            chunk = logits[start : start + chunk_size].to(compute)
+            lse[start : start + chunk_size] = torch.logsumexp(chunk, dim=1)
             if mean is not None:
-                mean[start:start + chunk_size] = chunk.mean(1)
+                mean[start : start + chunk_size] = chunk.mean(1)
         target = logits.gather(1, labels[:, None])[:, 0].to(compute)
         # -log softmax(x)_y = lse - x_y; with smoothing (1 - ls) of it plus ls CE(uniform),
         # CE(uniform) = lse - mean(x).
@@ -63,26 +64,32 @@ class _ChunkedSparseCrossentropy(torch.autograd.Function):
             stop = start + chunk_size
             chunk = logits[start:stop].to(compute)
             # softmax(x) = exp(x - lse), written into the gradient buffer itself.
-            out = torch.sub(chunk, lse[start:stop, None], out=grad[start:stop]) if in_place \
+            out = (
+                torch.sub(chunk, lse[start:stop, None], out=grad[start:stop])
+                if in_place
                 else chunk - lse[start:stop, None]
+            )
             out.exp_()
             if smoothing:
                 out.sub_(smoothing / num_classes)
-            out.scatter_add_(1, labels[start:stop, None],
-                             torch.full_like(out[:, :1], smoothing - 1.0))
+            out.scatter_add_(
+                1, labels[start:stop, None], torch.full_like(out[:, :1], smoothing - 1.0)
+            )
             out.mul_(grad_loss[start:stop, None])
             if not in_place:
                 grad[start:stop] = out
         return grad, None, None, None
 
 
-def chunked_sparse_crossentropy(logits: Tensor, labels: Tensor, chunk_size: int,
-                                label_smoothing: float = 0.0) -> Tensor:
+def chunked_sparse_crossentropy(
+    logits: Tensor, labels: Tensor, chunk_size: int, label_smoothing: float = 0.0
+) -> Tensor:
     """Sparse CE per entry, ``labels.shape``, for ``logits`` with classes on the last axis."""
     num_classes = logits.shape[-1]
     flat = logits.reshape(-1, num_classes)
-    values = _ChunkedSparseCrossentropy.apply(flat, labels.reshape(-1).to(torch.int64),
-                                              int(chunk_size), float(label_smoothing))
+    values = _ChunkedSparseCrossentropy.apply(
+        flat, labels.reshape(-1).to(torch.int64), int(chunk_size), float(label_smoothing)
+    )
     return values.reshape(labels.shape)
 
 
@@ -92,14 +99,20 @@ class _ChunkedLinearCrossentropy(torch.autograd.Function):
     rebuilds them chunk by chunk to accumulate the three gradients."""
 
     @staticmethod
-    def forward(ctx: Any, hidden: Tensor, weight: Tensor, bias: Tensor | None, labels: Tensor,
-                chunk_size: int, label_smoothing: float) -> Tensor:
+    def forward(
+        ctx: Any,
+        hidden: Tensor,
+        weight: Tensor,
+        bias: Tensor | None,
+        labels: Tensor,
+        chunk_size: int,
+        label_smoothing: float,
+    ) -> Tensor:
         compute = compute_dtype(torch, torch.promote_types(hidden.dtype, weight.dtype))
         rows = hidden.shape[0]
         lse = torch.empty(rows, dtype=compute, device=hidden.device)
         target = torch.empty(rows, dtype=compute, device=hidden.device)
-        mean = torch.empty(rows, dtype=compute, device=hidden.device) if label_smoothing \
-            else None
+        mean = torch.empty(rows, dtype=compute, device=hidden.device) if label_smoothing else None
         for start in range(0, rows, chunk_size):
             stop = start + chunk_size
             logits = _logits(hidden[start:stop], weight, bias, compute)
@@ -123,10 +136,14 @@ class _ChunkedLinearCrossentropy(torch.autograd.Function):
         vocab = weight.shape[0]
         need_hidden, need_weight, need_bias = ctx.needs_input_grad[:3]
         grad_hidden = torch.empty_like(hidden) if need_hidden else None
-        grad_weight = torch.zeros(weight.shape, dtype=compute, device=weight.device) \
-            if need_weight else None
-        grad_bias = torch.zeros(vocab, dtype=compute, device=weight.device) \
-            if bias is not None and need_bias else None
+        grad_weight = (
+            torch.zeros(weight.shape, dtype=compute, device=weight.device) if need_weight else None
+        )
+        grad_bias = (
+            torch.zeros(vocab, dtype=compute, device=weight.device)
+            if bias is not None and need_bias
+            else None
+        )
         grad_loss = grad_loss.to(compute)
         for start in range(0, hidden.shape[0], chunk_size):
             stop = start + chunk_size
@@ -135,8 +152,9 @@ class _ChunkedLinearCrossentropy(torch.autograd.Function):
             probs = _logits(chunk, weight, bias, compute).sub_(lse[start:stop, None]).exp_()
             if smoothing:
                 probs.sub_(smoothing / vocab)
-            probs.scatter_add_(1, labels[start:stop, None],
-                               torch.full_like(probs[:, :1], smoothing - 1.0))
+            probs.scatter_add_(
+                1, labels[start:stop, None], torch.full_like(probs[:, :1], smoothing - 1.0)
+            )
             probs.mul_(grad_loss[start:stop, None])
             if grad_hidden is not None:
                 grad_hidden[start:stop] = probs.to(weight.dtype) @ weight
@@ -144,9 +162,14 @@ class _ChunkedLinearCrossentropy(torch.autograd.Function):
                 grad_weight.addmm_(probs.T, chunk.to(compute))
             if grad_bias is not None:
                 grad_bias += probs.sum(0)
-        return (grad_hidden,
-                None if grad_weight is None else grad_weight.to(weight.dtype),
-                None if grad_bias is None else grad_bias.to(bias.dtype), None, None, None)
+        return (
+            grad_hidden,
+            None if grad_weight is None else grad_weight.to(weight.dtype),
+            None if grad_bias is None else grad_bias.to(bias.dtype),
+            None,
+            None,
+            None,
+        )
 
 
 def _logits(hidden: Tensor, weight: Tensor, bias: Tensor | None, compute: Any) -> Tensor:
@@ -154,12 +177,22 @@ def _logits(hidden: Tensor, weight: Tensor, bias: Tensor | None, compute: Any) -
     return logits.to(compute)
 
 
-def chunked_linear_crossentropy(hidden: Tensor, weight: Tensor, bias: Tensor | None,
-                                labels: Tensor, chunk_size: int,
-                                label_smoothing: float = 0.0) -> Tensor:
+def chunked_linear_crossentropy(
+    hidden: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    labels: Tensor,
+    chunk_size: int,
+    label_smoothing: float = 0.0,
+) -> Tensor:
     """Sparse CE of ``hidden @ weight.T + bias`` per entry (``labels.shape``)."""
     flat = hidden.reshape(-1, hidden.shape[-1])
-    values = _ChunkedLinearCrossentropy.apply(flat, weight, bias,
-                                              labels.reshape(-1).to(torch.int64),
-                                              int(chunk_size), float(label_smoothing))
+    values = _ChunkedLinearCrossentropy.apply(
+        flat,
+        weight,
+        bias,
+        labels.reshape(-1).to(torch.int64),
+        int(chunk_size),
+        float(label_smoothing),
+    )
     return values.reshape(labels.shape)

@@ -28,8 +28,8 @@ import functools
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from anyloss.backend._checks import check_label_range, check_whole_numbers, checks_apply
 from anyloss.backend import EPSILON as EPS
+from anyloss.backend._checks import check_label_range, check_whole_numbers, checks_apply
 
 if TYPE_CHECKING:
     import torch
@@ -73,8 +73,14 @@ def _cast(x: Tensor, dtype: Any) -> Tensor:
 
 def _pair(y_true: Any, y_pred: Tensor, dtype: Any) -> tuple[Tensor, Tensor] | None:
     """``(y_true, y_pred)`` of one shape and the compute dtype, or ``None``."""
-    if (not isinstance(y_true, torch.Tensor) or y_true.shape != y_pred.shape or y_pred.ndim == 0
-            or y_true.device != y_pred.device or y_true.is_complex() or y_pred.numel() == 0):
+    if (
+        not isinstance(y_true, torch.Tensor)
+        or y_true.shape != y_pred.shape
+        or y_pred.ndim == 0
+        or y_true.device != y_pred.device
+        or y_true.is_complex()
+        or y_pred.numel() == 0
+    ):
         return None
     dtype = _compute_dtype(y_pred, dtype)
     if dtype is None:
@@ -88,8 +94,9 @@ def _axis(axis: Any, rank: int) -> int | None:
     return axis % rank
 
 
-def _mean_over_axis(fn: Any, y_pred: Tensor, target: Tensor, reduction: str,
-                    axis: int = -1) -> Tensor:
+def _mean_over_axis(
+    fn: Any, y_pred: Tensor, target: Tensor, reduction: str, axis: int = -1
+) -> Tensor:
     """``fn`` is elementwise; the per-sample loss is its mean over ``axis``."""
     if y_pred.ndim == 1 or reduction in _MEAN:  # rank 1: one 0-d value, never reduced further
         return fn(y_pred, target, reduction="mean")
@@ -126,14 +133,23 @@ def huber(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any, delta: float 
         return None
     # F.huber_loss: 0.5 e^2 for |e| < delta, delta (|e| - 0.5 delta) beyond; at |e| = delta
     # both branches (and their gradients) agree, so Keras' "<=" boundary is the same function.
-    return _mean_over_axis(lambda p, t, reduction: F.huber_loss(p, t, reduction=reduction,
-                                                                delta=float(delta)),
-                           pair[1], pair[0], reduction)
+    return _mean_over_axis(
+        lambda p, t, reduction: F.huber_loss(p, t, reduction=reduction, delta=float(delta)),
+        pair[1],
+        pair[0],
+        reduction,
+    )
 
 
-def binary_crossentropy(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any,
-                        from_logits: bool = False, label_smoothing: Any = 0.0,
-                        axis: Any = -1) -> Any:
+def binary_crossentropy(
+    y_true: Any,
+    y_pred: Tensor,
+    reduction: str,
+    dtype: Any,
+    from_logits: bool = False,
+    label_smoothing: Any = 0.0,
+    axis: Any = -1,
+) -> Any:
     pair = _pair(y_true, y_pred, dtype)
     axis = _axis(axis, y_pred.ndim)
     if pair is None or axis is None:
@@ -160,13 +176,19 @@ def poisson(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
     if pair is None:
         return None
     # F.poisson_nll_loss with log_input=False is y_pred - y_true log(y_pred + eps), Keras' form.
-    return _mean_over_axis(lambda p, t, reduction: F.poisson_nll_loss(
-        p, t, log_input=False, full=False, eps=EPS, reduction=reduction),
-        pair[1], pair[0], reduction)
+    return _mean_over_axis(
+        lambda p, t, reduction: F.poisson_nll_loss(
+            p, t, log_input=False, full=False, eps=EPS, reduction=reduction
+        ),
+        pair[1],
+        pair[0],
+        reduction,
+    )
 
 
-def cosine_similarity(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any,
-                      axis: Any = -1) -> Any:
+def cosine_similarity(
+    y_true: Any, y_pred: Tensor, reduction: str, dtype: Any, axis: Any = -1
+) -> Any:
     pair = _pair(y_true, y_pred, dtype)
     axis = _axis(axis, y_pred.ndim)
     if pair is None or axis is None:
@@ -202,21 +224,30 @@ def _classes_in_dim1(x: Tensor, axis: int) -> Tensor:
     return x.movedim(axis, 1)
 
 
-def categorical_crossentropy(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any,
-                             from_logits: bool = False, label_smoothing: Any = 0.0,
-                             axis: Any = -1) -> Any:
+def categorical_crossentropy(
+    y_true: Any,
+    y_pred: Tensor,
+    reduction: str,
+    dtype: Any,
+    from_logits: bool = False,
+    label_smoothing: Any = 0.0,
+    axis: Any = -1,
+) -> Any:
     pair = _pair(y_true, y_pred, dtype)
     axis = _axis(axis, y_pred.ndim)
     if pair is None or axis is None or y_pred.ndim < 2 or y_pred.shape[axis] == 1:
         return None  # the array-API path warns about a single class
     target, y_pred = pair
     num_classes = y_pred.shape[axis]
-    batch_shape = y_pred.shape[:axis] + y_pred.shape[axis + 1:]
+    batch_shape = y_pred.shape[:axis] + y_pred.shape[axis + 1 :]
     if from_logits:
         # With probability targets F smooths them as y (1 - ls) + ls / C, C from the logits (D2).
-        out = F.cross_entropy(_classes_in_dim1(y_pred, axis), _classes_in_dim1(target, axis),
-                              label_smoothing=float(label_smoothing),
-                              reduction="mean" if reduction in _MEAN else reduction)
+        out = F.cross_entropy(
+            _classes_in_dim1(y_pred, axis),
+            _classes_in_dim1(target, axis),
+            label_smoothing=float(label_smoothing),
+            reduction="mean" if reduction in _MEAN else reduction,
+        )
         return out.reshape(batch_shape) if reduction == "none" else out
     if label_smoothing:
         target = target * (1.0 - label_smoothing) + label_smoothing / num_classes
@@ -247,7 +278,7 @@ def _class_labels(y_true: Any, y_pred: Tensor, axis: int) -> Tensor | None:
     shape = y_pred.shape
     if y_true.ndim == len(shape) and y_true.shape[axis] == 1:
         y_true = y_true.squeeze(axis)
-    expected = shape[:-1] if axis == len(shape) - 1 else shape[:axis] + shape[axis + 1:]
+    expected = shape[:-1] if axis == len(shape) - 1 else shape[:axis] + shape[axis + 1 :]
     if y_true.shape != expected:
         return None
     return y_true if dtype is torch.int64 else y_true.to(torch.int64)
@@ -262,16 +293,28 @@ def _check_label_range(labels: Tensor, num_classes: int, loss: str, ignore: Any)
     check_label_range(torch, labels, num_classes, loss, ignore)
 
 
-def sparse_categorical_crossentropy(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any,
-                                    from_logits: bool = False, ignore_class: Any = None,
-                                    axis: Any = -1, label_smoothing: Any = 0.0,
-                                    chunk_size: Any = None) -> Any:
+def sparse_categorical_crossentropy(
+    y_true: Any,
+    y_pred: Tensor,
+    reduction: str,
+    dtype: Any,
+    from_logits: bool = False,
+    ignore_class: Any = None,
+    axis: Any = -1,
+    label_smoothing: Any = 0.0,
+    chunk_size: Any = None,
+) -> Any:
     """``reduction="none"`` gives ``(per-sample values, valid mask or None)``."""
     rank = y_pred.ndim
     axis = _axis(axis, rank)
     compute = _compute_dtype(y_pred, dtype)
-    if (axis is None or compute is None or rank < 2 or y_pred.numel() == 0
-            or (ignore_class is not None and not _INT64_MIN <= ignore_class <= _INT64_MAX)):
+    if (
+        axis is None
+        or compute is None
+        or rank < 2
+        or y_pred.numel() == 0
+        or (ignore_class is not None and not _INT64_MIN <= ignore_class <= _INT64_MAX)
+    ):
         return None
     labels = _class_labels(y_true, y_pred, axis)
     if labels is None:
@@ -280,8 +323,16 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Tensor, reduction: str,
     _check_label_range(labels, num_classes, "sparse_categorical_crossentropy", ignore_class)
     batch_shape = labels.shape
     if chunk_size is not None:
-        return _chunked(y_pred, labels, axis, compute, reduction, ignore_class,
-                        chunk_size, float(label_smoothing))
+        return _chunked(
+            y_pred,
+            labels,
+            axis,
+            compute,
+            reduction,
+            ignore_class,
+            chunk_size,
+            float(label_smoothing),
+        )
     x = _classes_in_dim1(_cast(y_pred, compute), axis)
     if x.ndim == 2 and labels.ndim != 1:
         labels = labels.reshape(-1)
@@ -289,16 +340,30 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Tensor, reduction: str,
     valid = None if ignore_class is None else labels != ignore_class
     if from_logits:
         if reduction == "none":
-            values = F.cross_entropy(x, labels, ignore_index=ignore_index, reduction="none",
-                                     label_smoothing=float(label_smoothing))
+            values = F.cross_entropy(
+                x,
+                labels,
+                ignore_index=ignore_index,
+                reduction="none",
+                label_smoothing=float(label_smoothing),
+            )
         elif valid is None or reduction == "sum":
-            return F.cross_entropy(x, labels, ignore_index=ignore_index,
-                                   label_smoothing=float(label_smoothing),
-                                   reduction="mean" if reduction in _MEAN else reduction)
+            return F.cross_entropy(
+                x,
+                labels,
+                ignore_index=ignore_index,
+                label_smoothing=float(label_smoothing),
+                reduction="mean" if reduction in _MEAN else reduction,
+            )
         else:
             # F's "mean" over no valid entry is NaN; Keras (D5) gives 0.
-            total = F.cross_entropy(x, labels, ignore_index=ignore_index, reduction="sum",
-                                    label_smoothing=float(label_smoothing))
+            total = F.cross_entropy(
+                x,
+                labels,
+                ignore_index=ignore_index,
+                reduction="sum",
+                label_smoothing=float(label_smoothing),
+            )
             return total / valid.sum().clamp(min=1)
     else:
         # Keras renormalises probabilities and clips them to [eps, 1 - eps] before the log.
@@ -314,8 +379,16 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Tensor, reduction: str,
     return _reduce(values, reduction, valid)
 
 
-def _chunked(y_pred: Tensor, labels: Tensor, axis: int, compute: Any, reduction: str,
-             ignore_class: Any, chunk_size: int, label_smoothing: float) -> Any:
+def _chunked(
+    y_pred: Tensor,
+    labels: Tensor,
+    axis: int,
+    compute: Any,
+    reduction: str,
+    ignore_class: Any,
+    chunk_size: int,
+    label_smoothing: float,
+) -> Any:
     """Sparse CE through the chunked autograd function (``chunk_size=``)."""
     from anyloss.backend._torch_chunked import chunked_sparse_crossentropy
 
@@ -340,11 +413,20 @@ def ctc(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
     of a row, so the label length is the count of non-zero labels. Reading the layout needs the
     label values: where value checks do not run, the array-API recursion is used."""
     compute = _compute_dtype(y_pred, dtype)
-    if (not isinstance(y_true, torch.Tensor) or compute is None or y_pred.ndim != 3
-            or y_true.ndim != 2 or y_true.shape[0] != y_pred.shape[0]
-            or y_true.device != y_pred.device or y_true.dtype == torch.bool
-            or y_true.is_floating_point() or y_true.is_complex() or y_pred.numel() == 0
-            or y_true.shape[1] == 0 or not checks_apply(y_true)):
+    if (
+        not isinstance(y_true, torch.Tensor)
+        or compute is None
+        or y_pred.ndim != 3
+        or y_true.ndim != 2
+        or y_true.shape[0] != y_pred.shape[0]
+        or y_true.device != y_pred.device
+        or y_true.dtype == torch.bool
+        or y_true.is_floating_point()
+        or y_true.is_complex()
+        or y_pred.numel() == 0
+        or y_true.shape[1] == 0
+        or not checks_apply(y_true)
+    ):
         return None
     batch, time, num_classes = y_pred.shape
     check_label_range(torch, y_true, num_classes, "ctc")
@@ -352,7 +434,13 @@ def ctc(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
     if bool((present[:, 1:] & ~present[:, :-1]).any()):
         return None  # a 0 between labels: not a padded layout F.ctc_loss reads the same way
     log_probs = _cast(y_pred, compute).log_softmax(-1).transpose(0, 1)  # (time, batch, classes)
-    values = F.ctc_loss(log_probs, _cast(y_true, torch.int64),
-                        torch.full((batch,), time, dtype=torch.int64, device=y_pred.device),
-                        present.sum(1), blank=0, reduction="none", zero_infinity=False)
+    values = F.ctc_loss(
+        log_probs,
+        _cast(y_true, torch.int64),
+        torch.full((batch,), time, dtype=torch.int64, device=y_pred.device),
+        present.sum(1),
+        blank=0,
+        reduction="none",
+        zero_infinity=False,
+    )
     return _reduce(values, reduction)

@@ -18,13 +18,30 @@ from anyloss.losses._base import Loss
 from anyloss.losses.serialization import deserialize, serialize
 
 AUTODIFF = ("torch", "jax")
-ALIGN_FIX = ("Align the ranks before subtracting, e.g. `y_true = ops.reshape(y_true, "
-             "ops.shape(y_pred))`, or wrap the function in `al.LossFunctionWrapper(fn)`, which "
-             "aligns (N,) with (N, 1) as Keras does.")
-OPS_FIX = ("Write the loss with `anyloss.ops` (`ops.mean`, `ops.log`, `ops.where`, ...), which "
-           "dispatch on the input's library and keep its gradient.")
-_PRED_NAMES = {"y_pred", "pred", "preds", "prediction", "predictions", "input", "inputs", "logits",
-               "output", "outputs", "y_hat", "yhat", "scores"}
+ALIGN_FIX = (
+    "Align the ranks before subtracting, e.g. `y_true = ops.reshape(y_true, "
+    "ops.shape(y_pred))`, or wrap the function in `al.LossFunctionWrapper(fn)`, which "
+    "aligns (N,) with (N, 1) as Keras does."
+)
+OPS_FIX = (
+    "Write the loss with `anyloss.ops` (`ops.mean`, `ops.log`, `ops.where`, ...), which "
+    "dispatch on the input's library and keep its gradient."
+)
+_PRED_NAMES = {
+    "y_pred",
+    "pred",
+    "preds",
+    "prediction",
+    "predictions",
+    "input",
+    "inputs",
+    "logits",
+    "output",
+    "outputs",
+    "y_hat",
+    "yhat",
+    "scores",
+}
 _TRUE_NAMES = {"y_true", "true", "target", "targets", "label", "labels", "y"}
 
 
@@ -38,8 +55,9 @@ class _Kind:
     reference: Run | None = None
 
 
-def check_loss(fn: Any, y_true: Any = None, y_pred: Any = None,
-               backends: str | Sequence[str] | None = None) -> CheckReport:
+def check_loss(
+    fn: Any, y_true: Any = None, y_pred: Any = None, backends: str | Sequence[str] | None = None
+) -> CheckReport:
     """Run a custom loss on generated (or given) inputs on every installed backend; report faults.
 
     Inputs of each kind (regression, binary, categorical, sparse labels, sequences) are tried;
@@ -68,8 +86,10 @@ def check_loss(fn: Any, y_true: Any = None, y_pred: Any = None,
     """
     names = select(backends)
     if (y_true is None) != (y_pred is None):
-        msg = ("check_loss needs both `y_true` and `y_pred` to use given inputs (or neither, to "
-               f"generate them). Received: y_true={_kind_of(y_true)}, y_pred={_kind_of(y_pred)}")
+        msg = (
+            "check_loss needs both `y_true` and `y_pred` to use given inputs (or neither, to "
+            f"generate them). Received: y_true={_kind_of(y_true)}, y_pred={_kind_of(y_pred)}"
+        )
         raise ValueError(msg)
     report = CheckReport(_name(fn), backends=names)
     problems: dict[tuple[str, str | None], Problem] = {}
@@ -94,9 +114,11 @@ def _given(x: Any, arg: str) -> np.ndarray:
     """A given input as a NumPy array; ``TypeError`` naming ``arg`` unless it is numeric."""
     arr = np.asarray(B.to_numpy(x))
     if arr.dtype.kind not in "biuf":
-        msg = (f"check_loss: `{arg}` must be numeric, got {type(x).__name__} of dtype "
-               f"{arr.dtype}. Pass a real float or int array, or leave both inputs out to use "
-               "generated ones.")
+        msg = (
+            f"check_loss: `{arg}` must be numeric, got {type(x).__name__} of dtype "
+            f"{arr.dtype}. Pass a real float or int array, or leave both inputs out to use "
+            "generated ones."
+        )
         raise TypeError(msg)
     return arr
 
@@ -113,15 +135,21 @@ def _name(fn: Any) -> str:
 
 # --- what the loss is -----------------------------------------------------------------------
 
+
 def _callable(fn: Any, add: Callable[[Problem], None]) -> tuple[Any, bool]:
     """``(loss to run, whether it should give one value per sample)``; ``None`` if unusable."""
     if inspect.isclass(fn) and issubclass(fn, Loss):
         try:
             fn = fn()
         except TypeError as err:
-            add(Problem("error", "bad-signature",
-                        f"check_loss got the class {fn.__name__}, and {fn.__name__}() fails: "
-                        f"{err}.", f"Pass an instance: check_loss({fn.__name__}(...))."))
+            add(
+                Problem(
+                    "error",
+                    "bad-signature",
+                    f"check_loss got the class {fn.__name__}, and {fn.__name__}() fails: {err}.",
+                    f"Pass an instance: check_loss({fn.__name__}(...)).",
+                )
+            )
             return None, False
     if isinstance(fn, Loss):
         # Per-sample values come from the same loss without reduction.
@@ -130,10 +158,15 @@ def _callable(fn: Any, add: Callable[[Problem], None]) -> tuple[Any, bool]:
         except Exception:  # a custom get_config may not round-trip
             return fn, False
     if not callable(fn):
-        add(Problem("error", "not-callable",
-                    f"check_loss expects a loss function fn(y_true, y_pred); got {fn!r} of "
-                    f"type {type(fn).__name__}.",
-                    "Pass the function itself (no call), e.g. check_loss(my_loss)."))
+        add(
+            Problem(
+                "error",
+                "not-callable",
+                f"check_loss expects a loss function fn(y_true, y_pred); got {fn!r} of "
+                f"type {type(fn).__name__}.",
+                "Pass the function itself (no call), e.g. check_loss(my_loss).",
+            )
+        )
         return None, False
     try:
         signature = inspect.signature(fn)
@@ -142,21 +175,31 @@ def _callable(fn: Any, add: Callable[[Problem], None]) -> tuple[Any, bool]:
     try:
         signature.bind(None, None)
     except TypeError:
-        add(Problem("error", "bad-signature",
-                    f"{_name(fn)}{signature} cannot be called as fn(y_true, y_pred): Keras and "
-                    "anyloss call a loss with exactly two positional arguments.",
-                    "Define it as `def my_loss(y_true, y_pred):`; give extra hyper-parameters "
-                    "defaults, or bind them with functools.partial or "
-                    "al.LossFunctionWrapper(fn, name=..., **kwargs)."))
+        add(
+            Problem(
+                "error",
+                "bad-signature",
+                f"{_name(fn)}{signature} cannot be called as fn(y_true, y_pred): Keras and "
+                "anyloss call a loss with exactly two positional arguments.",
+                "Define it as `def my_loss(y_true, y_pred):`; give extra hyper-parameters "
+                "defaults, or bind them with functools.partial or "
+                "al.LossFunctionWrapper(fn, name=..., **kwargs).",
+            )
+        )
         return None, False
     params = [p.name for p in signature.parameters.values()][:2]
     if len(params) == 2 and (params[0] in _PRED_NAMES or params[1] in _TRUE_NAMES):
-        add(Problem("warning", "argument-order",
-                    f"The parameters of {_name(fn)} are named ({params[0]}, {params[1]}), but "
-                    "Keras and anyloss pass (y_true, y_pred): targets first, unlike PyTorch's "
-                    "(input, target).",
-                    f"Use `def {getattr(fn, '__name__', 'my_loss')}(y_true, y_pred):` and "
-                    "check the body uses each argument as what it is."))
+        add(
+            Problem(
+                "warning",
+                "argument-order",
+                f"The parameters of {_name(fn)} are named ({params[0]}, {params[1]}), but "
+                "Keras and anyloss pass (y_true, y_pred): targets first, unlike PyTorch's "
+                "(input, target).",
+                f"Use `def {getattr(fn, '__name__', 'my_loss')}(y_true, y_pred):` and "
+                "check the body uses each argument as what it is.",
+            )
+        )
     return fn, True
 
 
@@ -171,27 +214,46 @@ def _check_restorable(fn: Any, add: Callable[[Problem], None]) -> None:
         pass
     if name == "<lambda>":
         seen = "it is a lambda, which has no name a saved model could record"
-        fix = ("Define it with `def my_loss(y_true, y_pred):` at module level and decorate it "
-               "with `@al.register()`; `al.serialize`/`al.deserialize` then round-trip it.")
+        fix = (
+            "Define it with `def my_loss(y_true, y_pred):` at module level and decorate it "
+            "with `@al.register()`; `al.serialize`/`al.deserialize` then round-trip it."
+        )
     elif "<locals>" in getattr(target, "__qualname__", ""):
-        seen = (f"`{name}` is defined inside another function "
-                f"({target.__qualname__}), so no module attribute can find it again")
-        fix = (f"Move `{name}` to module level and decorate it with `@al.register()`; for "
-               "hyper-parameters, subclass al.LossFunctionWrapper so they go into the config.")
+        seen = (
+            f"`{name}` is defined inside another function "
+            f"({target.__qualname__}), so no module attribute can find it again"
+        )
+        fix = (
+            f"Move `{name}` to module level and decorate it with `@al.register()`; for "
+            "hyper-parameters, subclass al.LossFunctionWrapper so they go into the config."
+        )
     else:
-        seen = (f"`{name}` is not registered, so "
-                f"al.deserialize(al.serialize({name})) cannot find it")
-        fix = (f"Decorate it with `@al.register()` (it then saves as 'custom>{name}'), import "
-               f"its module before loading, or load with custom_objects={{'{name}': {name}}}.")
-    add(Problem("warning", "not-registered",
-                f"{_name(fn)} cannot be restored by name: {seen}. A model saved with it fails to "
-                "load with 'Unknown loss'.", fix))
+        seen = f"`{name}` is not registered, so al.deserialize(al.serialize({name})) cannot find it"
+        fix = (
+            f"Decorate it with `@al.register()` (it then saves as 'custom>{name}'), import "
+            f"its module before loading, or load with custom_objects={{'{name}': {name}}}."
+        )
+    add(
+        Problem(
+            "warning",
+            "not-registered",
+            f"{_name(fn)} cannot be restored by name: {seen}. A model saved with it fails to "
+            "load with 'Unknown loss'.",
+            fix,
+        )
+    )
 
 
 # --- running it -------------------------------------------------------------------------------
 
-def _check_runs(fn: Any, cases: list[Case], backends: tuple[str, ...], per_sample: bool,
-                add: Callable[[Problem], None]) -> tuple[str, ...]:
+
+def _check_runs(
+    fn: Any,
+    cases: list[Case],
+    backends: tuple[str, ...],
+    per_sample: bool,
+    add: Callable[[Problem], None],
+) -> tuple[str, ...]:
     kinds = [_classify_kind(fn, case, backends) for case in cases]
     accepted = [k for k in kinds if k.status == "applicable"]
     if not accepted:
@@ -226,8 +288,12 @@ def _classify_kind(fn: Any, case: Case, backends: tuple[str, ...]) -> _Kind:
     kind.reference = finite[0]
     other = run(kind.reference.backend, fn, inputs.perturbed(case), grad=False)
     values = kind.reference.values
-    if other.ok and other.values is not None and other.values.shape == values.shape and (
-            np.allclose(other.values.astype(np.float64), values.astype(np.float64))):
+    if (
+        other.ok
+        and other.values is not None
+        and other.values.shape == values.shape
+        and (np.allclose(other.values.astype(np.float64), values.astype(np.float64)))
+    ):
         kind.status = "ignores-y-pred"
     else:
         kind.status = "applicable"
@@ -240,21 +306,31 @@ def _report_rejected(kinds: list[_Kind], add: Callable[[Problem], None]) -> None
     if ignoring is not None:
         first = ignoring.reference
         _check_dtype(first, add)
-        add(Problem(
-            "error", "ignores-y-pred",
-            f"The output does not depend on y_pred: on {ignoring.case.describe()} it gave "
-            f"{_show(first.values)} for two different y_pred ({first.backend}). No gradient "
-            "reaches the model: Keras reports 'No gradients provided for any variable', torch "
-            "'element 0 of tensors does not require grad'.",
-            "Compute the loss from y_pred (check for a typo such as `y_true - y_true`, and that "
-            "nothing replaces y_pred by a constant or a stopped copy)."))
+        add(
+            Problem(
+                "error",
+                "ignores-y-pred",
+                f"The output does not depend on y_pred: on {ignoring.case.describe()} it gave "
+                f"{_show(first.values)} for two different y_pred ({first.backend}). No gradient "
+                "reaches the model: Keras reports 'No gradients provided for any variable', torch "
+                "'element 0 of tensors does not require grad'.",
+                "Compute the loss from y_pred (check for a typo such as `y_true - y_true`, and that "
+                "nothing replaces y_pred by a constant or a stopped copy).",
+            )
+        )
         return
     nan = next((k for k in kinds if k.status == "non-finite"), None)
     if nan is not None:
         r = next(r for r in nan.runs if r.ok)
-        add(Problem("error", "nan-or-inf",
-                    f"The loss is NaN/Inf on every generated input, e.g. {_show(r.values)} on "
-                    f"{nan.case.describe()} ({r.backend}).", _NAN_FIX))
+        add(
+            Problem(
+                "error",
+                "nan-or-inf",
+                f"The loss is NaN/Inf on every generated input, e.g. {_show(r.values)} on "
+                f"{nan.case.describe()} ({r.backend}).",
+                _NAN_FIX,
+            )
+        )
         return
     reported = False
     for kind in kinds:
@@ -265,18 +341,24 @@ def _report_rejected(kinds: list[_Kind], add: Callable[[Problem], None]) -> None
                 reported = True
     if not reported:
         seen = "; ".join(f"{k.case.kind}: {_first_line(k.runs[0].error)}" for k in kinds)
-        add(Problem("error", "fails",
-                    f"The loss raises on every kind of input ({kinds[0].runs[0].backend}): "
-                    f"{seen}.",
-                    "Call it by hand on a small batch, e.g. y_true and y_pred of shape (4, 3), "
-                    "and fix the first error; pass your own inputs with "
-                    "check_loss(fn, y_true=..., y_pred=...)."))
+        add(
+            Problem(
+                "error",
+                "fails",
+                f"The loss raises on every kind of input ({kinds[0].runs[0].backend}): {seen}.",
+                "Call it by hand on a small batch, e.g. y_true and y_pred of shape (4, 3), "
+                "and fix the first error; pass your own inputs with "
+                "check_loss(fn, y_true=..., y_pred=...).",
+            )
+        )
 
 
-_NAN_FIX = ("Keep logs and divisions away from 0: clip probabilities, e.g. "
-            "`ops.clip(y_pred, ops.epsilon(), 1 - ops.epsilon())`, use stable forms "
-            "(`ops.log_softmax`, `ops.log_sigmoid`, `ops.softplus`, `ops.logsumexp`) for logits, "
-            "and `ops.divide_no_nan` for ratios.")
+_NAN_FIX = (
+    "Keep logs and divisions away from 0: clip probabilities, e.g. "
+    "`ops.clip(y_pred, ops.epsilon(), 1 - ops.epsilon())`, use stable forms "
+    "(`ops.log_softmax`, `ops.log_sigmoid`, `ops.softplus`, `ops.logsumexp`) for logits, "
+    "and `ops.divide_no_nan` for ratios."
+)
 
 
 def _check_run(r: Run, per_sample: bool, add: Callable[[Problem], None]) -> None:
@@ -285,49 +367,72 @@ def _check_run(r: Run, per_sample: bool, add: Callable[[Problem], None]) -> None
         add(_exception_problem(r.error, r.backend, case))
         return
     if not r.native:
-        add(Problem(
-            "error", "numpy-call",
-            f"On {r.backend} inputs the loss returned a {r.output_type} ({case.describe()}): "
-            f"a NumPy (or Python) call in it turned the {r.backend} array into something "
-            "autodiff cannot follow, so no gradient reaches the model.", OPS_FIX, r.backend))
+        add(
+            Problem(
+                "error",
+                "numpy-call",
+                f"On {r.backend} inputs the loss returned a {r.output_type} ({case.describe()}): "
+                f"a NumPy (or Python) call in it turned the {r.backend} array into something "
+                "autodiff cannot follow, so no gradient reaches the model.",
+                OPS_FIX,
+                r.backend,
+            )
+        )
         return
     _check_dtype(r, add)
     if per_sample and case.y_pred.ndim >= 2:
         n = case.y_pred.shape[0]
         if r.values.ndim == 0:
-            add(Problem(
-                "warning", "scalar-output",
-                f"The loss returned a scalar for a batch of {n} samples ({case.describe()}). "
-                "Keras and anyloss then multiply it by the mean sample weight (D12): "
-                "per-sample weights and class weights are lost.",
-                "Return one value per sample: reduce over the last axis only, "
-                "`ops.mean(..., axis=-1)` instead of `ops.mean(...)`."))
+            add(
+                Problem(
+                    "warning",
+                    "scalar-output",
+                    f"The loss returned a scalar for a batch of {n} samples ({case.describe()}). "
+                    "Keras and anyloss then multiply it by the mean sample weight (D12): "
+                    "per-sample weights and class weights are lost.",
+                    "Return one value per sample: reduce over the last axis only, "
+                    "`ops.mean(..., axis=-1)` instead of `ops.mean(...)`.",
+                )
+            )
         elif r.values.shape[0] != n:
-            add(Problem(
-                "error", "batch-mismatch",
-                f"The loss returned shape {r.values.shape} for a batch of {n} samples "
-                f"({case.describe()}): the first axis must be the batch. It probably reduced "
-                "over axis 0 (the batch) instead of the last axis.",
-                "Reduce over the features, not the batch: `ops.mean(..., axis=-1)`."))
+            add(
+                Problem(
+                    "error",
+                    "batch-mismatch",
+                    f"The loss returned shape {r.values.shape} for a batch of {n} samples "
+                    f"({case.describe()}): the first axis must be the batch. It probably reduced "
+                    "over axis 0 (the batch) instead of the last axis.",
+                    "Reduce over the features, not the batch: `ops.mean(..., axis=-1)`.",
+                )
+            )
     if r.backend in AUTODIFF and r.float_output and r.detached:
-        add(Problem(
-            "error", "no-gradient",
-            f"On torch the output has requires_grad=False although it depends on y_pred "
-            f"({case.describe()}): `.detach()`, `.item()`, `torch.tensor(...)` or a NumPy round "
-            "trip cut the graph, and backward() fails with 'element 0 of tensors does not "
-            "require grad'.", OPS_FIX + " Never rebuild the result with torch.tensor(...).",
-            r.backend))
+        add(
+            Problem(
+                "error",
+                "no-gradient",
+                f"On torch the output has requires_grad=False although it depends on y_pred "
+                f"({case.describe()}): `.detach()`, `.item()`, `torch.tensor(...)` or a NumPy round "
+                "trip cut the graph, and backward() fails with 'element 0 of tensors does not "
+                "require grad'.",
+                OPS_FIX + " Never rebuild the result with torch.tensor(...).",
+                r.backend,
+            )
+        )
 
 
 def _check_dtype(r: Run, add: Callable[[Problem], None]) -> None:
     if r.values is not None and r.values.dtype.kind in "biu":
-        add(Problem(
-            "error", "integer-output",
-            f"The loss returned {r.values.dtype} values ({r.backend}, {r.case.describe()}): "
-            "integers and booleans carry no gradient.",
-            "Return floats: comparisons (`==`, `>`), `argmax` and `round` give integers or "
-            "booleans with zero gradient; use a differentiable surrogate (e.g. cross-entropy "
-            "instead of accuracy) and `ops.cast(x, 'float32')` for constants."))
+        add(
+            Problem(
+                "error",
+                "integer-output",
+                f"The loss returned {r.values.dtype} values ({r.backend}, {r.case.describe()}): "
+                "integers and booleans carry no gradient.",
+                "Return floats: comparisons (`==`, `>`), `argmax` and `round` give integers or "
+                "booleans with zero gradient; use a differentiable surrogate (e.g. cross-entropy "
+                "instead of accuracy) and `ops.cast(x, 'float32')` for constants.",
+            )
+        )
 
 
 def _finite_grad(r: Run) -> bool:
@@ -340,47 +445,72 @@ def _check_finite(runs: list[Run], add: Callable[[Problem], None]) -> None:
     if not bad:
         return
     r = bad[0]
-    what = (f"the loss is {_show(r.values)}" if not r.finite
-            else f"the gradient is {_show(r.grad)}")
-    add(Problem("error", "nan-or-inf",
-                f"On {r.case.describe()} {what}; y_pred was {_show(r.case.y_pred)}. One NaN "
-                "in a batch turns every weight into NaN.", _NAN_FIX, _backends(bad)))
+    what = f"the loss is {_show(r.values)}" if not r.finite else f"the gradient is {_show(r.grad)}"
+    add(
+        Problem(
+            "error",
+            "nan-or-inf",
+            f"On {r.case.describe()} {what}; y_pred was {_show(r.case.y_pred)}. One NaN "
+            "in a batch turns every weight into NaN.",
+            _NAN_FIX,
+            _backends(bad),
+        )
+    )
 
 
 def _check_float16(runs: list[Run], add: Callable[[Problem], None]) -> None:
     bad = [r for r in runs if r.ok and r.float_output and not r.finite]
     if bad:
-        add(Problem("warning", "float16",
-                    f"On {bad[0].case.describe()} the loss is {_show(bad[0].values)}: float16 "
-                    "overflows above 65504 and rounds small probabilities to 0.",
-                    "Compute in float32: `y_pred = ops.cast(y_pred, 'float32')` (and y_true) "
-                    "first, as anyloss' built-ins do.", _backends(bad)))
+        add(
+            Problem(
+                "warning",
+                "float16",
+                f"On {bad[0].case.describe()} the loss is {_show(bad[0].values)}: float16 "
+                "overflows above 65504 and rounds small probabilities to 0.",
+                "Compute in float32: `y_pred = ops.cast(y_pred, 'float32')` (and y_true) "
+                "first, as anyloss' built-ins do.",
+                _backends(bad),
+            )
+        )
 
 
 def _backends(runs: list[Run]) -> str:
     return ", ".join(r.backend for r in runs)
 
 
-def _check_gradients(kinds: list[_Kind], backends: tuple[str, ...],
-                     add: Callable[[Problem], None]) -> None:
+def _check_gradients(
+    kinds: list[_Kind], backends: tuple[str, ...], add: Callable[[Problem], None]
+) -> None:
     """A zero gradient on every accepted kind: the loss cannot train anything."""
     for backend in backends:
-        grads = [r for k in kinds for r in k.runs
-                 if r.backend == backend and r.ok and r.native and r.grad is not None]
+        grads = [
+            r
+            for k in kinds
+            for r in k.runs
+            if r.backend == backend and r.ok and r.native and r.grad is not None
+        ]
         if grads and all(not np.any(r.grad) for r in grads):
             r = grads[0]
-            add(Problem(
-                "error", "no-gradient",
-                f"The gradient of the loss with respect to y_pred is zero everywhere on "
-                f"{backend} ({r.case.describe()}), although the loss changes with y_pred: a "
-                "step function (round, argmax, comparisons, sign) or a stop_gradient sits "
-                "between y_pred and the result.",
-                "Use a smooth surrogate (sigmoid instead of a threshold, softmax instead of "
-                "argmax) and keep ops.stop_gradient off the path from y_pred.", backend))
+            add(
+                Problem(
+                    "error",
+                    "no-gradient",
+                    f"The gradient of the loss with respect to y_pred is zero everywhere on "
+                    f"{backend} ({r.case.describe()}), although the loss changes with y_pred: a "
+                    "step function (round, argmax, comparisons, sign) or a stop_gradient sits "
+                    "between y_pred and the result.",
+                    "Use a smooth surrogate (sigmoid instead of a threshold, softmax instead of "
+                    "argmax) and keep ops.stop_gradient off the path from y_pred.",
+                    backend,
+                )
+            )
         errors = [r for k in kinds for r in k.runs if r.backend == backend and r.grad_error]
         if errors:
-            add(_exception_problem(errors[0].grad_error, backend, errors[0].case,
-                                   "while taking the gradient"))
+            add(
+                _exception_problem(
+                    errors[0].grad_error, backend, errors[0].case, "while taking the gradient"
+                )
+            )
 
 
 def _check_broadcast(fn: Any, case: Case, backend: str, add: Callable[[Problem], None]) -> None:
@@ -390,20 +520,33 @@ def _check_broadcast(fn: Any, case: Case, backend: str, add: Callable[[Problem],
         return
     n = case.y_pred.shape[0]
     widened = trap.values.size > aligned.values.size
-    differs = not widened and (trap.values.shape != aligned.values.shape or not np.allclose(
-        trap.values.astype(np.float64), aligned.values.astype(np.float64), equal_nan=True))
+    differs = not widened and (
+        trap.values.shape != aligned.values.shape
+        or not np.allclose(
+            trap.values.astype(np.float64), aligned.values.astype(np.float64), equal_nan=True
+        )
+    )
     if widened or differs:
-        seen = (f"shape {trap.values.shape} instead of {aligned.values.shape}" if widened
-                else f"{_show(trap.values)} instead of {_show(aligned.values)}")
-        add(Problem(
-            "error", "broadcast-trap",
-            f"With y_true of shape ({n},) and y_pred of shape ({n}, 1) the loss gave {seen} "
-            f"(what y_true of shape ({n}, 1) gives; {backend}): `y_true - y_pred` silently "
-            f"broadcast to a ({n}, {n}) matrix. Models output (N, 1) while labels are often "
-            "(N,).", ALIGN_FIX))
+        seen = (
+            f"shape {trap.values.shape} instead of {aligned.values.shape}"
+            if widened
+            else f"{_show(trap.values)} instead of {_show(aligned.values)}"
+        )
+        add(
+            Problem(
+                "error",
+                "broadcast-trap",
+                f"With y_true of shape ({n},) and y_pred of shape ({n}, 1) the loss gave {seen} "
+                f"(what y_true of shape ({n}, 1) gives; {backend}): `y_true - y_pred` silently "
+                f"broadcast to a ({n}, {n}) matrix. Models output (N, 1) while labels are often "
+                "(N,).",
+                ALIGN_FIX,
+            )
+        )
 
 
 # --- exceptions -------------------------------------------------------------------------------
+
 
 def _first_line(err: BaseException | None) -> str:
     text = str(err).strip().splitlines()[0] if str(err).strip() else ""
@@ -416,27 +559,49 @@ def _exception_problem(err: BaseException, backend: str, case: Case, when: str =
     text = str(err)
     seen = f"{_first_line(err)} (on {backend}{', ' + when if when else ''}, {case.describe()})"
     if "Can't call numpy() on Tensor that requires grad" in text or (
-            "TracerArrayConversionError" in names):
-        return Problem("error", "numpy-call",
-                       f"A NumPy call (np.*, .numpy(), np.asarray) inside the loss breaks "
-                       f"autodiff: {seen}.", OPS_FIX, backend)
-    if names & {"ConcretizationTypeError", "TracerBoolConversionError",
-                "TracerIntegerConversionError"}:
-        return Problem("error", "not-jittable",
-                       f"Python control flow or float()/int() on array values cannot be traced "
-                       f"by jax.jit/jax.grad: {seen}.",
-                       "Replace `if x > 0:` on arrays by `ops.where(x > 0, a, b)`, and keep "
-                       "values as arrays (no float(x), int(x), x.item()).", backend)
-    if isinstance(err, TypeError) and ("'list'" in text or "sequence" in text
-                                       or "only integer tensors of a single element" in text):
-        return Problem("error", "list-arithmetic",
-                       f"Arithmetic between an array and a Python list fails on {backend}: "
-                       f"{seen}. NumPy converts lists; torch and JAX do not.",
-                       "Use `ops.multiply(x, [0.3, 0.7])` (or wrap the list: "
-                       "`ops.convert_to_tensor([0.3, 0.7], like=x)`) instead of "
-                       "`x * [0.3, 0.7]`.", backend)
-    return Problem("error", "backend-error", f"The loss raises {seen}.",
-                   OPS_FIX + " To check one library only, pass backends=[...].", backend)
+        "TracerArrayConversionError" in names
+    ):
+        return Problem(
+            "error",
+            "numpy-call",
+            f"A NumPy call (np.*, .numpy(), np.asarray) inside the loss breaks autodiff: {seen}.",
+            OPS_FIX,
+            backend,
+        )
+    if names & {
+        "ConcretizationTypeError",
+        "TracerBoolConversionError",
+        "TracerIntegerConversionError",
+    }:
+        return Problem(
+            "error",
+            "not-jittable",
+            f"Python control flow or float()/int() on array values cannot be traced "
+            f"by jax.jit/jax.grad: {seen}.",
+            "Replace `if x > 0:` on arrays by `ops.where(x > 0, a, b)`, and keep "
+            "values as arrays (no float(x), int(x), x.item()).",
+            backend,
+        )
+    if isinstance(err, TypeError) and (
+        "'list'" in text or "sequence" in text or "only integer tensors of a single element" in text
+    ):
+        return Problem(
+            "error",
+            "list-arithmetic",
+            f"Arithmetic between an array and a Python list fails on {backend}: "
+            f"{seen}. NumPy converts lists; torch and JAX do not.",
+            "Use `ops.multiply(x, [0.3, 0.7])` (or wrap the list: "
+            "`ops.convert_to_tensor([0.3, 0.7], like=x)`) instead of "
+            "`x * [0.3, 0.7]`.",
+            backend,
+        )
+    return Problem(
+        "error",
+        "backend-error",
+        f"The loss raises {seen}.",
+        OPS_FIX + " To check one library only, pass backends=[...].",
+        backend,
+    )
 
 
 def _show(x: np.ndarray | None, limit: int = 6) -> str:
@@ -446,7 +611,6 @@ def _show(x: np.ndarray | None, limit: int = 6) -> str:
         value = np.asarray(x).item()
         return f"{value:.4g} (a scalar)" if isinstance(value, float) else f"{value} (a scalar)"
     flat = np.asarray(x).ravel()
-    body = ", ".join(f"{v:.4g}" if isinstance(v, float) else str(v)
-                     for v in flat[:limit].tolist())
+    body = ", ".join(f"{v:.4g}" if isinstance(v, float) else str(v) for v in flat[:limit].tolist())
     more = ", ..." if flat.size > limit else ""
     return f"[{body}{more}] (shape {np.asarray(x).shape})"

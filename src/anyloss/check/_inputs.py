@@ -28,13 +28,20 @@ class Case:
 
     def describe(self) -> str:
         note = f", {self.note}" if self.note else ""
-        return (f"{self.kind} inputs{note}: y_true {self.y_true.shape} {self.y_true.dtype}, "
-                f"y_pred {self.y_pred.shape} {self.y_pred.dtype}")
+        return (
+            f"{self.kind} inputs{note}: y_true {self.y_true.shape} {self.y_true.dtype}, "
+            f"y_pred {self.y_pred.shape} {self.y_pred.dtype}"
+        )
 
-    def replace(self, y_true: np.ndarray | None = None, y_pred: np.ndarray | None = None,
-                note: str = "") -> Case:
-        return Case(self.kind, self.y_true if y_true is None else y_true,
-                    self.y_pred if y_pred is None else y_pred, note)
+    def replace(
+        self, y_true: np.ndarray | None = None, y_pred: np.ndarray | None = None, note: str = ""
+    ) -> Case:
+        return Case(
+            self.kind,
+            self.y_true if y_true is None else y_true,
+            self.y_pred if y_pred is None else y_pred,
+            note,
+        )
 
 
 def _probabilities(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
@@ -109,16 +116,24 @@ def edges(case: Case) -> list[Case]:
         if case.y_true.shape == case.y_pred.shape:
             y_true = case.y_true.copy()
             y_true[:, 0] = 0
-            out.append(case.replace(y_true=y_true, y_pred=y_true.astype(dtype),
-                                    note="a perfect prediction, some targets 0"))
+            out.append(
+                case.replace(
+                    y_true=y_true,
+                    y_pred=y_true.astype(dtype),
+                    note="a perfect prediction, some targets 0",
+                )
+            )
         return out
     if case.kind in PROBABILITY_KINDS:
         # Samples 0, 1 (mod 4) predicted right with certainty, samples 2, 3 certainly wrong.
         wrong = np.arange(case.y_pred.shape[0]) % 4 >= 2
         wrong = wrong.reshape(-1, *[1] * (case.y_pred.ndim - 1))
         if case.kind == "binary":
-            target = (case.y_true.reshape(case.y_pred.shape) if case.y_true.size ==
-                      case.y_pred.size else np.round(case.y_pred))
+            target = (
+                case.y_true.reshape(case.y_pred.shape)
+                if case.y_true.size == case.y_pred.size
+                else np.round(case.y_pred)
+            )
             exact = np.where(wrong, 1 - target, target)
         else:
             classes = case.y_pred.shape[-1]
@@ -135,8 +150,7 @@ def edges(case: Case) -> list[Case]:
 def float16(case: Case) -> Case:
     """``case`` in float16 (as a mixed-precision model outputs it)."""
     y_true = case.y_true.astype(np.float16) if case.y_true.dtype.kind == "f" else case.y_true
-    return case.replace(y_true=y_true, y_pred=case.y_pred.astype(np.float16),
-                        note="float16")
+    return case.replace(y_true=y_true, y_pred=case.y_pred.astype(np.float16), note="float16")
 
 
 def broadcast_pair(case: Case) -> tuple[Case, Case] | None:
@@ -150,5 +164,7 @@ def broadcast_pair(case: Case) -> tuple[Case, Case] | None:
         return None
     y_pred = case.y_pred[:, :1]
     aligned = case.y_true[:, :1]
-    return (case.replace(y_true=aligned[:, 0], y_pred=y_pred, note="y_true (N,)"),
-            case.replace(y_true=aligned, y_pred=y_pred, note="y_true (N, 1)"))
+    return (
+        case.replace(y_true=aligned[:, 0], y_pred=y_pred, note="y_true (N,)"),
+        case.replace(y_true=aligned, y_pred=y_pred, note="y_true (N, 1)"),
+    )

@@ -29,8 +29,10 @@ class Problem:
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
-            msg = (f"Invalid value for argument `severity`. Expected one of {SEVERITIES}. "
-                   f"Received: severity={self.severity!r}")
+            msg = (
+                f"Invalid value for argument `severity`. Expected one of {SEVERITIES}. "
+                f"Received: severity={self.severity!r}"
+            )
             raise ValueError(msg)
 
 
@@ -87,8 +89,11 @@ class CheckReport:
         rows = [f"**{self.summary()}**", ""]
         if self.problems:
             rows += ["| severity | code | backend | problem | fix |", "|---|---|---|---|---|"]
-            rows += [f"| {p.severity} | `{p.code}` | {p.backend or ''} | {_md(p.message)} | "
-                     f"{_md(p.fix)} |" for p in self.problems]
+            rows += [
+                f"| {p.severity} | `{p.code}` | {p.backend or ''} | {_md(p.message)} | "
+                f"{_md(p.fix)} |"
+                for p in self.problems
+            ]
         return "\n".join(rows)
 
     def _repr_html_(self) -> str:
@@ -98,9 +103,13 @@ class CheckReport:
         cells = "".join(
             f"<tr><td>{p.severity}</td><td><code>{p.code}</code></td>"
             f"<td>{html.escape(p.backend or '')}</td><td>{html.escape(p.message)}</td>"
-            f"<td>{html.escape(p.fix)}</td></tr>" for p in self.problems)
-        return (f"{head}<table><thead><tr><th>severity</th><th>code</th><th>backend</th>"
-                f"<th>problem</th><th>fix</th></tr></thead><tbody>{cells}</tbody></table>")
+            f"<td>{html.escape(p.fix)}</td></tr>"
+            for p in self.problems
+        )
+        return (
+            f"{head}<table><thead><tr><th>severity</th><th>code</th><th>backend</th>"
+            f"<th>problem</th><th>fix</th></tr></thead><tbody>{cells}</tbody></table>"
+        )
 
 
 def _md(text: str) -> str:

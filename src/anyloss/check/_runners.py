@@ -45,8 +45,7 @@ class Run:
 
     @property
     def finite(self) -> bool:
-        return self.values is not None and bool(
-            np.all(np.isfinite(self.values.astype(np.float64))))
+        return self.values is not None and bool(np.all(np.isfinite(self.values.astype(np.float64))))
 
     @property
     def float_output(self) -> bool:
@@ -67,17 +66,23 @@ def select(backends: str | Sequence[str] | None) -> tuple[str, ...]:
     try:
         names = (backends,) if isinstance(backends, str) else tuple(backends)
     except TypeError:
-        msg = (f"Argument `backends` must be a backend name or a list of them. Expected names "
-               f"from {BACKENDS}. Received: backends={backends!r}")
+        msg = (
+            f"Argument `backends` must be a backend name or a list of them. Expected names "
+            f"from {BACKENDS}. Received: backends={backends!r}"
+        )
         raise TypeError(msg) from None
     for name in names:
         if name not in BACKENDS:
-            msg = (f"Invalid value for argument `backends`: unknown backend {name!r}. Expected "
-                   f"names from {BACKENDS}. Received: backends={backends!r}")
+            msg = (
+                f"Invalid value for argument `backends`: unknown backend {name!r}. Expected "
+                f"names from {BACKENDS}. Received: backends={backends!r}"
+            )
             raise ValueError(msg)
         if name not in available:
-            msg = (f"Argument `backends` names {name!r}, which is not installed here "
-                   f"(installed: {', '.join(available)}). Install it or leave it out.")
+            msg = (
+                f"Argument `backends` names {name!r}, which is not installed here "
+                f"(installed: {', '.join(available)}). Install it or leave it out."
+            )
             raise ValueError(msg)
     if not names:
         msg = "Argument `backends` is empty: name at least one of " + ", ".join(available)
@@ -101,7 +106,8 @@ def run(backend: str, fn: Callable[..., Any], case: Case, grad: bool = True) -> 
         warnings.simplefilter("ignore")
         try:
             {"numpy": _run_numpy, "torch": _run_torch, "jax": _run_jax}[backend](
-                fn, case, result, grad)
+                fn, case, result, grad
+            )
         except Exception as err:  # the user's code may raise anything
             result.error = err
     return result

@@ -67,13 +67,17 @@ def cmd_describe(args: argparse.Namespace, out: Console) -> int:
     except ValueError as err:
         raise UsageError(str(err)) from None
     out.print(f"[bold]{e.name}[/bold]: {_plain(e.summary)}")
-    out.print(f"  aliases: {', '.join(e.aliases) or '-'}    class: {e.class_name}    "
-              f"family: {e.family}    inputs: {e.inputs}")
+    out.print(
+        f"  aliases: {', '.join(e.aliases) or '-'}    class: {e.class_name}    "
+        f"family: {e.family}    inputs: {e.inputs}"
+    )
     if e.description:
         out.print("\n[bold]Formula[/bold]")
         out.print(_plain(e.description), markup=False)
-    out.print(f"\n[bold]Arguments[/bold] of {e.class_name}; al.{e.name} takes the same "
-              "without reduction, name and dtype:")
+    out.print(
+        f"\n[bold]Arguments[/bold] of {e.class_name}; al.{e.name} takes the same "
+        "without reduction, name and dtype:"
+    )
     table = Table()
     table.add_column("argument", no_wrap=True)
     table.add_column("default")
@@ -81,8 +85,10 @@ def cmd_describe(args: argparse.Namespace, out: Console) -> int:
         table.add_row(name, repr(default))
     out.print(table)
     out.print(f"\n[bold]Reference[/bold]: {e.reference or '-'}", markup=True)
-    out.print(f"\n[bold]Config[/bold] (al.serialize(al.{e.class_name}()); the function "
-              f"serializes to {json.dumps(e.name)}):")
+    out.print(
+        f"\n[bold]Config[/bold] (al.serialize(al.{e.class_name}()); the function "
+        f"serializes to {json.dumps(e.name)}):"
+    )
     out.print(json.dumps(e.config_example(), indent=2), markup=False)
     return 0
 
@@ -96,8 +102,10 @@ def _load(spec: str) -> Any:
     """The object ``module:attribute`` (or ``path/to/file.py:attribute``) names."""
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
-        msg = (f"expected MODULE:FUNCTION, e.g. `anyloss check mypackage.losses:my_loss`. "
-               f"Received: {spec!r}")
+        msg = (
+            f"expected MODULE:FUNCTION, e.g. `anyloss check mypackage.losses:my_loss`. "
+            f"Received: {spec!r}"
+        )
         raise UsageError(msg)
     if module_name.endswith(".py"):
         path = Path(module_name)
@@ -105,8 +113,9 @@ def _load(spec: str) -> Any:
             msg = f"no such file: {module_name!r} (in {spec!r})"
             raise UsageError(msg)
         file_spec = importlib.util.spec_from_file_location(path.stem, path)
-        # A path ending in .py always gets a spec with a source loader.
-        assert file_spec is not None and file_spec.loader is not None
+        if file_spec is None or file_spec.loader is None:  # not a loadable source file
+            msg = f"cannot load {module_name!r} as a Python file (in {spec!r})"
+            raise UsageError(msg)
         module = importlib.util.module_from_spec(file_spec)
         sys.modules[path.stem] = module
         loader = file_spec.loader
@@ -120,8 +129,10 @@ def _load(spec: str) -> Any:
         else:
             module = importlib.import_module(module_name)
     except ModuleNotFoundError as err:
-        msg = (f"cannot import module {module_name!r}: {err}. Run from the directory that "
-               "contains it, or set PYTHONPATH.")
+        msg = (
+            f"cannot import module {module_name!r}: {err}. Run from the directory that "
+            "contains it, or set PYTHONPATH."
+        )
         raise UsageError(msg) from None
     except Exception as err:  # the user's module may raise anything while importing
         msg = f"importing {module_name!r} failed: {type(err).__name__}: {err}"
@@ -130,8 +141,10 @@ def _load(spec: str) -> Any:
     for part in attr.split("."):
         if not hasattr(obj, part):
             names = sorted(n for n in vars(module) if not n.startswith("_"))
-            msg = (f"module {module_name!r} has no attribute {attr!r}. Its public names: "
-                   f"{', '.join(names[:20]) or '(none)'}")
+            msg = (
+                f"module {module_name!r} has no attribute {attr!r}. Its public names: "
+                f"{', '.join(names[:20]) or '(none)'}"
+            )
             raise UsageError(msg)
         obj = getattr(obj, part)
     return obj
@@ -143,8 +156,10 @@ def _backends(text: str | None) -> list[str] | None:
     names = [n.strip() for n in text.split(",") if n.strip()]
     unknown = [n for n in names if n not in CHECK_BACKENDS]
     if unknown or not names:
-        msg = (f"--backends takes a comma-separated list of {', '.join(CHECK_BACKENDS)}. "
-               f"Received: {text!r}")
+        msg = (
+            f"--backends takes a comma-separated list of {', '.join(CHECK_BACKENDS)}. "
+            f"Received: {text!r}"
+        )
         raise UsageError(msg)
     return names
 
@@ -165,8 +180,12 @@ def cmd_check(args: argparse.Namespace, out: Console) -> int:
         table.add_column("problem and fix", ratio=1)
         for p in report.problems:
             color = "red" if p.severity == "error" else "yellow"
-            table.add_row(f"[{color}]{p.severity}[/{color}]", p.code, p.backend or "-",
-                          f"{_escape(p.message)}\n[bold]fix:[/bold] {_escape(p.fix)}")
+            table.add_row(
+                f"[{color}]{p.severity}[/{color}]",
+                p.code,
+                p.backend or "-",
+                f"{_escape(p.message)}\n[bold]fix:[/bold] {_escape(p.fix)}",
+            )
         out.print(table)
     return 0 if report.ok else 1
 
@@ -188,8 +207,14 @@ def cmd_plot(args: argparse.Namespace, out: Console) -> int:
         msg = f"name at least one loss, e.g. `anyloss plot mse,huber`. Received: {args.names!r}"
         raise UsageError(msg)
     try:
-        path = plot(entries, args.y_true, args.out, from_logits=args.from_logits,
-                    x_range=tuple(args.range) if args.range else None, points=args.points)
+        path = plot(
+            entries,
+            args.y_true,
+            args.out,
+            from_logits=args.from_logits,
+            x_range=tuple(args.range) if args.range else None,
+            points=args.points,
+        )
     except PlotError as err:
         raise UsageError(str(err)) from None
     out.print(f"wrote {path}")
@@ -198,29 +223,55 @@ def cmd_plot(args: argparse.Namespace, out: Console) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="anyloss", description="Keras' losses for every array library: browse the "
-        "built-ins, check a custom loss, plot losses and their gradients.")
+        prog="anyloss",
+        description="Keras' losses for every array library: browse the "
+        "built-ins, check a custom loss, plot losses and their gradients.",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("list", help="every built-in loss: identifier, aliases, class, family")
-    describe = sub.add_parser("describe", help="formula, arguments, reference and config of a "
-                              "loss (function name, alias or class name)")
+    describe = sub.add_parser(
+        "describe",
+        help="formula, arguments, reference and config of a "
+        "loss (function name, alias or class name)",
+    )
     describe.add_argument("name", metavar="NAME")
     check = sub.add_parser("check", help="run check_loss on your loss; exit 1 on errors")
-    check.add_argument("spec", metavar="MODULE:FUNCTION",
-                       help="e.g. mypackage.losses:weighted_mse or path/to/file.py:my_loss")
-    check.add_argument("--backends", metavar="NAMES",
-                       help="comma-separated subset of numpy,torch,jax (default: all installed)")
-    plot = sub.add_parser("plot", help="a loss and its gradient against y_pred, as a PNG "
-                          "(needs matplotlib: pip install anyloss[plot])")
+    check.add_argument(
+        "spec",
+        metavar="MODULE:FUNCTION",
+        help="e.g. mypackage.losses:weighted_mse or path/to/file.py:my_loss",
+    )
+    check.add_argument(
+        "--backends",
+        metavar="NAMES",
+        help="comma-separated subset of numpy,torch,jax (default: all installed)",
+    )
+    plot = sub.add_parser(
+        "plot",
+        help="a loss and its gradient against y_pred, as a PNG "
+        "(needs matplotlib: pip install anyloss[plot])",
+    )
     plot.add_argument("names", metavar="NAME[,NAME...]")
-    plot.add_argument("--y-true", type=float, default=None,
-                      help="the target: a value (regression), 0/1 (binary) or the true class "
-                           "(default: 1 for regression and binary, class 0 otherwise)")
+    plot.add_argument(
+        "--y-true",
+        type=float,
+        default=None,
+        help="the target: a value (regression), 0/1 (binary) or the true class "
+        "(default: 1 for regression and binary, class 0 otherwise)",
+    )
     plot.add_argument("--out", required=True, metavar="FILE.png")
-    plot.add_argument("--from-logits", action="store_true",
-                      help="draw cross-entropies against the logit of the true class")
-    plot.add_argument("--range", nargs=2, type=float, metavar=("LO", "HI"),
-                      help="the x range (default: around y_true, or the probability/logit range)")
+    plot.add_argument(
+        "--from-logits",
+        action="store_true",
+        help="draw cross-entropies against the logit of the true class",
+    )
+    plot.add_argument(
+        "--range",
+        nargs=2,
+        type=float,
+        metavar=("LO", "HI"),
+        help="the x range (default: around y_true, or the probability/logit range)",
+    )
     plot.add_argument("--points", type=int, default=301, help=argparse.SUPPRESS)
     return parser
 

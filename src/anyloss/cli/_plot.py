@@ -41,8 +41,10 @@ def axis_of(entry: Entry, from_logits: bool) -> str:
     """What the x-axis is for ``entry``: ``value``, ``probability`` or ``logit``."""
     kind = entry.inputs
     if kind in ("sequence", "embedding"):
-        msg = (f"{entry.name} has no one-dimensional plot: it takes {kind} inputs. Plot a "
-               "regression or classification loss (see `anyloss list`).")
+        msg = (
+            f"{entry.name} has no one-dimensional plot: it takes {kind} inputs. Plot a "
+            "regression or classification loss (see `anyloss list`)."
+        )
         raise PlotError(msg)
     if kind == "regression":
         return "value"
@@ -58,13 +60,18 @@ def _takes_logits(entry: Entry) -> bool:
 def check_y_true(entries: Sequence[Entry], y_true: float) -> None:
     for entry in entries:
         if entry.inputs in ("binary", "margin") and y_true not in (0.0, 1.0):
-            msg = (f"--y-true must be 0 or 1 for {entry.name} (binary targets). "
-                   f"Received: --y-true {y_true:g}")
+            msg = (
+                f"--y-true must be 0 or 1 for {entry.name} (binary targets). "
+                f"Received: --y-true {y_true:g}"
+            )
             raise PlotError(msg)
         if entry.inputs in ("categorical", "categorical-margin", "sparse") and (
-                y_true not in range(CLASSES)):
-            msg = (f"--y-true is the true class for {entry.name}: an integer in "
-                   f"0..{CLASSES - 1} ({CLASSES} classes are drawn). Received: --y-true {y_true:g}")
+            y_true not in range(CLASSES)
+        ):
+            msg = (
+                f"--y-true is the true class for {entry.name}: an integer in "
+                f"0..{CLASSES - 1} ({CLASSES} classes are drawn). Received: --y-true {y_true:g}"
+            )
             raise PlotError(msg)
 
 
@@ -85,8 +92,9 @@ def _inputs(entry: Entry, axis: str, y_true: float, x: float) -> tuple[np.ndarra
     return target, y_pred
 
 
-def curve(entry: Entry, y_true: float, from_logits: bool, lo: float, hi: float,
-          points: int) -> Curve:
+def curve(
+    entry: Entry, y_true: float, from_logits: bool, lo: float, hi: float, points: int
+) -> Curve:
     """``entry``'s loss and gradient at ``points`` positions in ``[lo, hi]``."""
     axis = axis_of(entry, from_logits)
     kwargs = {"from_logits": True} if axis == "logit" and _takes_logits(entry) else {}
@@ -104,14 +112,23 @@ def curve(entry: Entry, y_true: float, from_logits: bool, lo: float, hi: float,
     return Curve(label, xs, loss, grad)
 
 
-def plot(entries: Sequence[Entry], y_true: float, out: str, *, from_logits: bool = False,
-         x_range: tuple[float, float] | None = None, points: int = 301) -> str:
+def plot(
+    entries: Sequence[Entry],
+    y_true: float,
+    out: str,
+    *,
+    from_logits: bool = False,
+    x_range: tuple[float, float] | None = None,
+    points: int = 301,
+) -> str:
     """Draw the losses and their gradients side by side into ``out`` (a PNG); returns ``out``."""
     axes = {axis_of(e, from_logits) for e in entries}
     if len(axes) > 1:
         kinds = ", ".join(f"{e.name}: {AXIS_LABELS[axis_of(e, from_logits)]}" for e in entries)
-        msg = (f"These losses cannot share an x-axis ({kinds}). Plot them separately, or add "
-               "--from-logits to draw cross-entropies against the logit.")
+        msg = (
+            f"These losses cannot share an x-axis ({kinds}). Plot them separately, or add "
+            "--from-logits to draw cross-entropies against the logit."
+        )
         raise PlotError(msg)
     check_y_true(entries, y_true)
     axis = axes.pop()
@@ -123,8 +140,7 @@ def plot(entries: Sequence[Entry], y_true: float, out: str, *, from_logits: bool
     try:
         import matplotlib
     except ImportError:
-        msg = ("`anyloss plot` needs matplotlib, an optional dependency: "
-               "pip install anyloss[plot]")
+        msg = "`anyloss plot` needs matplotlib, an optional dependency: pip install anyloss[plot]"
         raise PlotError(msg) from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -135,9 +151,11 @@ def plot(entries: Sequence[Entry], y_true: float, out: str, *, from_logits: bool
         style = {"label": c.label, "linewidth": 2, "linestyle": ("-", "--", "-.", ":")[i % 4]}
         left.plot(c.x, c.loss, **style)
         right.plot(c.x, c.grad, **style)
-    target = f"true class {int(y_true)}" if any(
-        e.inputs in ("categorical", "categorical-margin", "sparse") for e in entries) else (
-        f"y_true = {y_true:g}")
+    target = (
+        f"true class {int(y_true)}"
+        if any(e.inputs in ("categorical", "categorical-margin", "sparse") for e in entries)
+        else (f"y_true = {y_true:g}")
+    )
     for ax, ylabel, title in ((left, "loss", "Loss"), (right, "d loss / d x", "Gradient")):
         ax.set_xlabel(f"x = {AXIS_LABELS[axis]}")
         ax.set_ylabel(ylabel)

@@ -56,18 +56,25 @@ class Loss:
     #: Built-ins that take integer labels set this, so ``y_true`` keeps its integer dtype.
     _integer_labels: ClassVar[bool] = False
 
-    def __init__(self, name: str | None = None, reduction: Any = "sum_over_batch_size",
-                 dtype: Any = None) -> None:
+    def __init__(
+        self, name: str | None = None, reduction: Any = "sum_over_batch_size", dtype: Any = None
+    ) -> None:
         if name is not None and not isinstance(name, str):
             msg = f"Argument `name` must be a string or None. Received: name={shown(name)}"
             raise TypeError(msg)
         self.name = name or snake_case(type(self).__name__)
         self.reduction = standardize_reduction(reduction)
         self.dtype = _dtype_name(dtype)
-        if self.dtype is not None and self.dtype not in ("float16", "bfloat16", "float32",
-                                                         "float64"):
-            msg = (f"Invalid value for argument `dtype`: expected a float dtype name such as "
-                   f"'float32' or 'float64'. Received: dtype={shown(dtype)}")
+        if self.dtype is not None and self.dtype not in (
+            "float16",
+            "bfloat16",
+            "float32",
+            "float64",
+        ):
+            msg = (
+                f"Invalid value for argument `dtype`: expected a float dtype name such as "
+                f"'float32' or 'float64'. Received: dtype={shown(dtype)}"
+            )
             raise ValueError(msg)
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
@@ -75,8 +82,9 @@ class Loss:
         msg = f"{type(self).__name__} must implement `call(self, y_true, y_pred)`."
         raise NotImplementedError(msg)
 
-    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None,
-                 mask: Any = None) -> Any:
+    def __call__(
+        self, y_true: Any, y_pred: Any, sample_weight: Any = None, mask: Any = None
+    ) -> Any:
         in_mask = getattr(y_pred, "_keras_mask", None)
         if sample_weight is None and mask is None and in_mask is None:
             out = self.fused(y_true, y_pred)
@@ -87,8 +95,9 @@ class Loss:
         y_pred = B.as_float(xp, y_pred, dtype)
         y_true = B.like(y_true, y_pred, xp)
         # Integer-label losses keep int (and bool, which they refuse) labels as they are.
-        if not (self._integer_labels and (B.is_int_dtype(xp, y_true.dtype) or
-                                          y_true.dtype == xp.bool)):
+        if not (
+            self._integer_labels and (B.is_int_dtype(xp, y_true.dtype) or y_true.dtype == xp.bool)
+        ):
             y_true = B.as_float(xp, y_true, dtype)
         out = self.call(y_true, y_pred)
         out_mask = None
@@ -102,9 +111,11 @@ class Loss:
             if combined is not None:
                 combined, m = squeeze_or_expand_to_same_rank(combined, m, xp)
                 if not _broadcastable(B.shape(combined), B.shape(m)):
-                    msg = (f"`mask` of shape {B.shape(m)} does not match the per-sample loss "
-                           f"of shape {B.shape(combined)}. Give one mask entry per sample "
-                           f"(shape {B.shape(combined)[:1]}) or per loss element.")
+                    msg = (
+                        f"`mask` of shape {B.shape(m)} does not match the per-sample loss "
+                        f"of shape {B.shape(combined)}. Give one mask entry per sample "
+                        f"(shape {B.shape(combined)[:1]}) or per loss element."
+                    )
                     raise ValueError(msg)
                 m = combined & m
             combined = m
@@ -130,8 +141,9 @@ class Loss:
 
 
 def _broadcastable(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
-    return len(a) == len(b) and all(x is None or y is None or 1 in (x, y) or x == y
-                                    for x, y in zip(a, b))
+    return len(a) == len(b) and all(
+        x is None or y is None or 1 in (x, y) or x == y for x, y in zip(a, b, strict=True)
+    )
 
 
 class LossFunctionWrapper(Loss):
@@ -149,14 +161,25 @@ class LossFunctionWrapper(Loss):
         **fn_kwargs: keyword arguments passed to ``fn`` on every call, and saved in the config.
     """
 
-    def __init__(self, fn: Callable[..., Any], reduction: Any = "sum_over_batch_size",
-                 name: str | None = None, dtype: Any = None, **fn_kwargs: Any) -> None:
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        reduction: Any = "sum_over_batch_size",
+        name: str | None = None,
+        dtype: Any = None,
+        **fn_kwargs: Any,
+    ) -> None:
         if not callable(fn):
-            msg = (f"Argument `fn` of LossFunctionWrapper must be a callable "
-                   f"`fn(y_true, y_pred)`. Received: fn={fn!r}")
+            msg = (
+                f"Argument `fn` of LossFunctionWrapper must be a callable "
+                f"`fn(y_true, y_pred)`. Received: fn={fn!r}"
+            )
             raise TypeError(msg)
-        default = snake_case(type(self).__name__) if type(self) is not LossFunctionWrapper else (
-            getattr(fn, "__name__", None) or "loss_function_wrapper")
+        default = (
+            snake_case(type(self).__name__)
+            if type(self) is not LossFunctionWrapper
+            else (getattr(fn, "__name__", None) or "loss_function_wrapper")
+        )
         super().__init__(name=name or default, reduction=reduction, dtype=dtype)
         self.fn = fn
         self._fn_kwargs = fn_kwargs
@@ -223,8 +246,7 @@ class BuiltinLoss(LossFunctionWrapper):
     #: embeddings, for one, are not).
     _arguments: ClassVar[tuple[str, ...]] = ()
 
-    def __init_subclass__(cls, function: Callable[..., Any] | None = None,
-                          **kwargs: Any) -> None:
+    def __init_subclass__(cls, function: Callable[..., Any] | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if function is not None:
             cls.builtin = bind_class(function, cls)
@@ -233,14 +255,21 @@ class BuiltinLoss(LossFunctionWrapper):
             cls._arguments = tuple(key for key in cls.builtin.defaults if key in taken)
         spec = getattr(cls, "builtin", None)
         if spec is None:
-            msg = (f"{cls.__name__} subclasses BuiltinLoss without naming its function: write "
-                   f"`class {cls.__name__}(BuiltinLoss, function=...)`, or subclass "
-                   "LossFunctionWrapper for a custom loss.")
+            msg = (
+                f"{cls.__name__} subclasses BuiltinLoss without naming its function: write "
+                f"`class {cls.__name__}(BuiltinLoss, function=...)`, or subclass "
+                "LossFunctionWrapper for a custom loss."
+            )
             raise TypeError(msg)
         cls._kernel = spec.torch_kernel if cls.call is BuiltinLoss.call else None
 
-    def __init__(self, reduction: Any = "sum_over_batch_size", name: str | None = None,
-                 dtype: Any = None, **arguments: Any) -> None:
+    def __init__(
+        self,
+        reduction: Any = "sum_over_batch_size",
+        name: str | None = None,
+        dtype: Any = None,
+        **arguments: Any,
+    ) -> None:
         spec = self.builtin
         if spec.function is None:  # pragma: no cover - set by the declaration
             msg = f"{spec.name} is not declared."

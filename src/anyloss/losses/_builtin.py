@@ -112,15 +112,19 @@ class Builtin:
     def _bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         names = list(self.defaults)
         if len(args) > len(names):
-            msg = (f"{self.name}() takes {len(names) + 2} positional arguments (y_true, y_pred"
-                   f"{''.join(', ' + n for n in names)}) but {len(args) + 2} were given.")
+            msg = (
+                f"{self.name}() takes {len(names) + 2} positional arguments (y_true, y_pred"
+                f"{''.join(', ' + n for n in names)}) but {len(args) + 2} were given."
+            )
             raise TypeError(msg)
-        bound = dict(zip(names, args))
+        bound = dict(zip(names, args, strict=False))  # fewer args than names
         for key, value in kwargs.items():
             if key not in self.defaults:
                 valid = ", ".join(names) or "none besides y_true and y_pred"
-                msg = (f"{self.name}() got an unexpected keyword argument {key!r}. Its "
-                       f"arguments: {valid}.")
+                msg = (
+                    f"{self.name}() got an unexpected keyword argument {key!r}. Its "
+                    f"arguments: {valid}."
+                )
                 raise TypeError(msg)
             if key in bound:
                 msg = f"{self.name}() got multiple values for argument {key!r}."
@@ -149,10 +153,15 @@ CLASSES: dict[str, type[BuiltinLoss]] = {}
 CLASS_OF_FUNCTION: dict[str, str] = {}
 
 
-def builtin(*, inputs: Inputs, aliases: tuple[str, ...] = (),
-            check: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
-            torch_kernel: Callable[..., Any] | None = None, masked: bool = False,
-            align_ranks: bool = True) -> Callable[[F], F]:
+def builtin(
+    *,
+    inputs: Inputs,
+    aliases: tuple[str, ...] = (),
+    check: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    torch_kernel: Callable[..., Any] | None = None,
+    masked: bool = False,
+    align_ranks: bool = True,
+) -> Callable[[F], F]:
     """Declare the decorated array-API formula a built-in loss (see the module docstring).
 
     The decorated function becomes the public loss function: it checks the hyperparameters with
@@ -163,9 +172,16 @@ def builtin(*, inputs: Inputs, aliases: tuple[str, ...] = (),
     def declare(formula: F) -> F:
         name = formula.__name__
         params = list(inspect.signature(formula).parameters.values())[2:]
-        spec = Builtin(formula=formula, aliases=tuple(aliases), inputs=Inputs(inputs),
-                       check=check or _no_check, torch_kernel=torch_kernel, masked=masked,
-                       align_ranks=align_ranks, defaults={p.name: p.default for p in params})
+        spec = Builtin(
+            formula=formula,
+            aliases=tuple(aliases),
+            inputs=Inputs(inputs),
+            check=check or _no_check,
+            torch_kernel=torch_kernel,
+            masked=masked,
+            align_ranks=align_ranks,
+            defaults={p.name: p.default for p in params},
+        )
 
         @functools.wraps(formula)
         def function(y_true: Any, y_pred: Any, *args: Any, **kwargs: Any) -> Any:

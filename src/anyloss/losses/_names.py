@@ -89,15 +89,19 @@ def register(package: str = "custom", name: str | None = None) -> Callable[[Any]
         msg = f"Argument `package` must be a string without '>'. Received: package={shown(package)}"
         raise ValueError(msg)
     if name is not None and (not isinstance(name, str) or ">" in name or not name):
-        msg = (f"Argument `name` must be a non-empty string without '>' (or None for the "
-               f"object's own name). Received: name={shown(name)}")
+        msg = (
+            f"Argument `name` must be a non-empty string without '>' (or None for the "
+            f"object's own name). Received: name={shown(name)}"
+        )
         raise ValueError(msg)
 
     def decorator(obj: Any) -> Any:
         key_name = name or getattr(obj, "__name__", None)
         if not callable(obj) or not key_name or key_name == "<lambda>":
-            msg = (f"register() needs a named function or a Loss subclass, got {obj!r}. Define "
-                   "the loss with `def` (lambdas have no name to save).")
+            msg = (
+                f"register() needs a named function or a Loss subclass, got {obj!r}. Define "
+                "the loss with `def` (lambdas have no name to save)."
+            )
             raise ValueError(msg)
         if inspect.isclass(obj) and not hasattr(obj, "get_config"):
             msg = "Cannot register a class that does not have a get_config() method."
@@ -143,12 +147,18 @@ def function_config(fn: Any) -> Any:
         return name
     name = getattr(fn, "__name__", None)
     if name is None or name == "<lambda>" or "<locals>" in getattr(fn, "__qualname__", ""):
-        msg = (f"Cannot serialize {fn!r} by name: lambdas and functions defined inside "
-               "other functions cannot be found again when a model loads. Define it at "
-               "module level with `def` and decorate it with @anyloss.register().")
+        msg = (
+            f"Cannot serialize {fn!r} by name: lambdas and functions defined inside "
+            "other functions cannot be found again when a model loads. Define it at "
+            "module level with `def` and decorate it with @anyloss.register()."
+        )
         raise ValueError(msg)
-    return {"module": getattr(fn, "__module__", None), "class_name": "function",
-            "config": name, "registered_name": name}
+    return {
+        "module": getattr(fn, "__module__", None),
+        "class_name": "function",
+        "config": name,
+        "registered_name": name,
+    }
 
 
 def lookup(name: str, extra: Mapping[str, Any] | None = None) -> Any:
@@ -173,10 +183,12 @@ def missing(name: str, kind: str = "function") -> ValueError:
     short = name.split(">")[-1][:60]
     close = difflib.get_close_matches(name, all_names(), n=3, cutoff=0.6)
     hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    msg = (f"Unknown {kind} {shown(name)} in a loss config: it is not a built-in, not registered "
-           f"and not in custom_objects.{hint} If it is your own loss, decorate it with "
-           f"@anyloss.register() and import its module before loading, or pass "
-           f"custom_objects={{{shown(short)}: {short}}}.")
+    msg = (
+        f"Unknown {kind} {shown(name)} in a loss config: it is not a built-in, not registered "
+        f"and not in custom_objects.{hint} If it is your own loss, decorate it with "
+        f"@anyloss.register() and import its module before loading, or pass "
+        f"custom_objects={{{shown(short)}: {short}}}."
+    )
     return ValueError(msg)
 
 
@@ -188,8 +200,10 @@ def resolve_function(config: Any, extra: Mapping[str, Any] | None = None) -> Any
     name = config
     if isinstance(config, Mapping):
         if config.get("class_name") != "function":
-            msg = (f"A loss function config needs class_name 'function'. Received: "
-                   f"{shown(dict(config))}")
+            msg = (
+                f"A loss function config needs class_name 'function'. Received: "
+                f"{shown(dict(config))}"
+            )
             raise ValueError(msg)
         inner = config.get("config")
         name = inner if isinstance(inner, str) else config.get("registered_name")

@@ -9,8 +9,9 @@ from anyloss import backend as B
 from anyloss.losses._reduction import check_same_shape, squeeze_or_expand_to_same_rank
 
 
-def prepare(y_true: Any, y_pred: Any, loss: str, *, align: bool = True,
-            same_shape: bool = True) -> tuple[Any, Any, Any]:
+def prepare(
+    y_true: Any, y_pred: Any, loss: str, *, align: bool = True, same_shape: bool = True
+) -> tuple[Any, Any, Any]:
     """``(xp, y_true, y_pred)``: ``y_pred`` as a float array in its compute dtype, ``y_true``
     converted to its library, device and dtype, ranks aligned and shapes checked."""
     xp, y_pred = B.prediction(y_pred)

@@ -46,8 +46,10 @@ def standardize_reduction(reduction: Any) -> str:
         return "sum_over_batch_size"
     if isinstance(reduction, str) and reduction in _VALID:
         return reduction
-    msg = (f"Invalid value for argument `reduction`. Expected one of {list(_VALID)}. "
-           f"Received: reduction={shown(reduction)}")
+    msg = (
+        f"Invalid value for argument `reduction`. Expected one of {list(_VALID)}. "
+        f"Received: reduction={shown(reduction)}"
+    )
     raise ValueError(msg)
 
 
@@ -73,11 +75,15 @@ def check_same_shape(y_true: Any, y_pred: Any, loss: str) -> None:
     st, sp = B.shape(y_true), B.shape(y_pred)
     if st == sp:  # the common case, without the per-axis scan
         return
-    if len(st) == len(sp) and all(a is None or b is None or a == b for a, b in zip(st, sp)):
+    if len(st) == len(sp) and all(
+        a is None or b is None or a == b for a, b in zip(st, sp, strict=True)
+    ):
         return
-    msg = (f"{loss}: `y_true` and `y_pred` must have the same shape, got y_true.shape={st} and "
-           f"y_pred.shape={sp}. They would broadcast to a wrong answer. Reshape `y_true` to "
-           f"{sp} (e.g. one-hot or reshape your labels), or use a sparse loss for integer labels.")
+    msg = (
+        f"{loss}: `y_true` and `y_pred` must have the same shape, got y_true.shape={st} and "
+        f"y_pred.shape={sp}. They would broadcast to a wrong answer. Reshape `y_true` to "
+        f"{sp} (e.g. one-hot or reshape your labels), or use a sparse loss for integer labels."
+    )
     raise ValueError(msg)
 
 
@@ -89,23 +95,34 @@ def _broadcast_weights(xp: Any, weights: Any, values: Any, arg: str) -> Any:
         weights = xp.squeeze(weights, axis=-1)
         ws = ws[:-1]
     if len(ws) < len(vs):
-        weights = xp.reshape(weights, ws + (1,) * (len(vs) - len(ws))) if all(
-            d is not None for d in ws) else weights[(...,) + (None,) * (len(vs) - len(ws))]
+        weights = (
+            xp.reshape(weights, ws + (1,) * (len(vs) - len(ws)))
+            if all(d is not None for d in ws)
+            else weights[(...,) + (None,) * (len(vs) - len(ws))]
+        )
         ws = B.shape(weights)
     ok = len(ws) == len(vs) and all(
-        w is None or v is None or w in (1, v) for w, v in zip(ws, vs))
+        w is None or v is None or w in (1, v) for w, v in zip(ws, vs, strict=True)
+    )
     if not ok:
-        msg = (f"`{arg}` of shape {B.shape(weights) if len(ws) == len(vs) else ws} does not match "
-               f"the per-sample loss of shape {vs}. Give one weight per sample (shape {vs[:1]}), "
-               f"one per loss element (shape {vs}), or a scalar.")
+        msg = (
+            f"`{arg}` of shape {B.shape(weights) if len(ws) == len(vs) else ws} does not match "
+            f"the per-sample loss of shape {vs}. Give one weight per sample (shape {vs[:1]}), "
+            f"one per loss element (shape {vs}), or a scalar."
+        )
         raise ValueError(msg)
     if ws != vs and all(d is not None for d in vs):
         weights = xp.broadcast_to(weights, vs)
     return weights
 
 
-def reduce_weighted_values(values: Any, sample_weight: Any = None, mask: Any = None,
-                           reduction: str = "sum_over_batch_size", dtype: Any = None) -> Any:
+def reduce_weighted_values(
+    values: Any,
+    sample_weight: Any = None,
+    mask: Any = None,
+    reduction: str = "sum_over_batch_size",
+    dtype: Any = None,
+) -> Any:
     """Apply ``mask`` and ``sample_weight`` to per-sample ``values``, then ``reduction``.
 
     ``sum_over_batch_size``/``mean`` divide by the element count (zero-weight samples count, as
@@ -126,8 +143,9 @@ def reduce_weighted_values(values: Any, sample_weight: Any = None, mask: Any = N
         else:
             sample_weight = _broadcast_weights(xp, sample_weight, values, "sample_weight")
     if mask is not None:
-        mask = _broadcast_weights(xp, B.like(mask, values, xp, dtype=dtype, arg="mask"), values,
-                                  "mask")
+        mask = _broadcast_weights(
+            xp, B.like(mask, values, xp, dtype=dtype, arg="mask"), values, "mask"
+        )
         if reduction in ("sum_over_batch_size", "mean"):
             # Weight valid entries by total/valid, so "divide by the element count" below
             # divides by the number of valid entries.

@@ -56,22 +56,28 @@ def categorical_hinge(y_true: Any, y_pred: Any) -> Any:
 class Hinge(BuiltinLoss, function=hinge):
     """Hinge loss. See :func:`hinge`; ``reduction``: see ``Loss``."""
 
-    def __init__(self, reduction: Any = "sum_over_batch_size", name: str = "hinge",
-                 dtype: Any = None) -> None:
+    def __init__(
+        self, reduction: Any = "sum_over_batch_size", name: str = "hinge", dtype: Any = None
+    ) -> None:
         super().__init__(reduction=reduction, name=name, dtype=dtype)
 
 
 class SquaredHinge(BuiltinLoss, function=squared_hinge):
     """Squared hinge loss. See :func:`squared_hinge`."""
 
-    def __init__(self, reduction: Any = "sum_over_batch_size", name: str = "squared_hinge",
-                 dtype: Any = None) -> None:
+    def __init__(
+        self, reduction: Any = "sum_over_batch_size", name: str = "squared_hinge", dtype: Any = None
+    ) -> None:
         super().__init__(reduction=reduction, name=name, dtype=dtype)
 
 
 class CategoricalHinge(BuiltinLoss, function=categorical_hinge):
     """Categorical hinge loss. See :func:`categorical_hinge`."""
 
-    def __init__(self, reduction: Any = "sum_over_batch_size", name: str = "categorical_hinge",
-                 dtype: Any = None) -> None:
+    def __init__(
+        self,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "categorical_hinge",
+        dtype: Any = None,
+    ) -> None:
         super().__init__(reduction=reduction, name=name, dtype=dtype)

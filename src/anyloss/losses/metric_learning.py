@@ -12,16 +12,26 @@ from anyloss.losses._prepare import integer_labels
 
 
 def _check_circle(arguments: dict[str, Any]) -> dict[str, Any]:
-    return {**arguments,
-            "gamma": check_number(arguments["gamma"], "gamma", minimum=0.0, open_minimum=True,
-                                  owner="circle"),
-            "margin": check_number(arguments["margin"], "margin", owner="circle"),
-            "remove_diagonal": check_flag(arguments["remove_diagonal"], "remove_diagonal")}
+    return {
+        **arguments,
+        "gamma": check_number(
+            arguments["gamma"], "gamma", minimum=0.0, open_minimum=True, owner="circle"
+        ),
+        "margin": check_number(arguments["margin"], "margin", owner="circle"),
+        "remove_diagonal": check_flag(arguments["remove_diagonal"], "remove_diagonal"),
+    }
 
 
 @builtin(inputs=Inputs.EMBEDDING, check=_check_circle, masked=True)
-def circle(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: Any = None,
-           remove_diagonal: bool = True, gamma: float = 80.0, margin: float = 0.4) -> Any:
+def circle(
+    y_true: Any,
+    y_pred: Any,
+    ref_labels: Any = None,
+    ref_embeddings: Any = None,
+    remove_diagonal: bool = True,
+    gamma: float = 80.0,
+    margin: float = 0.4,
+) -> Any:
     """Circle loss per embedding.
 
     With cosine distances ``d`` to the reference embeddings (default: the batch),
@@ -33,27 +43,39 @@ def circle(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: Any
     """
     xp, y_pred = B.prediction(y_pred)
     if B.ndim(y_pred) != 2:
-        msg = ("circle: `y_pred` must be L2-normalised embeddings of shape (batch, dim). "
-               f"Received: y_pred.shape={B.shape(y_pred)}")
+        msg = (
+            "circle: `y_pred` must be L2-normalised embeddings of shape (batch, dim). "
+            f"Received: y_pred.shape={B.shape(y_pred)}"
+        )
         raise ValueError(msg)
     labels = integer_labels(xp, y_true, y_pred)
     true_shape = B.shape(labels)
     labels = xp.reshape(labels, (-1,))
-    ref = y_pred if ref_embeddings is None else B.like(ref_embeddings, y_pred, xp,
-                                                        dtype=y_pred.dtype, arg="ref_embeddings")
+    ref = (
+        y_pred
+        if ref_embeddings is None
+        else B.like(ref_embeddings, y_pred, xp, dtype=y_pred.dtype, arg="ref_embeddings")
+    )
     if B.ndim(ref) != 2 or B.shape(ref)[1] != B.shape(y_pred)[1]:
-        msg = (f"circle: `ref_embeddings` must have shape (num_refs, {B.shape(y_pred)[1]}) to "
-               f"match y_pred.shape={B.shape(y_pred)}. Received: ref_embeddings.shape="
-               f"{B.shape(ref)}. Embed the references with the same model.")
+        msg = (
+            f"circle: `ref_embeddings` must have shape (num_refs, {B.shape(y_pred)[1]}) to "
+            f"match y_pred.shape={B.shape(y_pred)}. Received: ref_embeddings.shape="
+            f"{B.shape(ref)}. Embed the references with the same model."
+        )
         raise ValueError(msg)
-    ref_labels = labels if ref_labels is None else xp.reshape(
-        integer_labels(xp, ref_labels, y_pred, "ref_labels"), (-1,))
+    ref_labels = (
+        labels
+        if ref_labels is None
+        else xp.reshape(integer_labels(xp, ref_labels, y_pred, "ref_labels"), (-1,))
+    )
     if B.shape(labels)[0] != B.shape(y_pred)[0] or B.shape(ref_labels)[0] != B.shape(ref)[0]:
-        msg = (f"circle: `y_true` and `ref_labels` need one label per embedding; got "
-               f"{B.shape(labels)[0]} labels (y_true.shape={true_shape}) for "
-               f"{B.shape(y_pred)[0]} embeddings and "
-               f"{B.shape(ref_labels)[0]} reference labels for {B.shape(ref)[0]} reference "
-               "embeddings. Pass one integer label per row of y_pred (and of ref_embeddings).")
+        msg = (
+            f"circle: `y_true` and `ref_labels` need one label per embedding; got "
+            f"{B.shape(labels)[0]} labels (y_true.shape={true_shape}) for "
+            f"{B.shape(y_pred)[0]} embeddings and "
+            f"{B.shape(ref_labels)[0]} reference labels for {B.shape(ref)[0]} reference "
+            "embeddings. Pass one integer label per row of y_pred (and of ref_embeddings)."
+        )
         raise ValueError(msg)
     if B.shape(y_pred)[0] == 0:
         # An empty batch has no pairs, so no loss (log-sum-exp over no pairs is undefined).
@@ -64,12 +86,10 @@ def circle(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: Any
     positive = labels[:, None] == ref_labels[None, :]
     negative = ~positive
     if remove_diagonal:
-        eye = xp.eye(B.shape(y_pred)[0], B.shape(ref)[0], dtype=xp.bool,
-                     device=B.device_of(y_pred))
+        eye = xp.eye(B.shape(y_pred)[0], B.shape(ref)[0], dtype=xp.bool, device=B.device_of(y_pred))
         positive = positive & ~eye
     pos_weight = xp.clip((margin + distance) * xp.astype(positive, distance.dtype), 0.0, None)
-    neg_weight = xp.clip((1.0 + margin - distance) * xp.astype(negative, distance.dtype), 0.0,
-                         None)
+    neg_weight = xp.clip((1.0 + margin - distance) * xp.astype(negative, distance.dtype), 0.0, None)
     neg_inf = xp.full_like(distance, -xp.inf)
     pos_term = xp.where(positive, -gamma * pos_weight * (margin - distance), neg_inf)
     neg_term = xp.where(negative, gamma * neg_weight * (1.0 - margin - distance), neg_inf)
@@ -84,8 +104,20 @@ class Circle(BuiltinLoss, function=circle):
     margin: float
     remove_diagonal: bool
 
-    def __init__(self, gamma: float = 80.0, margin: float = 0.4, remove_diagonal: bool = True,
-                 reduction: Any = "sum_over_batch_size", name: str = "circle",
-                 dtype: Any = None) -> None:
-        super().__init__(reduction=reduction, name=name, dtype=dtype, gamma=gamma,
-                         margin=margin, remove_diagonal=remove_diagonal)
+    def __init__(
+        self,
+        gamma: float = 80.0,
+        margin: float = 0.4,
+        remove_diagonal: bool = True,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "circle",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            gamma=gamma,
+            margin=margin,
+            remove_diagonal=remove_diagonal,
+        )

@@ -28,8 +28,8 @@ from anyloss.losses._builtin import Inputs, MaskedValues, builtin
 from anyloss.losses._prepare import integer_labels, prepare
 from anyloss.losses._reduction import reduce_weighted_values
 
-
 # --- hyperparameter checks: one per declaration, run once per function call or constructor ---
+
 
 def _check_binary(arguments: dict[str, Any]) -> dict[str, Any]:
     check_probability(arguments["label_smoothing"], "label_smoothing")
@@ -41,8 +41,12 @@ def _check_binary_focal(arguments: dict[str, Any]) -> dict[str, Any]:
     arguments = _check_binary(arguments)
     check_probability(arguments["alpha"], "alpha")
     check_number(arguments["gamma"], "gamma", minimum=0.0)
-    return {**arguments, "apply_class_balancing": check_flag(
-        arguments["apply_class_balancing"], "apply_class_balancing")}
+    return {
+        **arguments,
+        "apply_class_balancing": check_flag(
+            arguments["apply_class_balancing"], "apply_class_balancing"
+        ),
+    }
 
 
 def _check_categorical(arguments: dict[str, Any]) -> dict[str, Any]:
@@ -61,11 +65,14 @@ def _check_categorical_focal(arguments: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_ignore_class(ignore_class: Any) -> None:
-    if ignore_class is None or (isinstance(ignore_class, numbers.Integral) and
-                                not isinstance(ignore_class, bool)):
+    if ignore_class is None or (
+        isinstance(ignore_class, numbers.Integral) and not isinstance(ignore_class, bool)
+    ):
         return
-    msg = (f"Argument `ignore_class` must be an integer label (e.g. -1 for padding) or None. "
-           f"Received: ignore_class={shown(ignore_class)}")
+    msg = (
+        f"Argument `ignore_class` must be an integer label (e.g. -1 for padding) or None. "
+        f"Received: ignore_class={shown(ignore_class)}"
+    )
     raise TypeError(msg)
 
 
@@ -73,13 +80,17 @@ def _check_chunk_size(chunk_size: Any, from_logits: bool) -> None:
     if chunk_size is None:
         return
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
-        msg = (f"Argument `chunk_size` must be a positive int (rows per chunk) or None. "
-               f"Received: chunk_size={chunk_size!r}")
+        msg = (
+            f"Argument `chunk_size` must be a positive int (rows per chunk) or None. "
+            f"Received: chunk_size={chunk_size!r}"
+        )
         raise ValueError(msg)
     if not from_logits:
-        msg = ("Argument `chunk_size` needs from_logits=True: chunking saves the memory of the "
-               "softmax gradient of logits, while probabilities are already a full softmax. "
-               "Pass logits with from_logits=True, or drop chunk_size.")
+        msg = (
+            "Argument `chunk_size` needs from_logits=True: chunking saves the memory of the "
+            "softmax gradient of logits, while probabilities are already a full softmax. "
+            "Pass logits with from_logits=True, or drop chunk_size."
+        )
         raise ValueError(msg)
 
 
@@ -91,8 +102,9 @@ def _check_sparse(arguments: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_generalized(arguments: dict[str, Any]) -> dict[str, Any]:
-    q = check_number(arguments["q"], "q", minimum=0.0, maximum=1.0, open_minimum=True,
-                     open_maximum=True)
+    q = check_number(
+        arguments["q"], "q", minimum=0.0, maximum=1.0, open_minimum=True, open_maximum=True
+    )
     return {"q": q}
 
 
@@ -110,10 +122,19 @@ def _smooth_binary(y_true: Any, label_smoothing: float) -> Any:
     return y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing if label_smoothing else y_true
 
 
-@builtin(inputs=Inputs.BINARY, aliases=("bce", "BCE"), check=_check_binary,
-         torch_kernel=torch_kernels.binary_crossentropy)
-def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
-                        label_smoothing: float = 0.0, axis: int = -1) -> Any:
+@builtin(
+    inputs=Inputs.BINARY,
+    aliases=("bce", "BCE"),
+    check=_check_binary,
+    torch_kernel=torch_kernels.binary_crossentropy,
+)
+def binary_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> Any:
     """Binary cross-entropy, averaged over ``axis``.
 
     ``loss = mean(-(y log p + (1 - y) log(1 - p)), axis)`` with ``p = clip(y_pred, eps, 1-eps)``
@@ -127,9 +148,16 @@ def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
 
 
 @builtin(inputs=Inputs.BINARY, check=_check_binary_focal)
-def binary_focal_crossentropy(y_true: Any, y_pred: Any, apply_class_balancing: bool = False,
-                              alpha: float = 0.25, gamma: float = 2.0, from_logits: bool = False,
-                              label_smoothing: float = 0.0, axis: int = -1) -> Any:
+def binary_focal_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    apply_class_balancing: bool = False,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> Any:
     """Binary focal cross-entropy, averaged over ``axis``.
 
     ``p_t = y p + (1 - y)(1 - p)``, ``loss = mean((1 - p_t)^gamma * bce)``, times
@@ -153,14 +181,17 @@ def binary_focal_crossentropy(y_true: Any, y_pred: Any, apply_class_balancing: b
 
 def _class_axis(axis: Any, rank: int) -> int:
     if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
-        msg = (f"Argument `axis` must be an int naming the class axis (usually -1). "
-               f"Received: axis={shown(axis)}")
+        msg = (
+            f"Argument `axis` must be an int naming the class axis (usually -1). "
+            f"Received: axis={shown(axis)}"
+        )
         raise TypeError(msg)
     return normalize_axis(axis, rank)
 
 
-def _smooth_categorical(xp: Any, y_true: Any, y_pred: Any, label_smoothing: float,
-                        axis: int) -> Any:
+def _smooth_categorical(
+    xp: Any, y_true: Any, y_pred: Any, label_smoothing: float, axis: int
+) -> Any:
     if not label_smoothing:
         return y_true
     # D2: the class count comes from y_pred along `axis` (Keras 3.15 reads y_true's last axis).
@@ -173,7 +204,10 @@ def _warn_single_class(y_pred: Any, axis: int, loss: str) -> None:
         warnings.warn(
             f"In {loss}, expected y_pred.shape to be (batch_size, num_classes) with "
             f"num_classes > 1. Received: y_pred.shape={B.shape(y_pred)}. Consider using "
-            "'binary_crossentropy' if you only have 2 classes.", SyntaxWarning, stacklevel=3)
+            "'binary_crossentropy' if you only have 2 classes.",
+            SyntaxWarning,
+            stacklevel=3,
+        )
 
 
 def _log_probabilities(xp: Any, y_pred: Any, from_logits: bool, axis: int) -> Any:
@@ -185,10 +219,18 @@ def _log_probabilities(xp: Any, y_pred: Any, from_logits: bool, axis: int) -> An
     return xp.log(xp.clip(p, EPS, 1.0 - EPS))
 
 
-@builtin(inputs=Inputs.CATEGORICAL, check=_check_categorical,
-         torch_kernel=torch_kernels.categorical_crossentropy)
-def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
-                             label_smoothing: float = 0.0, axis: int = -1) -> Any:
+@builtin(
+    inputs=Inputs.CATEGORICAL,
+    check=_check_categorical,
+    torch_kernel=torch_kernels.categorical_crossentropy,
+)
+def categorical_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> Any:
     """Categorical cross-entropy with one-hot (or soft) ``y_true``.
 
     ``loss = -sum(y_true * log p, axis)``; ``p`` is ``softmax(y_pred)`` when ``from_logits``,
@@ -203,9 +245,15 @@ def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False
 
 
 @builtin(inputs=Inputs.CATEGORICAL, check=_check_categorical_focal)
-def categorical_focal_crossentropy(y_true: Any, y_pred: Any, alpha: Any = 0.25,
-                                   gamma: float = 2.0, from_logits: bool = False,
-                                   label_smoothing: float = 0.0, axis: int = -1) -> Any:
+def categorical_focal_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    alpha: Any = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> Any:
     """Categorical focal cross-entropy.
 
     ``p = clip(softmax-or-renormalised y_pred, eps, 1 - eps)``,
@@ -233,20 +281,32 @@ def _class_weights(xp: Any, alpha: Any, y_pred: Any, axis: int) -> Any:
     alpha = B.like(alpha, y_pred, xp, dtype=y_pred.dtype, arg="alpha")
     num_classes = B.shape(y_pred)[axis]
     if B.shape(alpha) != (num_classes,):
-        msg = (f"Argument `alpha` must be a number or one weight per class (shape "
-               f"({num_classes},)). Received alpha of shape {B.shape(alpha)}.")
+        msg = (
+            f"Argument `alpha` must be a number or one weight per class (shape "
+            f"({num_classes},)). Received alpha of shape {B.shape(alpha)}."
+        )
         raise ValueError(msg)
     shape = [1] * B.ndim(y_pred)
     shape[axis] = num_classes
     return xp.reshape(alpha, tuple(shape))
 
 
-@builtin(inputs=Inputs.SPARSE, check=_check_sparse, masked=True, align_ranks=False,
-         torch_kernel=torch_kernels.sparse_categorical_crossentropy)
-def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
-                                    ignore_class: int | None = None, axis: int = -1,
-                                    label_smoothing: float = 0.0,
-                                    chunk_size: int | None = None) -> Any:
+@builtin(
+    inputs=Inputs.SPARSE,
+    check=_check_sparse,
+    masked=True,
+    align_ranks=False,
+    torch_kernel=torch_kernels.sparse_categorical_crossentropy,
+)
+def sparse_categorical_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    from_logits: bool = False,
+    ignore_class: int | None = None,
+    axis: int = -1,
+    label_smoothing: float = 0.0,
+    chunk_size: int | None = None,
+) -> Any:
     """Cross-entropy with integer class indices as targets.
 
     ``loss = -log p[y_true]`` with ``p`` as in :func:`categorical_crossentropy`. ``y_true`` has
@@ -271,12 +331,15 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
         y_pred = xp.moveaxis(y_pred, axis, -1)
     expected = B.shape(y_pred)[:-1]
     if len(B.shape(labels)) != len(expected) or any(
-            a is not None and b is not None and a != b
-            for a, b in zip(B.shape(labels), expected)):
-        msg = (f"sparse_categorical_crossentropy: `y_true` must have the shape of `y_pred` "
-               f"without its class axis: expected {expected} (or {(*expected, 1)}), got "
-               f"{B.shape(labels)} for y_pred.shape={B.shape(y_pred)}. Pass integer class "
-               "indices, or use categorical_crossentropy for one-hot targets.")
+        a is not None and b is not None and a != b
+        for a, b in zip(B.shape(labels), expected, strict=True)
+    ):
+        msg = (
+            f"sparse_categorical_crossentropy: `y_true` must have the shape of `y_pred` "
+            f"without its class axis: expected {expected} (or {(*expected, 1)}), got "
+            f"{B.shape(labels)} for y_pred.shape={B.shape(y_pred)}. Pass integer class "
+            "indices, or use categorical_crossentropy for one-hot targets."
+        )
         raise ValueError(msg)
     num_classes = B.shape(y_pred)[-1]
     B.check_label_range(xp, labels, num_classes, "sparse_categorical_crossentropy", ignore_class)
@@ -296,7 +359,8 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
         if label_smoothing:
             # (1 - ls) CE(one-hot) + ls CE(uniform); CE(uniform) = lse - mean(x).
             values = (1.0 - label_smoothing) * values + label_smoothing * (
-                lse - xp.mean(y_pred, axis=-1))
+                lse - xp.mean(y_pred, axis=-1)
+            )
     else:
         log_p = _log_probabilities(xp, y_pred, False, -1)
         values = -B.gather_classes(xp, log_p, labels)
@@ -307,12 +371,18 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
     return MaskedValues(values, valid)
 
 
-
-
-def linear_cross_entropy(hidden: Any, weight: Any, labels: Any, bias: Any = None, *,
-                         sample_weight: Any = None, ignore_class: int | None = None,
-                         label_smoothing: float = 0.0, reduction: Any = "sum_over_batch_size",
-                         chunk_size: int | None = None) -> Any:
+def linear_cross_entropy(
+    hidden: Any,
+    weight: Any,
+    labels: Any,
+    bias: Any = None,
+    *,
+    sample_weight: Any = None,
+    ignore_class: int | None = None,
+    label_smoothing: float = 0.0,
+    reduction: Any = "sum_over_batch_size",
+    chunk_size: int | None = None,
+) -> Any:
     """Sparse cross-entropy of the logits ``hidden @ weight.T + bias``, reduced.
 
     Equals ``SparseCategoricalCrossentropy(from_logits=True, ignore_class=...,
@@ -332,44 +402,54 @@ def linear_cross_entropy(hidden: Any, weight: Any, labels: Any, bias: Any = None
     xp, hidden = B.prediction(hidden)
     weight = B.like(weight, hidden, xp, dtype=hidden.dtype)
     if B.ndim(hidden) < 1 or B.ndim(weight) != 2 or B.shape(weight)[1] != B.shape(hidden)[-1]:
-        msg = (f"linear_cross_entropy: `weight` must have shape (num_classes, "
-               f"{B.shape(hidden)[-1] if B.ndim(hidden) else 'H'}) for hidden.shape="
-               f"{B.shape(hidden)}. Received: weight.shape={B.shape(weight)}")
+        msg = (
+            f"linear_cross_entropy: `weight` must have shape (num_classes, "
+            f"{B.shape(hidden)[-1] if B.ndim(hidden) else 'H'}) for hidden.shape="
+            f"{B.shape(hidden)}. Received: weight.shape={B.shape(weight)}"
+        )
         raise ValueError(msg)
     num_classes = B.shape(weight)[0]
     if bias is not None:
         bias = B.like(bias, hidden, xp, dtype=hidden.dtype)
         if B.shape(bias) != (num_classes,):
-            msg = (f"linear_cross_entropy: `bias` must have shape ({num_classes},). "
-                   f"Received: bias.shape={B.shape(bias)}")
+            msg = (
+                f"linear_cross_entropy: `bias` must have shape ({num_classes},). "
+                f"Received: bias.shape={B.shape(bias)}"
+            )
             raise ValueError(msg)
     labels = integer_labels(xp, labels, hidden, "labels")
     if B.shape(labels) != B.shape(hidden)[:-1]:
-        msg = (f"linear_cross_entropy: `labels` must have shape {B.shape(hidden)[:-1]} (hidden "
-               f"without its last axis). Received: labels.shape={B.shape(labels)}")
+        msg = (
+            f"linear_cross_entropy: `labels` must have shape {B.shape(hidden)[:-1]} (hidden "
+            f"without its last axis). Received: labels.shape={B.shape(labels)}"
+        )
         raise ValueError(msg)
     chunked = None
     if chunk_size is not None:
         B.check_label_range(xp, labels, num_classes, "linear_cross_entropy", ignore_class)
         valid = None if ignore_class is None else labels != ignore_class
         safe = labels if valid is None else xp.where(valid, labels, xp.zeros_like(labels))
-        chunked = B.chunked_linear_crossentropy(xp, hidden, weight, bias, safe, chunk_size,
-                                                label_smoothing)
+        chunked = B.chunked_linear_crossentropy(
+            xp, hidden, weight, bias, safe, chunk_size, label_smoothing
+        )
     if chunked is not None:
         values = chunked if valid is None else xp.where(valid, chunked, xp.zeros_like(chunked))
     else:
         logits = xp.matmul(hidden, xp.permute_dims(weight, (1, 0)))
         if bias is not None:
             logits = logits + bias
-        values = sparse_categorical_crossentropy(labels, logits, True, ignore_class, -1,
-                                                 label_smoothing)
+        values = sparse_categorical_crossentropy(
+            labels, logits, True, ignore_class, -1, label_smoothing
+        )
         valid = None if ignore_class is None else labels != ignore_class
     return reduce_weighted_values(values, sample_weight, valid, reduction)
 
 
-@builtin(inputs=Inputs.CATEGORICAL,
-         aliases=("kld", "KLD", "kullback_leibler_divergence"),
-         torch_kernel=torch_kernels.kl_divergence)
+@builtin(
+    inputs=Inputs.CATEGORICAL,
+    aliases=("kld", "KLD", "kullback_leibler_divergence"),
+    torch_kernel=torch_kernels.kl_divergence,
+)
 def kl_divergence(y_true: Any, y_pred: Any) -> Any:
     """Kullback-Leibler divergence per sample.
 
@@ -397,9 +477,11 @@ def categorical_generalized_cross_entropy(y_true: Any, y_pred: Any, q: float = 0
     if B.ndim(labels) == B.ndim(y_pred) and B.shape(labels)[-1] == 1:
         labels = xp.squeeze(labels, axis=-1)
     if B.shape(labels) != B.shape(y_pred)[:-1]:
-        msg = (f"categorical_generalized_cross_entropy: `y_true` must hold one class index per "
-               f"row of `y_pred`: expected shape {B.shape(y_pred)[:-1]}, got {B.shape(labels)}. "
-               f"Pass one integer label per row (not one-hot targets).")
+        msg = (
+            f"categorical_generalized_cross_entropy: `y_true` must hold one class index per "
+            f"row of `y_pred`: expected shape {B.shape(y_pred)[:-1]}, got {B.shape(labels)}. "
+            f"Pass one integer label per row (not one-hot targets)."
+        )
         raise ValueError(msg)
     B.check_label_range(xp, labels, B.shape(y_pred)[-1], "categorical_generalized_cross_entropy")
     p = xp.clip(B.gather_classes(xp, y_pred, labels), EPS, None)
@@ -413,11 +495,23 @@ class BinaryCrossentropy(BuiltinLoss, function=binary_crossentropy):
     label_smoothing: float
     axis: int
 
-    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
-                 reduction: Any = "sum_over_batch_size", name: str = "binary_crossentropy",
-                 dtype: Any = None) -> None:
-        super().__init__(reduction=reduction, name=name, dtype=dtype, from_logits=from_logits,
-                         label_smoothing=label_smoothing, axis=axis)
+    def __init__(
+        self,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "binary_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
 
 
 class BinaryFocalCrossentropy(BuiltinLoss, function=binary_focal_crossentropy):
@@ -430,13 +524,29 @@ class BinaryFocalCrossentropy(BuiltinLoss, function=binary_focal_crossentropy):
     label_smoothing: float
     axis: int
 
-    def __init__(self, apply_class_balancing: bool = False, alpha: float = 0.25,
-                 gamma: float = 2.0, from_logits: bool = False, label_smoothing: float = 0.0,
-                 axis: int = -1, reduction: Any = "sum_over_batch_size",
-                 name: str = "binary_focal_crossentropy", dtype: Any = None) -> None:
-        super().__init__(reduction=reduction, name=name, dtype=dtype,
-                         apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma,
-                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+    def __init__(
+        self,
+        apply_class_balancing: bool = False,
+        alpha: float = 0.25,
+        gamma: float = 2.0,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "binary_focal_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            apply_class_balancing=apply_class_balancing,
+            alpha=alpha,
+            gamma=gamma,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
 
 
 class CategoricalCrossentropy(BuiltinLoss, function=categorical_crossentropy):
@@ -446,11 +556,23 @@ class CategoricalCrossentropy(BuiltinLoss, function=categorical_crossentropy):
     label_smoothing: float
     axis: int
 
-    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
-                 reduction: Any = "sum_over_batch_size", name: str = "categorical_crossentropy",
-                 dtype: Any = None) -> None:
-        super().__init__(reduction=reduction, name=name, dtype=dtype, from_logits=from_logits,
-                         label_smoothing=label_smoothing, axis=axis)
+    def __init__(
+        self,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "categorical_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
 
 
 class CategoricalFocalCrossentropy(BuiltinLoss, function=categorical_focal_crossentropy):
@@ -462,12 +584,27 @@ class CategoricalFocalCrossentropy(BuiltinLoss, function=categorical_focal_cross
     label_smoothing: float
     axis: int
 
-    def __init__(self, alpha: Any = 0.25, gamma: float = 2.0, from_logits: bool = False,
-                 label_smoothing: float = 0.0, axis: int = -1,
-                 reduction: Any = "sum_over_batch_size",
-                 name: str = "categorical_focal_crossentropy", dtype: Any = None) -> None:
-        super().__init__(reduction=reduction, name=name, dtype=dtype, alpha=alpha, gamma=gamma,
-                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+    def __init__(
+        self,
+        alpha: Any = 0.25,
+        gamma: float = 2.0,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "categorical_focal_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            alpha=alpha,
+            gamma=gamma,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
 
 
 class SparseCategoricalCrossentropy(BuiltinLoss, function=sparse_categorical_crossentropy):
@@ -483,29 +620,51 @@ class SparseCategoricalCrossentropy(BuiltinLoss, function=sparse_categorical_cro
     label_smoothing: float
     chunk_size: int | None
 
-    def __init__(self, from_logits: bool = False, ignore_class: int | None = None,
-                 reduction: Any = "sum_over_batch_size", axis: int = -1,
-                 name: str = "sparse_categorical_crossentropy", dtype: Any = None,
-                 label_smoothing: float = 0.0, *, chunk_size: int | None = None) -> None:
-        super().__init__(reduction=reduction, name=name, dtype=dtype, from_logits=from_logits,
-                         ignore_class=ignore_class, axis=axis, label_smoothing=label_smoothing,
-                         chunk_size=chunk_size)
+    def __init__(
+        self,
+        from_logits: bool = False,
+        ignore_class: int | None = None,
+        reduction: Any = "sum_over_batch_size",
+        axis: int = -1,
+        name: str = "sparse_categorical_crossentropy",
+        dtype: Any = None,
+        label_smoothing: float = 0.0,
+        *,
+        chunk_size: int | None = None,
+    ) -> None:
+        super().__init__(
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            from_logits=from_logits,
+            ignore_class=ignore_class,
+            axis=axis,
+            label_smoothing=label_smoothing,
+            chunk_size=chunk_size,
+        )
 
 
 class KLDivergence(BuiltinLoss, function=kl_divergence):
     """Kullback-Leibler divergence. See :func:`kl_divergence`."""
 
-    def __init__(self, reduction: Any = "sum_over_batch_size", name: str = "kl_divergence",
-                 dtype: Any = None) -> None:
+    def __init__(
+        self, reduction: Any = "sum_over_batch_size", name: str = "kl_divergence", dtype: Any = None
+    ) -> None:
         super().__init__(reduction=reduction, name=name, dtype=dtype)
 
 
-class CategoricalGeneralizedCrossEntropy(BuiltinLoss,
-                                         function=categorical_generalized_cross_entropy):
+class CategoricalGeneralizedCrossEntropy(
+    BuiltinLoss, function=categorical_generalized_cross_entropy
+):
     """Generalized cross-entropy. See :func:`categorical_generalized_cross_entropy`."""
 
     q: float
 
-    def __init__(self, q: float = 0.5, reduction: Any = "sum_over_batch_size",
-                 name: str = "categorical_generalized_cross_entropy", dtype: Any = None) -> None:
+    def __init__(
+        self,
+        q: float = 0.5,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "categorical_generalized_cross_entropy",
+        dtype: Any = None,
+    ) -> None:
         super().__init__(reduction=reduction, name=name, dtype=dtype, q=q)

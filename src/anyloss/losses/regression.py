@@ -10,15 +10,16 @@ from typing import Any
 
 from anyloss import backend as B
 from anyloss._arguments import check_axis_type, check_number, normalize_axis
-from anyloss.backend import _torch_kernels as torch_kernels
 from anyloss.backend import EPSILON as EPS
+from anyloss.backend import _torch_kernels as torch_kernels
 from anyloss.losses._base import BuiltinLoss
 from anyloss.losses._builtin import Inputs, builtin
 from anyloss.losses._prepare import prepare
 
 
-@builtin(inputs=Inputs.REGRESSION, aliases=("mse", "MSE"),
-         torch_kernel=torch_kernels.mean_squared_error)
+@builtin(
+    inputs=Inputs.REGRESSION, aliases=("mse", "MSE"), torch_kernel=torch_kernels.mean_squared_error
+)
 def mean_squared_error(y_true: Any, y_pred: Any) -> Any:
     """Mean squared error per sample.
 
@@ -33,8 +34,9 @@ def mean_squared_error(y_true: Any, y_pred: Any) -> Any:
     return xp.mean(xp.square(y_true - y_pred), axis=-1)
 
 
-@builtin(inputs=Inputs.REGRESSION, aliases=("mae", "MAE"),
-         torch_kernel=torch_kernels.mean_absolute_error)
+@builtin(
+    inputs=Inputs.REGRESSION, aliases=("mae", "MAE"), torch_kernel=torch_kernels.mean_absolute_error
+)
 def mean_absolute_error(y_true: Any, y_pred: Any) -> Any:
     """Mean absolute error per sample: ``mean(abs(y_true - y_pred), axis=-1)``."""
     xp, y_true, y_pred = prepare(y_true, y_pred, "mean_absolute_error")
@@ -66,8 +68,7 @@ def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> Any:
 
 
 def _check_huber(arguments: dict[str, Any]) -> dict[str, Any]:
-    delta = check_number(arguments["delta"], "delta", minimum=0.0, open_minimum=True,
-                         owner="huber")
+    delta = check_number(arguments["delta"], "delta", minimum=0.0, open_minimum=True, owner="huber")
     return {"delta": delta}
 
 
@@ -76,8 +77,12 @@ def _check_cosine(arguments: dict[str, Any]) -> dict[str, Any]:
     return arguments
 
 
-@builtin(inputs=Inputs.REGRESSION, aliases=("huber_loss",), check=_check_huber,
-         torch_kernel=torch_kernels.huber)
+@builtin(
+    inputs=Inputs.REGRESSION,
+    aliases=("huber_loss",),
+    check=_check_huber,
+    torch_kernel=torch_kernels.huber,
+)
 def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
     """Huber loss per sample: quadratic for small errors, linear beyond ``delta``.
 
@@ -121,8 +126,9 @@ def _l2_normalize(xp: Any, x: Any, axis: Any) -> Any:
     return x / xp.sqrt(xp.clip(sq, EPS * EPS, None))
 
 
-@builtin(inputs=Inputs.REGRESSION, check=_check_cosine,
-         torch_kernel=torch_kernels.cosine_similarity)
+@builtin(
+    inputs=Inputs.REGRESSION, check=_check_cosine, torch_kernel=torch_kernels.cosine_similarity
+)
 def cosine_similarity(y_true: Any, y_pred: Any, axis: Any = -1) -> Any:
     """Negative cosine similarity along ``axis``: -1 for identical directions, 0 orthogonal.
 
@@ -136,32 +142,48 @@ def cosine_similarity(y_true: Any, y_pred: Any, axis: Any = -1) -> Any:
 class MeanSquaredError(BuiltinLoss, function=mean_squared_error):
     """Mean of squared errors. See :func:`mean_squared_error`; ``reduction``: see ``Loss``."""
 
-    def __init__(self, reduction: Any = "sum_over_batch_size", name: str = "mean_squared_error",
-                 dtype: Any = None) -> None:
+    def __init__(
+        self,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "mean_squared_error",
+        dtype: Any = None,
+    ) -> None:
         super().__init__(reduction=reduction, name=name, dtype=dtype)
 
 
 class MeanAbsoluteError(BuiltinLoss, function=mean_absolute_error):
     """Mean of absolute errors. See :func:`mean_absolute_error`."""
 
-    def __init__(self, reduction: Any = "sum_over_batch_size",
-                 name: str = "mean_absolute_error", dtype: Any = None) -> None:
+    def __init__(
+        self,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "mean_absolute_error",
+        dtype: Any = None,
+    ) -> None:
         super().__init__(reduction=reduction, name=name, dtype=dtype)
 
 
 class MeanAbsolutePercentageError(BuiltinLoss, function=mean_absolute_percentage_error):
     """Mean absolute percentage error. See :func:`mean_absolute_percentage_error`."""
 
-    def __init__(self, reduction: Any = "sum_over_batch_size",
-                 name: str = "mean_absolute_percentage_error", dtype: Any = None) -> None:
+    def __init__(
+        self,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "mean_absolute_percentage_error",
+        dtype: Any = None,
+    ) -> None:
         super().__init__(reduction=reduction, name=name, dtype=dtype)
 
 
 class MeanSquaredLogarithmicError(BuiltinLoss, function=mean_squared_logarithmic_error):
     """Mean squared logarithmic error. See :func:`mean_squared_logarithmic_error`."""
 
-    def __init__(self, reduction: Any = "sum_over_batch_size",
-                 name: str = "mean_squared_logarithmic_error", dtype: Any = None) -> None:
+    def __init__(
+        self,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "mean_squared_logarithmic_error",
+        dtype: Any = None,
+    ) -> None:
         super().__init__(reduction=reduction, name=name, dtype=dtype)
 
 
@@ -170,24 +192,31 @@ class Huber(BuiltinLoss, function=huber):
 
     delta: float
 
-    def __init__(self, delta: float = 1.0, reduction: Any = "sum_over_batch_size",
-                 name: str = "huber_loss", dtype: Any = None) -> None:
+    def __init__(
+        self,
+        delta: float = 1.0,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "huber_loss",
+        dtype: Any = None,
+    ) -> None:
         super().__init__(reduction=reduction, name=name, dtype=dtype, delta=delta)
 
 
 class LogCosh(BuiltinLoss, function=log_cosh):
     """Log-cosh loss. See :func:`log_cosh`."""
 
-    def __init__(self, reduction: Any = "sum_over_batch_size", name: str = "log_cosh",
-                 dtype: Any = None) -> None:
+    def __init__(
+        self, reduction: Any = "sum_over_batch_size", name: str = "log_cosh", dtype: Any = None
+    ) -> None:
         super().__init__(reduction=reduction, name=name, dtype=dtype)
 
 
 class Poisson(BuiltinLoss, function=poisson):
     """Poisson loss. See :func:`poisson`."""
 
-    def __init__(self, reduction: Any = "sum_over_batch_size", name: str = "poisson",
-                 dtype: Any = None) -> None:
+    def __init__(
+        self, reduction: Any = "sum_over_batch_size", name: str = "poisson", dtype: Any = None
+    ) -> None:
         super().__init__(reduction=reduction, name=name, dtype=dtype)
 
 
@@ -196,6 +225,11 @@ class CosineSimilarity(BuiltinLoss, function=cosine_similarity):
 
     axis: Any
 
-    def __init__(self, axis: Any = -1, reduction: Any = "sum_over_batch_size",
-                 name: str = "cosine_similarity", dtype: Any = None) -> None:
+    def __init__(
+        self,
+        axis: Any = -1,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "cosine_similarity",
+        dtype: Any = None,
+    ) -> None:
         super().__init__(reduction=reduction, name=name, dtype=dtype, axis=axis)

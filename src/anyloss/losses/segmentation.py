@@ -19,9 +19,11 @@ def _check_dice(arguments: dict[str, Any]) -> dict[str, Any]:
 
 def _check_tversky(arguments: dict[str, Any]) -> dict[str, Any]:
     check_axis_type(arguments["axis"])
-    return {**arguments,
-            "alpha": check_number(arguments["alpha"], "alpha", minimum=0.0, owner="tversky"),
-            "beta": check_number(arguments["beta"], "beta", minimum=0.0, owner="tversky")}
+    return {
+        **arguments,
+        "alpha": check_number(arguments["alpha"], "alpha", minimum=0.0, owner="tversky"),
+        "beta": check_number(arguments["beta"], "beta", minimum=0.0, owner="tversky"),
+    }
 
 
 @builtin(inputs=Inputs.BINARY, check=_check_dice)
@@ -41,8 +43,9 @@ def dice(y_true: Any, y_pred: Any, axis: Any = None) -> Any:
 
 
 @builtin(inputs=Inputs.BINARY, check=_check_tversky)
-def tversky(y_true: Any, y_pred: Any, alpha: float = 0.5, beta: float = 0.5,
-            axis: Any = None) -> Any:
+def tversky(
+    y_true: Any, y_pred: Any, alpha: float = 0.5, beta: float = 0.5, axis: Any = None
+) -> Any:
     """Tversky loss: ``1 - TP / (TP + alpha FP + beta FN + eps)`` over ``axis``.
 
     ``TP = sum(y_pred y_true)``, ``FP = sum(y_pred (1 - y_true))``, ``FN = sum((1 - y_pred)
@@ -65,8 +68,13 @@ class Dice(BuiltinLoss, function=dice):
 
     axis: Any
 
-    def __init__(self, reduction: Any = "sum_over_batch_size", name: str = "dice",
-                 axis: Any = None, dtype: Any = None) -> None:
+    def __init__(
+        self,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "dice",
+        axis: Any = None,
+        dtype: Any = None,
+    ) -> None:
         super().__init__(reduction=reduction, name=name, dtype=dtype, axis=axis)
 
 
@@ -77,8 +85,15 @@ class Tversky(BuiltinLoss, function=tversky):
     beta: float
     axis: Any
 
-    def __init__(self, alpha: float = 0.5, beta: float = 0.5,
-                 reduction: Any = "sum_over_batch_size", name: str = "tversky",
-                 axis: Any = None, dtype: Any = None) -> None:
-        super().__init__(reduction=reduction, name=name, dtype=dtype, alpha=alpha, beta=beta,
-                         axis=axis)
+    def __init__(
+        self,
+        alpha: float = 0.5,
+        beta: float = 0.5,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "tversky",
+        axis: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            reduction=reduction, name=name, dtype=dtype, alpha=alpha, beta=beta, axis=axis
+        )

@@ -28,16 +28,20 @@ def ctc(y_true: Any, y_pred: Any) -> Any:
     """
     xp, y_pred = B.prediction(y_pred)
     if B.ndim(y_pred) != 3:
-        msg = ("ctc: logits `y_pred` must have shape (batch_size, time, num_classes). "
-               f"Received: y_pred.shape={B.shape(y_pred)}")
+        msg = (
+            "ctc: logits `y_pred` must have shape (batch_size, time, num_classes). "
+            f"Received: y_pred.shape={B.shape(y_pred)}"
+        )
         raise ValueError(msg)
     labels = integer_labels(xp, y_true, y_pred)
     if B.ndim(labels) != 2 or B.shape(labels)[0] != B.shape(y_pred)[0]:
-        msg = ("ctc: targets `y_true` must have shape (batch_size, max_label_length) with the "
-               f"batch size of y_pred. Received: y_true.shape={B.shape(labels)}, "
-               f"y_pred.shape={B.shape(y_pred)}")
+        msg = (
+            "ctc: targets `y_true` must have shape (batch_size, max_label_length) with the "
+            f"batch size of y_pred. Received: y_true.shape={B.shape(labels)}, "
+            f"y_pred.shape={B.shape(y_pred)}"
+        )
         raise ValueError(msg)
-    batch, time, classes = B.shape(y_pred)
+    batch, _, classes = B.shape(y_pred)
     B.check_label_range(xp, labels, classes, "ctc")
     _check_trailing_padding(xp, labels)
     device = B.device_of(y_pred)
@@ -56,8 +60,9 @@ def ctc(y_true: Any, y_pred: Any) -> Any:
     positions = xp.arange(2 * max_len + 1, device=device)
     neg_inf = xp.full((batch, 1), -xp.inf, dtype=emit.dtype, device=device)
     # A skip from s-2 to s is allowed onto a label that differs from the label before it.
-    previous = xp.concat([xp.full((batch, 2), -1, dtype=ext.dtype, device=device),
-                          ext[:, :-2]], axis=-1)
+    previous = xp.concat(
+        [xp.full((batch, 2), -1, dtype=ext.dtype, device=device), ext[:, :-2]], axis=-1
+    )
     can_skip = (ext != BLANK) & (ext != previous)
 
     def advance(alpha: Any, emit_t: Any) -> Any:
@@ -89,16 +94,19 @@ def _check_trailing_padding(xp: Any, labels: Any) -> None:
     gap = present[:, 1:] & ~present[:, :-1]
     if bool(xp.any(gap)):
         row = int(B.to_numpy(xp.any(gap, axis=1)).argmax())
-        msg = (f"ctc: row {row} of `y_true` has the blank 0 before a label "
-               f"({B.to_numpy(labels[row, ...]).tolist()}). 0 is the blank and may only pad the "
-               "end of a row: write the labels first, e.g. [1, 2, 0, 0], and use classes "
-               "1..num_classes-1 for them.")
+        msg = (
+            f"ctc: row {row} of `y_true` has the blank 0 before a label "
+            f"({B.to_numpy(labels[row, ...]).tolist()}). 0 is the blank and may only pad the "
+            "end of a row: write the labels first, e.g. [1, 2, 0, 0], and use classes "
+            "1..num_classes-1 for them."
+        )
         raise ValueError(msg)
 
 
 class CTC(BuiltinLoss, function=ctc):
     """CTC loss. See :func:`ctc`; ``reduction``: see ``Loss``."""
 
-    def __init__(self, reduction: Any = "sum_over_batch_size", name: str = "ctc",
-                 dtype: Any = None) -> None:
+    def __init__(
+        self, reduction: Any = "sum_over_batch_size", name: str = "ctc", dtype: Any = None
+    ) -> None:
         super().__init__(reduction=reduction, name=name, dtype=dtype)

@@ -7,11 +7,9 @@ config names it (see ``SECURITY.md``).
 
 from __future__ import annotations
 
-import contextlib
-import difflib
 import inspect
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from anyloss._text import clipped, shown
@@ -20,8 +18,16 @@ from anyloss.losses._base import BASES, BuiltinLoss, Loss, LossFunctionWrapper, 
 from anyloss.losses._builtin import ALIASES, CLASSES
 from anyloss.losses._names import custom_objects, register, registered_name
 
-__all__ = ["BASES", "TRUSTED_MODULES", "custom_objects", "deserialize", "get", "register",
-           "registered_name", "serialize"]
+__all__ = [
+    "BASES",
+    "TRUSTED_MODULES",
+    "custom_objects",
+    "deserialize",
+    "get",
+    "register",
+    "registered_name",
+    "serialize",
+]
 
 
 #: Modules whose configs name built-ins: anyloss' own, Keras 3's and tf-keras'.
@@ -36,8 +42,10 @@ def _unknown(identifier: Any, what: str = "loss") -> ValueError:
         close = _names.suggestions(identifier)
         if close:
             msg += " Did you mean " + " or ".join(repr(c) for c in close) + "?"
-    msg += (" Valid identifiers are the built-in names (see `anyloss list`), objects registered "
-            "with @anyloss.register, and names passed in custom_objects.")
+    msg += (
+        " Valid identifiers are the built-in names (see `anyloss list`), objects registered "
+        "with @anyloss.register, and names passed in custom_objects."
+    )
     return ValueError(msg)
 
 
@@ -60,8 +68,10 @@ def get(identifier: Any) -> Any:
     if inspect.isclass(identifier):
         if issubclass(identifier, Loss) and identifier not in (Loss, LossFunctionWrapper):
             return identifier()
-        msg = (f"Could not interpret loss identifier: {shown(identifier)}. A class must be a "
-               "subclass of anyloss.Loss that implements `call`.")
+        msg = (
+            f"Could not interpret loss identifier: {shown(identifier)}. A class must be a "
+            "subclass of anyloss.Loss that implements `call`."
+        )
         raise ValueError(msg)
     if isinstance(identifier, str):
         obj = _lookup_name(identifier)
@@ -72,9 +82,11 @@ def get(identifier: Any) -> Any:
         return deserialize(identifier)
     if callable(identifier):
         return identifier
-    msg = (f"Could not interpret loss identifier: {shown(identifier)} (type "
-           f"{type(identifier).__name__}). Pass a loss name such as 'mse', a function "
-           "`fn(y_true, y_pred)`, a Loss instance or a config dict.")
+    msg = (
+        f"Could not interpret loss identifier: {shown(identifier)} (type "
+        f"{type(identifier).__name__}). Pass a loss name such as 'mse', a function "
+        "`fn(y_true, y_pred)`, a Loss instance or a config dict."
+    )
     raise ValueError(msg)
 
 
@@ -101,8 +113,10 @@ def deserialize(config: Any, custom_objects: Mapping[str, Any] | None = None) ->
     ``custom_objects(...)`` scope. Never imports a module or runs code named by the config.
     """
     if custom_objects is not None and not isinstance(custom_objects, Mapping):
-        msg = (f"Argument `custom_objects` must be a dict of name -> object. Received: "
-               f"{type(custom_objects).__name__}")
+        msg = (
+            f"Argument `custom_objects` must be a dict of name -> object. Received: "
+            f"{type(custom_objects).__name__}"
+        )
         raise TypeError(msg)
     if config is None:
         return None
@@ -112,8 +126,10 @@ def deserialize(config: Any, custom_objects: Mapping[str, Any] | None = None) ->
             raise _names.missing(config, "function or class")
         return obj
     if not isinstance(config, Mapping):
-        msg = (f"Cannot deserialize a {type(config).__name__}: expected a loss name or a config "
-               f"dict with 'class_name'. Received: {shown(config)}")
+        msg = (
+            f"Cannot deserialize a {type(config).__name__}: expected a loss name or a config "
+            f"dict with 'class_name'. Received: {shown(config)}"
+        )
         raise TypeError(msg)
     return _deserialize_dict(config, custom_objects)
 
@@ -125,9 +141,11 @@ MAX_NESTING = 16
 def _deserialize_dict(config: Mapping[str, Any], extra: Mapping[str, Any] | None) -> Any:
     depth = getattr(_SCOPES, "depth", 0)
     if depth >= MAX_NESTING:
-        msg = (f"A loss config nests more than {MAX_NESTING} loss configs (through 'fn'); "
-               "refusing it rather than recursing. A saved loss nests one or two levels: check "
-               "where the config came from.")
+        msg = (
+            f"A loss config nests more than {MAX_NESTING} loss configs (through 'fn'); "
+            "refusing it rather than recursing. A saved loss nests one or two levels: check "
+            "where the config came from."
+        )
         raise ValueError(msg)
     _SCOPES.depth = depth + 1
     try:
@@ -139,12 +157,14 @@ def _deserialize_dict(config: Mapping[str, Any], extra: Mapping[str, Any] | None
 def _deserialize_config(config: Mapping[str, Any], extra: Mapping[str, Any] | None) -> Any:
     class_name = config.get("class_name")
     if not isinstance(class_name, str):
-        msg = (f"A loss config dict needs a string 'class_name'. Received: {shown(dict(config))}")
+        msg = f"A loss config dict needs a string 'class_name'. Received: {shown(dict(config))}"
         raise ValueError(msg)
     if class_name == "__lambda__":
-        msg = ("Refusing to deserialize a Python lambda (class_name '__lambda__'): it would "
-               "execute code from the config. "
-               "Define the loss with `def`, register it with @anyloss.register(), and save again.")
+        msg = (
+            "Refusing to deserialize a Python lambda (class_name '__lambda__'): it would "
+            "execute code from the config. "
+            "Define the loss with `def`, register it with @anyloss.register(), and save again."
+        )
         raise ValueError(msg)
     inner = config.get("config", {})
     registered = config.get("registered_name")
@@ -162,8 +182,9 @@ def _deserialize_config(config: Mapping[str, Any], extra: Mapping[str, Any] | No
         return _build(cls, _clean_config(cls, dict(inner)))
 
 
-def _resolve_class(class_name: str, registered: Any, module: Any,
-                   extra: Mapping[str, Any] | None) -> type[Loss]:
+def _resolve_class(
+    class_name: str, registered: Any, module: Any, extra: Mapping[str, Any] | None
+) -> type[Loss]:
     for key in (registered, class_name):
         if isinstance(key, str):
             for table in (extra or {}, _names.scoped(), _names.registered()):
@@ -173,14 +194,14 @@ def _resolve_class(class_name: str, registered: Any, module: Any,
                         return obj
                     msg = f"{shown(key)} names {obj!r}, which is not an anyloss.Loss subclass."
                     raise ValueError(msg)
-    trusted = module is None or (isinstance(module, str) and module.split(".")[0] in
-                                 TRUSTED_MODULES)
+    trusted = module is None or (
+        isinstance(module, str) and module.split(".")[0] in TRUSTED_MODULES
+    )
     builtin = CLASSES.get(class_name) or BASES.get(class_name)
     if builtin is not None and trusted and registered in (None, class_name, "LossFunctionWrapper"):
         return builtin
     where = f" from module {shown(module)}" if module else ""
-    raise _names.missing(registered if isinstance(registered, str) else class_name,
-                         f"class{where}")
+    raise _names.missing(registered if isinstance(registered, str) else class_name, f"class{where}")
 
 
 def _clean_config(cls: type[Loss], config: dict[str, Any]) -> dict[str, Any]:
@@ -189,8 +210,9 @@ def _clean_config(cls: type[Loss], config: dict[str, Any]) -> dict[str, Any]:
     if issubclass(cls, BuiltinLoss) and "fn" in config:
         fn = config.pop("fn")
         expected = cls.builtin.name
-        fn_name = fn if isinstance(fn, str) else fn.get("config") if isinstance(
-            fn, Mapping) else None
+        fn_name = (
+            fn if isinstance(fn, str) else fn.get("config") if isinstance(fn, Mapping) else None
+        )
         if fn_name not in (expected, *[a for a, t in ALIASES.items() if t == expected]):
             msg = f"A {cls.__name__} config names fn={shown(fn)}; expected {expected!r}."
             raise ValueError(msg)
@@ -199,11 +221,14 @@ def _clean_config(cls: type[Loss], config: dict[str, Any]) -> dict[str, Any]:
         inner = dtype.get("config")
         policy = inner.get("name") if isinstance(inner, Mapping) else None
         if not isinstance(policy, str):
-            msg = ("A dtype policy in a loss config needs a string name, e.g. "
-                   f"{{'config': {{'name': 'float32'}}}}. Received: dtype={shown(dtype)}")
+            msg = (
+                "A dtype policy in a loss config needs a string name, e.g. "
+                f"{{'config': {{'name': 'float32'}}}}. Received: dtype={shown(dtype)}"
+            )
             raise ValueError(msg)
         config["dtype"] = {"mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}.get(
-            policy, policy)
+            policy, policy
+        )
     if cls is LossFunctionWrapper and "fn" in config:
         config["fn"] = deserialize(config["fn"])  # a name, a function or a loss config
     return config
@@ -214,7 +239,9 @@ def _build(cls: type[Loss], config: dict[str, Any]) -> Loss:
         return cls.from_config(config)
     except TypeError as err:
         params = list(inspect.signature(cls.__init__).parameters)[1:]
-        msg = (f"Could not build {cls.__name__} from config {shown(config)}: "
-               f"{clipped(str(err))}. "
-               f"Its arguments are {params}.")
+        msg = (
+            f"Could not build {cls.__name__} from config {shown(config)}: "
+            f"{clipped(str(err))}. "
+            f"Its arguments are {params}."
+        )
         raise ValueError(msg) from err

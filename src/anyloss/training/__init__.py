@@ -7,5 +7,17 @@ from anyloss.training.callbacks import Callback, EarlyStopping, History, ModelCh
 from anyloss.training.layers import Activation, Dense, Dropout, Flatten
 from anyloss.training.model import Model, Sequential, load_model, training_mode
 
-__all__ = ["Activation", "Callback", "Dense", "Dropout", "EarlyStopping", "Flatten", "History",
-           "Model", "ModelCheckpoint", "Sequential", "load_model", "training_mode"]
+__all__ = [
+    "Activation",
+    "Callback",
+    "Dense",
+    "Dropout",
+    "EarlyStopping",
+    "Flatten",
+    "History",
+    "Model",
+    "ModelCheckpoint",
+    "Sequential",
+    "load_model",
+    "training_mode",
+]

@@ -62,10 +62,8 @@ class Callback:
     def on_test_batch_end(self, batch: int, logs: Mapping[str, float] | None = None) -> None: ...
     def on_predict_begin(self, logs: Mapping[str, float] | None = None) -> None: ...
     def on_predict_end(self, logs: Mapping[str, float] | None = None) -> None: ...
-    def on_predict_batch_begin(self, batch: int,
-                               logs: Mapping[str, Any] | None = None) -> None: ...
-    def on_predict_batch_end(self, batch: int,
-                             logs: Mapping[str, Any] | None = None) -> None: ...
+    def on_predict_batch_begin(self, batch: int, logs: Mapping[str, Any] | None = None) -> None: ...
+    def on_predict_batch_end(self, batch: int, logs: Mapping[str, Any] | None = None) -> None: ...
 
 
 _HOOKS = [name for name in vars(Callback) if name.startswith("on_")]
@@ -78,14 +76,21 @@ class CallbackList:
         self.callbacks = list(callbacks)
         for callback in self.callbacks:
             if not isinstance(callback, Callback):
-                msg = (f"Argument `callbacks` must hold anyloss Callback instances; got "
-                       f"{callback!r}. Subclass anyloss.models.Callback.")
+                msg = (
+                    f"Argument `callbacks` must hold anyloss Callback instances; got "
+                    f"{callback!r}. Subclass anyloss.models.Callback."
+                )
                 raise ValueError(msg)
             callback.set_model(model)
             callback.set_params(params)
-        self._active = {hook: [getattr(c, hook) for c in self.callbacks
-                               if getattr(type(c), hook) is not getattr(Callback, hook)]
-                        for hook in _HOOKS}
+        self._active = {
+            hook: [
+                getattr(c, hook)
+                for c in self.callbacks
+                if getattr(type(c), hook) is not getattr(Callback, hook)
+            ]
+            for hook in _HOOKS
+        }
 
     def __getattr__(self, hook: str) -> Callable[..., None]:
         if hook not in _HOOKS:
@@ -166,8 +171,11 @@ class _Monitor:
 
     def value(self, logs: Mapping[str, float] | None, owner: str) -> float | None:
         if not logs or self.monitor not in logs:
-            warnings.warn(f"{owner} monitors {self.monitor!r}, which is not in the logs "
-                          f"(available: {sorted(logs or {})}).", stacklevel=3)
+            warnings.warn(
+                f"{owner} monitors {self.monitor!r}, which is not in the logs "
+                f"(available: {sorted(logs or {})}).",
+                stacklevel=3,
+            )
             return None
         return float(logs[self.monitor])
 
@@ -189,9 +197,15 @@ class EarlyStopping(Callback):
         start_from_epoch: epochs to wait before monitoring.
     """
 
-    def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0,
-                 mode: str = "auto", restore_best_weights: bool = False,
-                 start_from_epoch: int = 0) -> None:
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        min_delta: float = 0.0,
+        patience: int = 0,
+        mode: str = "auto",
+        restore_best_weights: bool = False,
+        start_from_epoch: int = 0,
+    ) -> None:
         super().__init__()
         self._monitor = _Monitor(monitor, mode, min_delta)
         self.monitor = monitor
@@ -215,8 +229,9 @@ class EarlyStopping(Callback):
             self.best_epoch = epoch
             self.wait = 0
             if self.restore_best_weights:
-                self.best_weights = {k: v.detach().clone()
-                                     for k, v in self.model.state_dict().items()}
+                self.best_weights = {
+                    k: v.detach().clone() for k, v in self.model.state_dict().items()
+                }
             return
         self.wait += 1
         if self.wait >= self.patience and epoch > 0:
@@ -238,8 +253,13 @@ class ModelCheckpoint(Callback):
         save_best_only: save only when ``monitor`` improves.
     """
 
-    def __init__(self, filepath: str | os.PathLike[str], monitor: str = "val_loss",
-                 save_best_only: bool = False, mode: str = "auto") -> None:
+    def __init__(
+        self,
+        filepath: str | os.PathLike[str],
+        monitor: str = "val_loss",
+        save_best_only: bool = False,
+        mode: str = "auto",
+    ) -> None:
         super().__init__()
         self.filepath = os.fspath(filepath)
         self.monitor = monitor
@@ -256,7 +276,9 @@ class ModelCheckpoint(Callback):
         try:
             path = self.filepath.format(epoch=epoch + 1, **logs)
         except KeyError as err:
-            msg = (f"ModelCheckpoint filepath {self.filepath!r} names {err}, which is not in the "
-                   f"logs {sorted(logs)}. Use {{epoch}} or one of those keys.")
+            msg = (
+                f"ModelCheckpoint filepath {self.filepath!r} names {err}, which is not in the "
+                f"logs {sorted(logs)}. Use {{epoch}} or one of those keys."
+            )
             raise ValueError(msg) from err
         self.model.save(path)

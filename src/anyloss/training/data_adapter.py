@@ -18,8 +18,16 @@ from torch.utils.data import DataLoader, DistributedSampler, RandomSampler
 
 from anyloss.container import flatten_with_path
 
-__all__ = ["ArrayBatches", "LoaderBatches", "class_weight_to_sample_weight", "is_array_data",
-           "make_batches", "to_device", "to_tensors", "train_validation_split"]
+__all__ = [
+    "ArrayBatches",
+    "LoaderBatches",
+    "class_weight_to_sample_weight",
+    "is_array_data",
+    "make_batches",
+    "to_device",
+    "to_tensors",
+    "train_validation_split",
+]
 
 
 def map_structure(fn: Any, data: Any) -> Any:
@@ -40,16 +48,19 @@ def _leaf_to_tensor(value: Any) -> Any:
         return torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32))
     if array.dtype.kind in "biu":
         return torch.from_numpy(np.ascontiguousarray(array))
-    msg = (f"Cannot turn an array of dtype {array.dtype} into a tensor: x, y and sample_weight "
-           "must be numeric.")
+    msg = (
+        f"Cannot turn an array of dtype {array.dtype} into a tensor: x, y and sample_weight "
+        "must be numeric."
+    )
     raise ValueError(msg)
 
 
 def _is_leaf_array(value: Any) -> bool:
     return isinstance(value, (torch.Tensor, np.ndarray)) or (
-        isinstance(value, list) and bool(value) and not isinstance(value[0], (list, tuple,
-                                                                              np.ndarray,
-                                                                              torch.Tensor)))
+        isinstance(value, list)
+        and bool(value)
+        and not isinstance(value[0], (list, tuple, np.ndarray, torch.Tensor))
+    )
 
 
 def to_tensors(data: Any) -> Any:
@@ -83,22 +94,30 @@ def is_array_data(x: Any) -> bool:
 
 def _named_leaves(data: Any, name: str) -> list[tuple[str, Any]]:
     """``(label, leaf)`` for every non-``None`` leaf, labelled like ``y['a'][0]``."""
-    return [(name + "".join(f"[{key!r}]" for key in path), leaf)
-            for path, leaf in flatten_with_path(data) if leaf is not None]
+    return [
+        (name + "".join(f"[{key!r}]" for key in path), leaf)
+        for path, leaf in flatten_with_path(data)
+        if leaf is not None
+    ]
 
 
 def num_samples(**arrays: Any) -> int:
     """The common first dimension of every array; ``ValueError`` naming the odd one out."""
-    sizes = [(name, int(leaf.shape[0])) for arg, data in arrays.items()
-             for name, leaf in _named_leaves(data, arg)]
+    sizes = [
+        (name, int(leaf.shape[0]))
+        for arg, data in arrays.items()
+        for name, leaf in _named_leaves(data, arg)
+    ]
     if not sizes:
         msg = "Argument `x` is empty: fit/evaluate/predict need at least one input array."
         raise ValueError(msg)
     if len({n for _, n in sizes}) > 1:
         listing = ", ".join(f"{name}: {n}" for name, n in sizes)
-        msg = (f"Data cardinality is ambiguous: every array needs the same number of samples "
-               f"(first dimension). Received {listing}. Make x, y and sample_weight the same "
-               "length.")
+        msg = (
+            f"Data cardinality is ambiguous: every array needs the same number of samples "
+            f"(first dimension). Received {listing}. Make x, y and sample_weight the same "
+            "length."
+        )
         raise ValueError(msg)
     return sizes[0][1]
 
@@ -109,19 +128,25 @@ def _take(data: Any, index: Any) -> Any:
     return map_structure(lambda t: None if t is None else t[index], data)
 
 
-def train_validation_split(arrays: tuple[Any, ...], validation_split: float,
-                           ) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+def train_validation_split(
+    arrays: tuple[Any, ...],
+    validation_split: float,
+) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """Split off the **last** ``validation_split`` fraction, before any shuffling (Keras)."""
     if not 0.0 < validation_split < 1.0:
-        msg = (f"Argument `validation_split` must be a float in (0, 1). Received: "
-               f"validation_split={validation_split!r}")
+        msg = (
+            f"Argument `validation_split` must be a float in (0, 1). Received: "
+            f"validation_split={validation_split!r}"
+        )
         raise ValueError(msg)
     n = num_samples(**{f"arg{i}": a for i, a in enumerate(arrays)})
     split_at = math.floor(n * (1.0 - validation_split))
     if split_at == 0 or split_at == n:
-        msg = (f"validation_split={validation_split} leaves one side empty with {n} samples "
-               f"({split_at} for training, {n - split_at} for validation). Use more data or a "
-               "split between them.")
+        msg = (
+            f"validation_split={validation_split} leaves one side empty with {n} samples "
+            f"({split_at} for training, {n - split_at} for validation). Use more data or a "
+            "split between them."
+        )
         raise ValueError(msg)
     train = tuple(_take(a, slice(0, split_at)) for a in arrays)
     val = tuple(_take(a, slice(split_at, n)) for a in arrays)
@@ -131,13 +156,18 @@ def train_validation_split(arrays: tuple[Any, ...], validation_split: float,
 def class_weight_to_sample_weight(y: Any, class_weight: Mapping[int, float]) -> torch.Tensor:
     """Per-sample weights from a ``{class index: weight}`` dict (missing classes weigh 1)."""
     if not isinstance(class_weight, Mapping) or not all(
-            isinstance(k, (int, np.integer)) and not isinstance(k, bool) for k in class_weight):
-        msg = (f"Argument `class_weight` must be a dict of int class index -> weight, e.g. "
-               f"{{0: 1.0, 1: 5.0}}. Received: class_weight={class_weight!r}")
+        isinstance(k, (int, np.integer)) and not isinstance(k, bool) for k in class_weight
+    ):
+        msg = (
+            f"Argument `class_weight` must be a dict of int class index -> weight, e.g. "
+            f"{{0: 1.0, 1: 5.0}}. Received: class_weight={class_weight!r}"
+        )
         raise ValueError(msg)
     if not isinstance(y, torch.Tensor):
-        msg = ("Argument `class_weight` needs a single-output `y` array; it is not supported "
-               "for multi-output models. Pass per-output `sample_weight` instead.")
+        msg = (
+            "Argument `class_weight` needs a single-output `y` array; it is not supported "
+            "for multi-output models. Pass per-output `sample_weight` instead."
+        )
         raise ValueError(msg)
     labels = y
     if labels.ndim > 1 and labels.shape[-1] > 1:
@@ -161,8 +191,17 @@ class ArrayBatches:
     processes then gives the gradient of the global batch mean even for a short last batch.
     """
 
-    def __init__(self, x: Any, y: Any, sample_weight: Any, batch_size: int, shuffle: bool,
-                 rank: int = 0, world_size: int = 1, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        x: Any,
+        y: Any,
+        sample_weight: Any,
+        batch_size: int,
+        shuffle: bool,
+        rank: int = 0,
+        world_size: int = 1,
+        seed: int | None = None,
+    ) -> None:
         self.x, self.y, self.sample_weight = x, y, sample_weight
         self.size = num_samples(x=x, y=y, sample_weight=sample_weight)
         self.batch_size = batch_size
@@ -195,8 +234,12 @@ class ArrayBatches:
                 positions = torch.arange(start, stop).tensor_split(self.world_size)[self.rank]
                 index = positions if order is None else order[positions]
                 scale = len(positions) * self.world_size / (stop - start)
-            yield (_take(self.x, index), _take(self.y, index), _take(self.sample_weight, index),
-                   scale)
+            yield (
+                _take(self.x, index),
+                _take(self.y, index),
+                _take(self.sample_weight, index),
+                scale,
+            )
 
 
 def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
@@ -208,8 +251,10 @@ def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
             return data[0], data[1], None
         if len(data) == 3:
             return data[0], data[1], data[2]
-        msg = (f"A batch from the data iterable must be x, (x, y) or (x, y, sample_weight); "
-               f"got a {type(data).__name__} of {len(data)} elements.")
+        msg = (
+            f"A batch from the data iterable must be x, (x, y) or (x, y, sample_weight); "
+            f"got a {type(data).__name__} of {len(data)} elements."
+        )
         raise ValueError(msg)
     return data, None, None
 
@@ -219,13 +264,26 @@ class LoaderBatches:
     ``DistributedSampler`` in distributed training."""
 
     def __init__(self, loader: Any, rank: int = 0, world_size: int = 1) -> None:
-        if world_size > 1 and isinstance(loader, DataLoader) and not isinstance(
-                loader.sampler, DistributedSampler):
-            sampler: DistributedSampler[Any] = DistributedSampler(loader.dataset, num_replicas=world_size, rank=rank,
-                                         shuffle=isinstance(loader.sampler, RandomSampler))
-            loader = DataLoader(loader.dataset, batch_size=loader.batch_size, sampler=sampler,
-                                num_workers=loader.num_workers, collate_fn=loader.collate_fn,
-                                pin_memory=loader.pin_memory, drop_last=loader.drop_last)
+        if (
+            world_size > 1
+            and isinstance(loader, DataLoader)
+            and not isinstance(loader.sampler, DistributedSampler)
+        ):
+            sampler: DistributedSampler[Any] = DistributedSampler(
+                loader.dataset,
+                num_replicas=world_size,
+                rank=rank,
+                shuffle=isinstance(loader.sampler, RandomSampler),
+            )
+            loader = DataLoader(
+                loader.dataset,
+                batch_size=loader.batch_size,
+                sampler=sampler,
+                num_workers=loader.num_workers,
+                collate_fn=loader.collate_fn,
+                pin_memory=loader.pin_memory,
+                drop_last=loader.drop_last,
+            )
         self.loader = loader
 
     def __len__(self) -> int:
@@ -242,19 +300,36 @@ class LoaderBatches:
             yield to_tensors(x), to_tensors(y), to_tensors(sample_weight), 1.0
 
 
-def make_batches(x: Any, y: Any = None, sample_weight: Any = None, batch_size: int | None = 32,
-                 shuffle: bool = False, rank: int = 0, world_size: int = 1,
-                 seed: int | None = None) -> ArrayBatches | LoaderBatches:
+def make_batches(
+    x: Any,
+    y: Any = None,
+    sample_weight: Any = None,
+    batch_size: int | None = 32,
+    shuffle: bool = False,
+    rank: int = 0,
+    world_size: int = 1,
+    seed: int | None = None,
+) -> ArrayBatches | LoaderBatches:
     """Batches for arrays (``batch_size`` is the global batch) or for a data iterable."""
     if not is_array_data(x):
         if y is not None or sample_weight is not None:
-            msg = ("When `x` is a DataLoader or another iterable, it must yield the targets "
-                   "itself: do not pass `y` or `sample_weight`.")
+            msg = (
+                "When `x` is a DataLoader or another iterable, it must yield the targets "
+                "itself: do not pass `y` or `sample_weight`."
+            )
             raise ValueError(msg)
         return LoaderBatches(x, rank, world_size)
     batch_size = 32 if batch_size is None else batch_size
     if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
         msg = f"Argument `batch_size` must be a positive int. Received: batch_size={batch_size!r}"
         raise ValueError(msg)
-    return ArrayBatches(to_tensors(x), to_tensors(y), to_tensors(sample_weight), batch_size,
-                        shuffle, rank, world_size, seed)
+    return ArrayBatches(
+        to_tensors(x),
+        to_tensors(y),
+        to_tensors(sample_weight),
+        batch_size,
+        shuffle,
+        rank,
+        world_size,
+        seed,
+    )

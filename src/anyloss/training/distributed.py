@@ -51,9 +51,11 @@ def setup(requested: bool | None) -> DistributedState | None:
         raise ValueError(msg)
     if not dist.is_initialized():
         if "RANK" not in os.environ or "WORLD_SIZE" not in os.environ:
-            msg = ("fit(distributed=True) found no process group: launch the script with "
-                   "`torchrun --nproc_per_node=N script.py`, or call "
-                   "torch.distributed.init_process_group(...) in every process first.")
+            msg = (
+                "fit(distributed=True) found no process group: launch the script with "
+                "`torchrun --nproc_per_node=N script.py`, or call "
+                "torch.distributed.init_process_group(...) in every process first."
+            )
             raise ValueError(msg)
         dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
         # A group left alive at exit aborts the process ("terminate called without an active
@@ -89,11 +91,14 @@ def reduce_means(means: Sequence[Mean], state: DistributedState) -> list[float]:
     """Each running mean over every process: all-reduce the sums and the counts, then divide."""
     if not means:
         return []
-    totals = [m.total if isinstance(m.total, torch.Tensor) else torch.tensor(float(m.total))
-              for m in means]
-    packed = torch.stack([t.detach().to(state.device, torch.float64).reshape(()) for t in totals]
-                         + [torch.tensor(float(m.count), dtype=torch.float64,
-                                         device=state.device) for m in means])
+    totals = [
+        m.total if isinstance(m.total, torch.Tensor) else torch.tensor(float(m.total))
+        for m in means
+    ]
+    packed = torch.stack(
+        [t.detach().to(state.device, torch.float64).reshape(()) for t in totals]
+        + [torch.tensor(float(m.count), dtype=torch.float64, device=state.device) for m in means]
+    )
     dist.all_reduce(packed, op=dist.ReduceOp.SUM)
     n = len(means)
     return [float(packed[i] / packed[n + i]) if packed[n + i] else 0.0 for i in range(n)]

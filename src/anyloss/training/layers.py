@@ -16,8 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["LAYERS", "Activation", "Dense", "Dropout", "Flatten", "get_activation",
-           "initialize"]
+__all__ = ["LAYERS", "Activation", "Dense", "Dropout", "Flatten", "get_activation", "initialize"]
 
 #: Keras' activations by name. ``gelu`` is exact (Keras' default ``approximate=False``),
 #: ``leaky_relu`` has Keras' slope 0.2 and ``hard_sigmoid`` is Keras 3's ``relu6(x + 3) / 6``.
@@ -51,8 +50,10 @@ def get_activation(identifier: str | Callable[..., Any] | None) -> Callable[...,
         return identifier
     if identifier in ACTIVATIONS:
         return ACTIVATIONS[identifier]
-    msg = (f"Unknown activation {identifier!r}. Valid names: {sorted(ACTIVATIONS)}; or pass a "
-           "callable such as torch.tanh.")
+    msg = (
+        f"Unknown activation {identifier!r}. Valid names: {sorted(ACTIVATIONS)}; or pass a "
+        "callable such as torch.tanh."
+    )
     raise ValueError(msg)
 
 
@@ -94,8 +95,9 @@ def initialize(tensor: torch.Tensor, name: str, fan_in: int, fan_out: int) -> No
     elif name == "orthogonal":
         nn.init.orthogonal_(tensor)
     else:
-        valid = sorted([*_VARIANCE_SCALING, "zeros", "ones", "random_normal", "random_uniform",
-                        "orthogonal"])
+        valid = sorted(
+            [*_VARIANCE_SCALING, "zeros", "ones", "random_normal", "random_uniform", "orthogonal"]
+        )
         msg = f"Unknown initializer {name!r}. Valid names: {valid}."
         raise ValueError(msg)
 
@@ -114,17 +116,25 @@ class Dense(nn.Module):
     The kernel is stored as ``weight`` of shape ``(units, in_features)``, as ``torch.nn.Linear``.
     """
 
-    def __init__(self, units: int, activation: str | Callable[..., Any] | None = None,
-                 use_bias: bool = True, input_shape: tuple[int, ...] | None = None,
-                 kernel_initializer: str = "glorot_uniform",
-                 bias_initializer: str = "zeros") -> None:
+    def __init__(
+        self,
+        units: int,
+        activation: str | Callable[..., Any] | None = None,
+        use_bias: bool = True,
+        input_shape: tuple[int, ...] | None = None,
+        kernel_initializer: str = "glorot_uniform",
+        bias_initializer: str = "zeros",
+    ) -> None:
         super().__init__()
         if not isinstance(units, int) or isinstance(units, bool) or units < 1:
             msg = f"Argument `units` of Dense must be a positive int. Received: units={units!r}"
             raise ValueError(msg)
         self.units = units
-        self.activation_name = activation if isinstance(activation, str) or activation is None \
+        self.activation_name = (
+            activation
+            if isinstance(activation, str) or activation is None
             else getattr(activation, "__name__", "custom")
+        )
         self.activation = get_activation(activation)
         self.use_bias = use_bias
         self.input_shape = tuple(input_shape) if input_shape is not None else None
@@ -151,8 +161,9 @@ class Dense(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.weight is None:
-            self.build(x.shape[-1], device=x.device,
-                       dtype=x.dtype if x.is_floating_point() else None)
+            self.build(
+                x.shape[-1], device=x.device, dtype=x.dtype if x.is_floating_point() else None
+            )
         return self.activation(F.linear(x, self.weight, self.bias))
 
     def _load_from_state_dict(self, state_dict: dict[str, Any], prefix: str, *args: Any) -> None:
@@ -162,18 +173,23 @@ class Dense(nn.Module):
         super()._load_from_state_dict(state_dict, prefix, *args)
 
     def get_config(self) -> dict[str, Any]:
-        return {"units": self.units, "activation": self._activation_config(),
-                "use_bias": self.use_bias,
-                "input_shape": list(self.input_shape) if self.input_shape else None,
-                "kernel_initializer": self.kernel_initializer,
-                "bias_initializer": self.bias_initializer}
+        return {
+            "units": self.units,
+            "activation": self._activation_config(),
+            "use_bias": self.use_bias,
+            "input_shape": list(self.input_shape) if self.input_shape else None,
+            "kernel_initializer": self.kernel_initializer,
+            "bias_initializer": self.bias_initializer,
+        }
 
     def _activation_config(self) -> str | None:
         if self.activation_name is None or self.activation_name in ACTIVATIONS:
             return self.activation_name
-        msg = (f"Dense(activation={self.activation_name!r}) is a custom callable and cannot be "
-               "saved by name. Use a Keras activation name, or an Activation-free Dense followed "
-               "by your own torch.nn.Module and load with load_model(path, module=...).")
+        msg = (
+            f"Dense(activation={self.activation_name!r}) is a custom callable and cannot be "
+            "saved by name. Use a Keras activation name, or an Activation-free Dense followed "
+            "by your own torch.nn.Module and load with load_model(path, module=...)."
+        )
         raise ValueError(msg)
 
     def extra_repr(self) -> str:

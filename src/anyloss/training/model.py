@@ -68,11 +68,14 @@ class Model:
         >>> history = model.fit(x, y, epochs=2, verbose=0)
     """
 
-    def __init__(self, module: nn.Module | None = None,
-                 output_names: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, module: nn.Module | None = None, output_names: Sequence[str] | None = None
+    ) -> None:
         if module is not None and not isinstance(module, nn.Module):
-            msg = (f"Model(module) needs a torch.nn.Module; got {type(module).__name__}. For "
-                   "a list of layers use Sequential([...]).")
+            msg = (
+                f"Model(module) needs a torch.nn.Module; got {type(module).__name__}. For "
+                "a list of layers use Sequential([...])."
+            )
             raise TypeError(msg)
         # None only until a subclass's own __init__ assigns its module (Keras-style
         # subclassing); every method needs it, so it is typed as set.
@@ -118,8 +121,13 @@ class Model:
         return self
 
     # ------------------------------------------------------------------ compile
-    def compile(self, optimizer: optimizers.OptimizerLike = "rmsprop", loss: Any = None,
-                loss_weights: Any = None, metrics: Any = None) -> None:
+    def compile(
+        self,
+        optimizer: optimizers.OptimizerLike = "rmsprop",
+        loss: Any = None,
+        loss_weights: Any = None,
+        metrics: Any = None,
+    ) -> None:
         """Set the optimizer, the loss and the metrics. Resolves nothing yet.
 
         Args:
@@ -135,31 +143,40 @@ class Model:
 
         Recompiling replaces everything, ``loss=None`` included (Keras keeps the old loss).
         """
-        self.compile_args = {"optimizer": optimizer, "loss": loss,
-                             "loss_weights": loss_weights, "metrics": metrics}
+        self.compile_args = {
+            "optimizer": optimizer,
+            "loss": loss,
+            "loss_weights": loss_weights,
+            "metrics": metrics,
+        }
         # Without a loss, fit/evaluate raise in compute_loss; the metrics still pair with the
         # outputs by name.
-        self.compiled_loss = None if loss is None else LossesContainer(
-            loss, loss_weights, self.output_names)
+        self.compiled_loss = (
+            None if loss is None else LossesContainer(loss, loss_weights, self.output_names)
+        )
         self.compiled_metrics = CompileMetrics(metrics, self.compiled_loss, self.output_names)
         self.optimizer = None
         if isinstance(optimizer, torch.optim.Optimizer) or self._materialized():
             self.optimizer = optimizers.get(optimizer, self.module.parameters())
 
     def _materialized(self) -> bool:
-        return not any(isinstance(m, Dense) and not m.built for m in self.module.modules()) \
-            and not any(isinstance(p, nn.parameter.UninitializedParameter)
-                        for p in self.module.parameters())
+        return not any(
+            isinstance(m, Dense) and not m.built for m in self.module.modules()
+        ) and not any(
+            isinstance(p, nn.parameter.UninitializedParameter) for p in self.module.parameters()
+        )
 
     def build(self, x: Any) -> None:
         """Create lazily shaped weights from a sample batch ``x``, then the optimizer."""
         if not self._materialized():
             with training_mode(self.module, False):
-                call_module(self.module, data_adapter.to_device(data_adapter.to_tensors(x),
-                                                                self.device))
+                call_module(
+                    self.module, data_adapter.to_device(data_adapter.to_tensors(x), self.device)
+                )
         if self.optimizer is None and self.compile_args is not None:
-            self.optimizer = optimizers.get(self.compile_args["optimizer"],
-                                            self.module.parameters())
+            self.optimizer = optimizers.get(
+                self.compile_args["optimizer"], self.module.parameters()
+            )
 
     def _require_compiled(self, what: str) -> None:
         if self.compile_args is None:
@@ -176,23 +193,30 @@ class Model:
     def _step_optimizer(self) -> torch.optim.Optimizer:
         """The optimizer a training step uses (``fit``/``build`` create it after compile)."""
         if self.optimizer is None:
-            msg = ("model.train_step() needs the optimizer, created when the model is built: "
-                   "call model.build(x) first (fit() does).")
+            msg = (
+                "model.train_step() needs the optimizer, created when the model is built: "
+                "call model.build(x) first (fit() does)."
+            )
             raise ValueError(msg)
         return self.optimizer
 
     # ------------------------------------------------------------------ steps
-    def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None,
-                     sample_weight: Any = None) -> torch.Tensor:
+    def compute_loss(
+        self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None
+    ) -> torch.Tensor:
         """The loss to minimise; builds ``compiled_loss`` on its first call. Override it for
         losses that need ``x`` or other tensors."""
         if self.compiled_loss is None:
-            msg = ("No loss to compute. Provide a `loss` argument in compile(), e.g. "
-                   "model.compile(optimizer='adam', loss='mse').")
+            msg = (
+                "No loss to compute. Provide a `loss` argument in compile(), e.g. "
+                "model.compile(optimizer='adam', loss='mse')."
+            )
             raise ValueError(msg)
         if y is None:
-            msg = (f"Target data is missing: the model was compiled with "
-                   f"loss={self.compiled_loss.loss!r}, so fit() and evaluate() need `y`.")
+            msg = (
+                f"Target data is missing: the model was compiled with "
+                f"loss={self.compiled_loss.loss!r}, so fit() and evaluate() need `y`."
+            )
             raise ValueError(msg)
         return self.compiled_loss(y, y_pred, sample_weight)
 
@@ -219,15 +243,18 @@ class Model:
         values = parallel.reduce_means([mean for _, mean in named], state)
         return dict(zip([name for name, _ in named], values, strict=True))
 
-    def train_step(self, x: Any, y: Any, sample_weight: Any = None,
-                   loss_scale: float = 1.0) -> torch.Tensor:
+    def train_step(
+        self, x: Any, y: Any, sample_weight: Any = None, loss_scale: float = 1.0
+    ) -> torch.Tensor:
         """One optimisation step on a batch already on the model's device."""
         y_pred = call_module(self._ddp or self.module, x)
         loss = self.compute_loss(x, y, y_pred, sample_weight)
         if not isinstance(loss, torch.Tensor) or not loss.requires_grad:
-            msg = ("The loss does not depend on the model's parameters (no gradient). A custom "
-                   "loss must compute from y_pred with differentiable ops (no .numpy(), "
-                   ".item(), argmax or casts to int).")
+            msg = (
+                "The loss does not depend on the model's parameters (no gradient). A custom "
+                "loss must compute from y_pred with differentiable ops (no .numpy(), "
+                ".item(), argmax or casts to int)."
+            )
             raise ValueError(msg)
         self._loss_tracker.update_state(loss, batch_size(y_pred))
         optimizer, metrics = self._step_optimizer(), self._step_metrics("train_step")
@@ -246,12 +273,22 @@ class Model:
         return loss
 
     # ------------------------------------------------------------------ fit / evaluate
-    def fit(self, x: Any = None, y: Any = None, batch_size: int | None = 32, epochs: int = 1,
-            verbose: int | str = "auto", validation_split: float = 0.0,
-            validation_data: Any = None, shuffle: bool = True, sample_weight: Any = None,
-            class_weight: Mapping[int, float] | None = None,
-            callbacks: Iterable[Callback] | None = None, initial_epoch: int = 0,
-            distributed: bool | None = None) -> History:
+    def fit(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = 32,
+        epochs: int = 1,
+        verbose: int | str = "auto",
+        validation_split: float = 0.0,
+        validation_data: Any = None,
+        shuffle: bool = True,
+        sample_weight: Any = None,
+        class_weight: Mapping[int, float] | None = None,
+        callbacks: Iterable[Callback] | None = None,
+        initial_epoch: int = 0,
+        distributed: bool | None = None,
+    ) -> History:
         """Train for ``epochs`` epochs; returns a :class:`History` (also ``self.history``).
 
         Args:
@@ -277,34 +314,50 @@ class Model:
         """
         self._require_compiled("fit")
         state = parallel.setup(distributed)
-        x, y, sample_weight = (data_adapter.to_tensors(v) if data_adapter.is_array_data(x)
-                               else v for v in (x, y, sample_weight))
+        x, y, sample_weight = (
+            data_adapter.to_tensors(v) if data_adapter.is_array_data(x) else v
+            for v in (x, y, sample_weight)
+        )
         if class_weight is not None:
             if sample_weight is not None:
-                msg = ("Arguments `sample_weight` and `class_weight` are mutually exclusive: "
-                       "fold the class weights into your sample weights.")
+                msg = (
+                    "Arguments `sample_weight` and `class_weight` are mutually exclusive: "
+                    "fold the class weights into your sample weights."
+                )
                 raise ValueError(msg)
             sample_weight = data_adapter.class_weight_to_sample_weight(y, class_weight)
         if validation_data is None and validation_split:
             if not data_adapter.is_array_data(x):
-                msg = ("Argument `validation_split` only works with arrays; with a DataLoader "
-                       "pass `validation_data` instead.")
+                msg = (
+                    "Argument `validation_split` only works with arrays; with a DataLoader "
+                    "pass `validation_data` instead."
+                )
                 raise ValueError(msg)
             (x, y, sample_weight), validation_data = data_adapter.train_validation_split(
-                (x, y, sample_weight), validation_split)
+                (x, y, sample_weight), validation_split
+            )
         rank, world = (state.rank, state.world_size) if state else (0, 1)
         if state is not None:
             self.module.to(state.device)
         train_batches = data_adapter.make_batches(
-            x, y, sample_weight, batch_size, shuffle, rank, world,
-            parallel.shared_seed(state) if shuffle and state is not None else None)
+            x,
+            y,
+            sample_weight,
+            batch_size,
+            shuffle,
+            rank,
+            world,
+            parallel.shared_seed(state) if shuffle and state is not None else None,
+        )
         val_batches = _validation_batches(validation_data, batch_size, rank, world)
         verbose = resolve_verbose(verbose) if rank == 0 else 0
         self.history = History()
         extra = [ProgressLogger(verbose)] if verbose else []
-        callback_list = CallbackList([self.history, *extra, *(callbacks or [])], self,
-                                     {"epochs": epochs, "steps": _steps(train_batches),
-                                      "verbose": verbose})
+        callback_list = CallbackList(
+            [self.history, *extra, *(callbacks or [])],
+            self,
+            {"epochs": epochs, "steps": _steps(train_batches), "verbose": verbose},
+        )
         device = self.device
         self._prepare(train_batches, device)
         if state is not None:
@@ -347,9 +400,13 @@ class Model:
     def _lazy_logs(self) -> LazyLogs:
         return LazyLogs(lambda: {name: m.result() for name, m in self._metrics()})
 
-    def _run_evaluation(self, batches: Any, device: torch.device,
-                        state: parallel.DistributedState | None = None,
-                        callbacks: CallbackList | None = None) -> dict[str, float]:
+    def _run_evaluation(
+        self,
+        batches: Any,
+        device: torch.device,
+        state: parallel.DistributedState | None = None,
+        callbacks: CallbackList | None = None,
+    ) -> dict[str, float]:
         """Loss and metrics over ``batches``, calling the ``on_test_*`` hooks (as Keras does
         from ``evaluate``, and from ``fit`` for the validation data)."""
         self._reset_metrics()
@@ -369,10 +426,16 @@ class Model:
             callbacks.on_test_end(logs)
         return logs
 
-    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = 32,
-                 verbose: int | str = "auto", sample_weight: Any = None,
-                 return_dict: bool = False, callbacks: Iterable[Callback] | None = None,
-                 ) -> float | list[float] | dict[str, float]:
+    def evaluate(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = 32,
+        verbose: int | str = "auto",
+        sample_weight: Any = None,
+        return_dict: bool = False,
+        callbacks: Iterable[Callback] | None = None,
+    ) -> float | list[float] | dict[str, float]:
         """Loss (and metrics) on the data, without training.
 
         ``callbacks`` get ``on_test_begin``, ``on_test_batch_begin``/``on_test_batch_end``
@@ -386,8 +449,9 @@ class Model:
         batches = data_adapter.make_batches(x, y, sample_weight, batch_size)
         self._prepare(batches, self.device)
         show = resolve_verbose(verbose)
-        callback_list = CallbackList(callbacks or [], self,
-                                     {"epochs": 1, "steps": _steps(batches), "verbose": show})
+        callback_list = CallbackList(
+            callbacks or [], self, {"epochs": 1, "steps": _steps(batches), "verbose": show}
+        )
         logs = self._run_evaluation(batches, self.device, callbacks=callback_list)
         if show:
             print(format_logs(logs))
@@ -395,8 +459,13 @@ class Model:
             return logs
         return logs["loss"] if len(logs) == 1 else list(logs.values())
 
-    def predict(self, x: Any, batch_size: int | None = 32, verbose: int | str = 0,
-                callbacks: Iterable[Callback] | None = None) -> Any:
+    def predict(
+        self,
+        x: Any,
+        batch_size: int | None = 32,
+        verbose: int | str = 0,
+        callbacks: Iterable[Callback] | None = None,
+    ) -> Any:
         """The module's outputs as NumPy arrays (same structure), computed batch by batch.
 
         ``callbacks`` get ``on_predict_begin``, ``on_predict_batch_begin`` and
@@ -406,8 +475,9 @@ class Model:
         batches = data_adapter.make_batches(x, batch_size=batch_size)
         device = self.device
         show = resolve_verbose(verbose)
-        callback_list = CallbackList(callbacks or [], self,
-                                     {"epochs": 1, "steps": _steps(batches), "verbose": show})
+        callback_list = CallbackList(
+            callbacks or [], self, {"epochs": 1, "steps": _steps(batches), "verbose": show}
+        )
         outputs: list[Any] = []
         callback_list.on_predict_begin()
         with training_mode(self.module, False):
@@ -425,8 +495,11 @@ class Model:
     def get_config(self) -> dict[str, Any]:
         """The architecture as JSON-safe data (Keras' ``get_config``): a ``Model(module)``'s
         module is Python code, so only its class name and ``output_names`` are recorded."""
-        return {"class_name": "Model", "module": type(self.module).__name__,
-                "output_names": self.output_names}
+        return {
+            "class_name": "Model",
+            "module": type(self.module).__name__,
+            "output_names": self.output_names,
+        }
 
     @classmethod
     def from_config(cls, config: Any, module: nn.Module | None = None) -> Model:
@@ -436,27 +509,33 @@ class Model:
         Raises :class:`~anyloss.training.saving.InvalidConfig` (a ``ValueError``) for a config
         that describes no model.
         """
-        if not isinstance(config, dict) or config.get("class_name") not in (
-                "Sequential", "Model"):
+        if not isinstance(config, dict) or config.get("class_name") not in ("Sequential", "Model"):
             raise saving.InvalidConfig("its architecture is not a Sequential or Model description")
         if module is not None:
             return Model(module, output_names=config.get("output_names"))
         if config.get("class_name") != "Sequential":
-            msg = (f"This file holds a Model({config.get('module')}) whose architecture is "
-                   "Python code, which loading never executes. Build the module again and pass "
-                   f"it: load_model(path, module={config.get('module')}(...)).")
+            msg = (
+                f"This file holds a Model({config.get('module')}) whose architecture is "
+                "Python code, which loading never executes. Build the module again and pass "
+                f"it: load_model(path, module={config.get('module')}(...))."
+            )
             raise ValueError(msg)
         entries = config.get("layers")
         if not isinstance(entries, list) or not all(
-                isinstance(e, dict) and e.get("class_name") in LAYERS and isinstance(
-                    e.get("config"), dict) for e in entries):
-            raise saving.InvalidConfig("its Sequential architecture names unknown layers or "
-                                       "configs")
+            isinstance(e, dict)
+            and e.get("class_name") in LAYERS
+            and isinstance(e.get("config"), dict)
+            for e in entries
+        ):
+            raise saving.InvalidConfig(
+                "its Sequential architecture names unknown layers or configs"
+            )
         try:
             layers = [LAYERS[entry["class_name"]](**entry["config"]) for entry in entries]
         except (TypeError, ValueError) as err:
-            raise saving.InvalidConfig(f"a layer cannot be rebuilt ({type(err).__name__}: "
-                                       f"{err})") from None
+            raise saving.InvalidConfig(
+                f"a layer cannot be rebuilt ({type(err).__name__}: {err})"
+            ) from None
         return Sequential(layers)
 
     def get_compile_config(self) -> dict[str, Any] | None:
@@ -468,14 +547,16 @@ class Model:
         args = self.compile_args
         return {
             "optimizer": optimizers.optimizer_config(self.optimizer)
-            if self.optimizer is not None else optimizers.name_config(args["optimizer"]),
+            if self.optimizer is not None
+            else optimizers.name_config(args["optimizer"]),
             "loss": _serialize_structure(args["loss"]),
             "loss_weights": args["loss_weights"],
             "metrics": _serialize_structure(args["metrics"]),
         }
 
-    def compile_from_config(self, config: Mapping[str, Any],
-                            custom_objects: Mapping[str, Any] | None = None) -> None:
+    def compile_from_config(
+        self, config: Mapping[str, Any], custom_objects: Mapping[str, Any] | None = None
+    ) -> None:
         """``compile`` again from :meth:`get_compile_config`'s description."""
         _check_compile_config(config)
         loss = _deserialize_structure(config["loss"], custom_objects)
@@ -483,14 +564,18 @@ class Model:
         try:
             optimizer = optimizers.from_config(config["optimizer"], self.module.parameters())
         except ValueError as err:
-            msg = (f"{err} The saved optimizer is not a torch.optim class, so it cannot be "
-                   "rebuilt by name: load with compile=False and call compile() again.")
+            msg = (
+                f"{err} The saved optimizer is not a torch.optim class, so it cannot be "
+                "rebuilt by name: load with compile=False and call compile() again."
+            )
             raise ValueError(msg) from None
         except (AttributeError, KeyError, TypeError) as err:
-            raise saving.InvalidConfig(f"its optimizer config cannot be rebuilt "
-                                       f"({type(err).__name__})") from None
-        self.compile(optimizer=optimizer, loss=loss, loss_weights=config["loss_weights"],
-                     metrics=metrics)
+            raise saving.InvalidConfig(
+                f"its optimizer config cannot be rebuilt ({type(err).__name__})"
+            ) from None
+        self.compile(
+            optimizer=optimizer, loss=loss, loss_weights=config["loss_weights"], metrics=metrics
+        )
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write weights, optimizer state and compile config to ``path`` (atomically).
@@ -499,8 +584,12 @@ class Model:
         ``module=`` again, since architectures defined in code are never stored.
         """
         saving.write_model_file(
-            path, self.get_config(), self.get_compile_config(), self.module.state_dict(),
-            self.optimizer.state_dict() if self.optimizer is not None else None)
+            path,
+            self.get_config(),
+            self.get_compile_config(),
+            self.module.state_dict(),
+            self.optimizer.state_dict() if self.optimizer is not None else None,
+        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.module!r})"
@@ -524,16 +613,19 @@ class Sequential(Model):
     def add(self, layer: nn.Module) -> None:
         """Append ``layer``; compile again afterwards (as in Keras) to train its weights."""
         if not isinstance(layer, nn.Module):
-            msg = (f"Sequential.add() needs a layer (a torch.nn.Module); got "
-                   f"{type(layer).__name__}: {layer!r}")
+            msg = (
+                f"Sequential.add() needs a layer (a torch.nn.Module); got "
+                f"{type(layer).__name__}: {layer!r}"
+            )
             raise TypeError(msg)
         self.module.append(layer)
         input_shape = getattr(self.module[0], "input_shape", None)
         if input_shape is not None and not self._materialized():
             # Keras builds a Sequential with a known input shape as layers are added.
             self.build(torch.zeros(1, *input_shape))
-        if self.compile_args is not None and not isinstance(self.compile_args["optimizer"],
-                                                            torch.optim.Optimizer):
+        if self.compile_args is not None and not isinstance(
+            self.compile_args["optimizer"], torch.optim.Optimizer
+        ):
             self.optimizer = None
 
     @property
@@ -545,22 +637,24 @@ class Sequential(Model):
         otherwise, as for any ``Model(module)``, the module must be passed again."""
         if not all(type(layer) in LAYERS.values() for layer in self.layers):
             return super().get_config()
-        layers = [{"class_name": type(layer).__name__,
-                   "config": layer.get_config()}  # type: ignore[operator]  # an anyloss layer
-                  for layer in self.layers]
+        layers = [
+            {"class_name": type(layer).__name__, "config": layer.get_config()}  # type: ignore[operator]  # an anyloss layer
+            for layer in self.layers
+        ]
         return {"class_name": "Sequential", "layers": layers}
 
 
-def _validation_batches(validation_data: Any, batch_size: int | None, rank: int,
-                        world: int) -> Any:
+def _validation_batches(validation_data: Any, batch_size: int | None, rank: int, world: int) -> Any:
     if validation_data is None:
         return None
     if isinstance(validation_data, tuple) and len(validation_data) in (2, 3):
         vx, vy, vsw = (*validation_data, None)[:3]
         return data_adapter.make_batches(vx, vy, vsw, batch_size, False, rank, world)
     if data_adapter.is_array_data(validation_data):
-        msg = ("Argument `validation_data` must be (x_val, y_val), (x_val, y_val, "
-               f"sample_weight) or a DataLoader. Received a {type(validation_data).__name__}.")
+        msg = (
+            "Argument `validation_data` must be (x_val, y_val), (x_val, y_val, "
+            f"sample_weight) or a DataLoader. Received a {type(validation_data).__name__}."
+        )
         raise ValueError(msg)
     return data_adapter.make_batches(validation_data, rank=rank, world_size=world)
 
@@ -608,14 +702,20 @@ def _deserialize_structure(spec: Any, custom_objects: Mapping[str, Any] | None) 
 
 
 def _check_compile_config(config: Any) -> None:
-    if not (isinstance(config, dict) and {
-            "optimizer", "loss", "loss_weights", "metrics"} <= set(config)):
-        raise saving.InvalidConfig("its compile config lacks optimizer, loss, loss_weights or "
-                                   "metrics")
+    if not (
+        isinstance(config, dict) and {"optimizer", "loss", "loss_weights", "metrics"} <= set(config)
+    ):
+        raise saving.InvalidConfig(
+            "its compile config lacks optimizer, loss, loss_weights or metrics"
+        )
 
 
-def load_model(path: str | os.PathLike[str], custom_objects: Mapping[str, Any] | None = None,
-               module: nn.Module | None = None, compile: bool = True) -> Model:
+def load_model(
+    path: str | os.PathLike[str],
+    custom_objects: Mapping[str, Any] | None = None,
+    module: nn.Module | None = None,
+    compile: bool = True,
+) -> Model:
     """Load a model written by ``model.save(path)``.
 
     Args:
@@ -637,8 +737,10 @@ def load_model(path: str | os.PathLike[str], custom_objects: Mapping[str, Any] |
     try:
         model.module.load_state_dict(payload["weights"])
     except RuntimeError as err:
-        msg = (f"The weights in {path!r} do not fit the module: "
-               f"{str(err).splitlines()[0]} Pass the same architecture that was saved.")
+        msg = (
+            f"The weights in {path!r} do not fit the module: "
+            f"{str(err).splitlines()[0]} Pass the same architecture that was saved."
+        )
         raise ValueError(msg) from None
     config = saving.json_entry(payload, "compile_config", path)
     try:
@@ -648,13 +750,19 @@ def load_model(path: str | os.PathLike[str], custom_objects: Mapping[str, Any] |
             model.compile_from_config(config, custom_objects)
     except saving.InvalidConfig as err:
         raise saving.damaged(path, str(err)) from None
-    if compile and config is not None and payload["optimizer_state"] is not None \
-            and model.optimizer is not None:
+    if (
+        compile
+        and config is not None
+        and payload["optimizer_state"] is not None
+        and model.optimizer is not None
+    ):
         try:
             model.optimizer.load_state_dict(payload["optimizer_state"])
         except (KeyError, TypeError, ValueError, RuntimeError, IndexError) as err:
-            raise saving.damaged(path, f"its optimizer state does not fit the optimizer "
-                                       f"({type(err).__name__}); load_model(path, "
-                                       "compile=False) restores the weights alone") from None
+            raise saving.damaged(
+                path,
+                f"its optimizer state does not fit the optimizer "
+                f"({type(err).__name__}); load_model(path, "
+                "compile=False) restores the weights alone",
+            ) from None
     return model
-

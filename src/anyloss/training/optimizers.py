@@ -13,16 +13,24 @@ from typing import Any
 
 import torch
 
-__all__ = ["KERAS_DEFAULTS", "OptimizerLike", "from_config", "get", "name_config",
-           "optimizer_config"]
+__all__ = [
+    "KERAS_DEFAULTS",
+    "OptimizerLike",
+    "from_config",
+    "get",
+    "name_config",
+    "optimizer_config",
+]
 
 #: Keras name -> (torch.optim class name, Keras' defaults as torch keyword arguments).
 KERAS_DEFAULTS: dict[str, tuple[str, dict[str, Any]]] = {
     "sgd": ("SGD", {"lr": 1e-2, "momentum": 0.0, "nesterov": False}),
     "adam": ("Adam", {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-7}),
     "adamw": ("AdamW", {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-7, "weight_decay": 0.004}),
-    "rmsprop": ("RMSprop", {"lr": 1e-3, "alpha": 0.9, "eps": 1e-7, "momentum": 0.0,
-                            "centered": False}),
+    "rmsprop": (
+        "RMSprop",
+        {"lr": 1e-3, "alpha": 0.9, "eps": 1e-7, "momentum": 0.0, "centered": False},
+    ),
     "adagrad": ("Adagrad", {"lr": 1e-3, "initial_accumulator_value": 0.1, "eps": 1e-7}),
     "adadelta": ("Adadelta", {"lr": 1e-3, "rho": 0.95, "eps": 1e-7}),
     "adamax": ("Adamax", {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-7}),
@@ -36,8 +44,10 @@ _KERAS_ARGS = {"learning_rate": "lr", "epsilon": "eps"}
 def _torch_class(class_name: str) -> type[torch.optim.Optimizer]:
     cls = getattr(torch.optim, class_name, None)
     if not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)):
-        msg = (f"Unknown optimizer {class_name!r}. Valid names: {sorted(KERAS_DEFAULTS)} or a "
-               "torch.optim class name such as 'Adam'.")
+        msg = (
+            f"Unknown optimizer {class_name!r}. Valid names: {sorted(KERAS_DEFAULTS)} or a "
+            "torch.optim class name such as 'Adam'."
+        )
         raise ValueError(msg)
     return cls
 
@@ -71,8 +81,9 @@ def get(identifier: Any, parameters: Iterable[torch.nn.Parameter]) -> torch.opti
     if isinstance(identifier, str):
         identifier = {"class_name": identifier, "config": {}}
     if isinstance(identifier, Mapping):
-        class_name, kwargs = _torch_kwargs(str(identifier.get("class_name")),
-                                           identifier.get("config") or {})
+        class_name, kwargs = _torch_kwargs(
+            str(identifier.get("class_name")), identifier.get("config") or {}
+        )
         try:
             return _torch_class(class_name)(parameters, **kwargs)
         except TypeError as err:
@@ -81,21 +92,28 @@ def get(identifier: Any, parameters: Iterable[torch.nn.Parameter]) -> torch.opti
     if callable(identifier):
         optimizer = identifier(parameters)
         if not isinstance(optimizer, torch.optim.Optimizer):
-            msg = (f"The optimizer factory {identifier!r} returned {type(optimizer).__name__}; "
-                   "it must return a torch.optim.Optimizer, e.g. "
-                   "`lambda params: torch.optim.SGD(params, lr=0.1)`.")
+            msg = (
+                f"The optimizer factory {identifier!r} returned {type(optimizer).__name__}; "
+                "it must return a torch.optim.Optimizer, e.g. "
+                "`lambda params: torch.optim.SGD(params, lr=0.1)`."
+            )
             raise ValueError(msg)
         return optimizer
-    msg = (f"Could not interpret optimizer identifier: {identifier!r}. Pass a name such as "
-           f"'adam' (one of {sorted(KERAS_DEFAULTS)}), a torch.optim.Optimizer, or a factory "
-           "`lambda params: torch.optim.SGD(params, lr=0.1)`.")
+    msg = (
+        f"Could not interpret optimizer identifier: {identifier!r}. Pass a name such as "
+        f"'adam' (one of {sorted(KERAS_DEFAULTS)}), a torch.optim.Optimizer, or a factory "
+        "`lambda params: torch.optim.SGD(params, lr=0.1)`."
+    )
     raise ValueError(msg)
 
 
 def optimizer_config(optimizer: torch.optim.Optimizer) -> dict[str, Any]:
     """A JSON-safe ``{"class_name", "config"}`` that :func:`from_config` rebuilds."""
-    config = {k: list(v) if isinstance(v, tuple) else v for k, v in optimizer.defaults.items()
-              if isinstance(v, (int, float, bool, str, tuple, type(None)))}
+    config = {
+        k: list(v) if isinstance(v, tuple) else v
+        for k, v in optimizer.defaults.items()
+        if isinstance(v, (int, float, bool, str, tuple, type(None)))
+    }
     return {"class_name": type(optimizer).__name__, "config": config}
 
 
@@ -104,21 +122,28 @@ def name_config(identifier: Any) -> dict[str, Any]:
     if isinstance(identifier, str):
         identifier = {"class_name": identifier, "config": {}}
     if not isinstance(identifier, Mapping):
-        msg = ("Cannot save an optimizer factory before it has been built: train one step (or "
-               "call model.build(x)) first, or compile with a torch.optim instance.")
+        msg = (
+            "Cannot save an optimizer factory before it has been built: train one step (or "
+            "call model.build(x)) first, or compile with a torch.optim instance."
+        )
         raise ValueError(msg)
-    class_name, kwargs = _torch_kwargs(str(identifier.get("class_name")),
-                                       identifier.get("config") or {})
-    return {"class_name": class_name,
-            "config": {k: list(v) if isinstance(v, tuple) else v for k, v in kwargs.items()}}
+    class_name, kwargs = _torch_kwargs(
+        str(identifier.get("class_name")), identifier.get("config") or {}
+    )
+    return {
+        "class_name": class_name,
+        "config": {k: list(v) if isinstance(v, tuple) else v for k, v in kwargs.items()},
+    }
 
 
-def from_config(config: Mapping[str, Any],
-                parameters: Iterable[torch.nn.Parameter]) -> torch.optim.Optimizer:
+def from_config(
+    config: Mapping[str, Any], parameters: Iterable[torch.nn.Parameter]
+) -> torch.optim.Optimizer:
     """Rebuild a ``torch.optim`` optimizer saved by :func:`optimizer_config`."""
     cls = _torch_class(str(config.get("class_name")))
-    kwargs: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
-                              for k, v in (config.get("config") or {}).items()}
+    kwargs: dict[str, Any] = {
+        k: tuple(v) if isinstance(v, list) else v for k, v in (config.get("config") or {}).items()
+    }
     return cls(parameters, **kwargs)
 
 

@@ -52,11 +52,17 @@ class ProgressLogger(Callback):
         self._start = time.perf_counter()
         if self.verbose == 1:
             self._progress = Progress(
-                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                TimeElapsedColumn(), TextColumn("{task.fields[metrics]}"),
-                console=self.console, transient=True)
-            self._task = self._progress.add_task(self._epoch_label,
-                                                 total=self.params.get("steps"), metrics="")
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.fields[metrics]}"),
+                console=self.console,
+                transient=True,
+            )
+            self._task = self._progress.add_task(
+                self._epoch_label, total=self.params.get("steps"), metrics=""
+            )
             self._progress.start()
             self._last_read = self._start
 
@@ -77,8 +83,9 @@ class ProgressLogger(Callback):
         elapsed = time.perf_counter() - self._start
         steps = self.params.get("steps")
         per_step = f" - {1e3 * elapsed / steps:.0f}ms/step" if steps else ""
-        self.console.print(f"{self._epoch_label} - {elapsed:.1f}s{per_step} - "
-                           f"{format_logs(logs or {})}")
+        self.console.print(
+            f"{self._epoch_label} - {elapsed:.1f}s{per_step} - {format_logs(logs or {})}"
+        )
 
     def on_train_end(self, logs: Mapping[str, float] | None = None) -> None:
         if self._progress is not None:

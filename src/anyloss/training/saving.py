@@ -24,8 +24,16 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
-__all__ = ["CONTENTS", "FORMAT", "VERSION", "InvalidConfig", "damaged", "json_entry",
-           "read_model_file", "write_model_file"]
+__all__ = [
+    "CONTENTS",
+    "FORMAT",
+    "VERSION",
+    "InvalidConfig",
+    "damaged",
+    "json_entry",
+    "read_model_file",
+    "write_model_file",
+]
 
 FORMAT = "anyloss.model"
 VERSION = 1
@@ -65,10 +73,13 @@ class InvalidConfig(ValueError):
     damaged file)."""
 
 
-def write_model_file(path: str | os.PathLike[str], architecture: Mapping[str, Any],
-                     compile_config: Mapping[str, Any] | None,
-                     weights: Mapping[str, torch.Tensor],
-                     optimizer_state: Mapping[str, Any] | None) -> None:
+def write_model_file(
+    path: str | os.PathLike[str],
+    architecture: Mapping[str, Any],
+    compile_config: Mapping[str, Any] | None,
+    weights: Mapping[str, torch.Tensor],
+    optimizer_state: Mapping[str, Any] | None,
+) -> None:
     """Write a model file to ``path`` atomically (temporary file + ``os.replace``); only
     process 0 writes in distributed training."""
     if dist.is_available() and dist.is_initialized() and dist.get_rank() != 0:
@@ -113,23 +124,31 @@ def read_model_file(path: str) -> dict[str, Any]:
         msg = f"No model file at {path!r}."
         raise FileNotFoundError(msg)
     if os.path.isdir(path):
-        msg = (f"{path!r} is a directory, not an anyloss model file. Pass the path of the file "
-               "that model.save() wrote.")
+        msg = (
+            f"{path!r} is a directory, not an anyloss model file. Pass the path of the file "
+            "that model.save() wrote."
+        )
         raise ValueError(msg)
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:
-        msg = (f"{path!r} is not a readable anyloss model file (truncated, corrupted, or not "
-               f"written by model.save()). Re-save the model with model.save(). Cause: "
-               f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
+        msg = (
+            f"{path!r} is not a readable anyloss model file (truncated, corrupted, or not "
+            f"written by model.save()). Re-save the model with model.save(). Cause: "
+            f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
+        )
         raise ValueError(msg) from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        msg = (f"{path!r} is a PyTorch file but not an anyloss model (no {FORMAT!r} header). "
-               "Load plain state_dicts with module.load_state_dict(torch.load(path)).")
+        msg = (
+            f"{path!r} is a PyTorch file but not an anyloss model (no {FORMAT!r} header). "
+            "Load plain state_dicts with module.load_state_dict(torch.load(path))."
+        )
         raise ValueError(msg)
     if payload.get("version") != VERSION:
-        msg = (f"{path!r} has anyloss model format version {payload.get('version')!r}; this "
-               f"anyloss reads version {VERSION}.")
+        msg = (
+            f"{path!r} has anyloss model format version {payload.get('version')!r}; this "
+            f"anyloss reads version {VERSION}."
+        )
         raise ValueError(msg)
     missing = [key for key in CONTENTS if key not in payload]
     if missing:
@@ -141,8 +160,10 @@ def read_model_file(path: str) -> dict[str, Any]:
 
 
 def damaged(path: str, what: str) -> ValueError:
-    msg = (f"{path!r} is a damaged anyloss model file: {what}. It was changed or corrupted "
-           "after model.save() wrote it; re-save the model with model.save().")
+    msg = (
+        f"{path!r} is a damaged anyloss model file: {what}. It was changed or corrupted "
+        "after model.save() wrote it; re-save the model with model.save()."
+    )
     return ValueError(msg)
 
 
@@ -150,5 +171,4 @@ def json_entry(payload: Mapping[str, Any], key: str, path: str) -> Any:
     try:
         return json.loads(payload[key])
     except (TypeError, ValueError) as err:
-        raise damaged(path, f"its {key!r} entry is not valid JSON ({type(err).__name__})") \
-            from None
+        raise damaged(path, f"its {key!r} entry is not valid JSON ({type(err).__name__})") from None
