@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-thorough bench lint clean
+.PHONY: demo test test-thorough bench lint api clean
 
 # One venv with the dev extra at the exact pins of constraints/dev.txt (torch==2.13.0 is the CPU
 # build; see that file). Reinstalled when either file changes.
@@ -26,9 +26,14 @@ test-thorough: $(STAMP)
 
 # Lint, format check and type check; CI runs it before the tests.
 lint: $(STAMP)
-	$(PY) -m ruff check src tests benchmarks examples
-	$(PY) -m ruff format --check src
+	$(PY) -m ruff check src scripts tests benchmarks examples
+	$(PY) -m ruff format --check src scripts
 	$(PY) -m mypy src/anyloss
+	$(PY) scripts/generate_exports.py --check
+
+# The package's exports (imports and __all__), written from the loss declarations.
+api: $(STAMP)
+	$(PY) scripts/generate_exports.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
