@@ -54,6 +54,14 @@ class _Kind:
     status: str = "fails"  # "applicable", "ignores-y-pred", "non-finite" or "fails"
     reference: Run | None = None
 
+    def reference_run(self) -> Run:
+        """The finite run the kind was judged on: set for every status but "fails" and
+        "non-finite" (an accepted or ignoring kind always has one)."""
+        if self.reference is None:
+            msg = f"internal: the {self.case.kind} kind ({self.status}) has no reference run"
+            raise RuntimeError(msg)
+        return self.reference
+
 
 def check_loss(
     fn: Any, y_true: Any = None, y_pred: Any = None, backends: str | Sequence[str] | None = None
@@ -268,9 +276,11 @@ def _check_runs(
     _check_gradients(accepted, backends, add)
     first = accepted[0]
     _check_float16([run(backend, fn, inputs.float16(first.case)) for backend in backends], add)
-    trap = next((k for k in accepted if inputs.broadcast_pair(k.case)), None)
-    if trap is not None:
-        _check_broadcast(fn, trap.case, trap.reference.backend, add)
+    for kind in accepted:  # the first kind with a single-column form
+        pair = inputs.broadcast_pair(kind.case)
+        if pair is not None:
+            _check_broadcast(fn, kind.case, pair, kind.reference_run().backend, add)
+            break
     jax_run = next((r for r in first.runs if r.backend == "jax" and r.ok and r.native), None)
     if jax_run is not None:
         err = jit_error(fn, first.case)
@@ -287,10 +297,11 @@ def _classify_kind(fn: Any, case: Case, backends: tuple[str, ...]) -> _Kind:
         return kind
     kind.reference = finite[0]
     other = run(kind.reference.backend, fn, inputs.perturbed(case), grad=False)
-    values = kind.reference.values
+    values = kind.reference.values  # never None: the run is finite
     if (
         other.ok
         and other.values is not None
+        and values is not None
         and other.values.shape == values.shape
         and (np.allclose(other.values.astype(np.float64), values.astype(np.float64)))
     ):
@@ -304,7 +315,7 @@ def _report_rejected(kinds: list[_Kind], add: Callable[[Problem], None]) -> None
     """Nothing accepted: say why (ignores y_pred, NaN everywhere, or raises everywhere)."""
     ignoring = next((k for k in kinds if k.status == "ignores-y-pred"), None)
     if ignoring is not None:
-        first = ignoring.reference
+        first = ignoring.reference_run()
         _check_dtype(first, add)
         add(
             Problem(
@@ -335,6 +346,8 @@ def _report_rejected(kinds: list[_Kind], add: Callable[[Problem], None]) -> None
     reported = False
     for kind in kinds:
         for r in kind.runs:
+            if r.error is None:  # never: every run of a kind that "fails" raised
+                continue
             problem = _exception_problem(r.error, r.backend, kind.case)
             if problem.code != "backend-error":
                 add(problem)
@@ -363,7 +376,7 @@ _NAN_FIX = (
 
 def _check_run(r: Run, per_sample: bool, add: Callable[[Problem], None]) -> None:
     case = r.case
-    if not r.ok:
+    if r.error is not None:
         add(_exception_problem(r.error, r.backend, case))
         return
     if not r.native:
@@ -380,9 +393,10 @@ def _check_run(r: Run, per_sample: bool, add: Callable[[Problem], None]) -> None
         )
         return
     _check_dtype(r, add)
-    if per_sample and case.y_pred.ndim >= 2:
+    values = r.values  # never None once the call returned
+    if per_sample and case.y_pred.ndim >= 2 and values is not None:
         n = case.y_pred.shape[0]
-        if r.values.ndim == 0:
+        if values.ndim == 0:
             add(
                 Problem(
                     "warning",
@@ -394,12 +408,12 @@ def _check_run(r: Run, per_sample: bool, add: Callable[[Problem], None]) -> None
                     "`ops.mean(..., axis=-1)` instead of `ops.mean(...)`.",
                 )
             )
-        elif r.values.shape[0] != n:
+        elif values.shape[0] != n:
             add(
                 Problem(
                     "error",
                     "batch-mismatch",
-                    f"The loss returned shape {r.values.shape} for a batch of {n} samples "
+                    f"The loss returned shape {values.shape} for a batch of {n} samples "
                     f"({case.describe()}): the first axis must be the batch. It probably reduced "
                     "over axis 0 (the batch) instead of the last axis.",
                     "Reduce over the features, not the batch: `ops.mean(..., axis=-1)`.",
@@ -504,17 +518,28 @@ def _check_gradients(
                     backend,
                 )
             )
-        errors = [r for k in kinds for r in k.runs if r.backend == backend and r.grad_error]
-        if errors:
-            add(
-                _exception_problem(
-                    errors[0].grad_error, backend, errors[0].case, "while taking the gradient"
-                )
-            )
+        failed = next(
+            (
+                (r.grad_error, r.case)
+                for k in kinds
+                for r in k.runs
+                if r.backend == backend and r.grad_error is not None
+            ),
+            None,
+        )
+        if failed is not None:
+            err, case = failed
+            add(_exception_problem(err, backend, case, "while taking the gradient"))
 
 
-def _check_broadcast(fn: Any, case: Case, backend: str, add: Callable[[Problem], None]) -> None:
-    pair = inputs.broadcast_pair(case)
+def _check_broadcast(
+    fn: Any,
+    case: Case,
+    pair: tuple[Case, Case],
+    backend: str,
+    add: Callable[[Problem], None],
+) -> None:
+    """``pair`` is ``inputs.broadcast_pair(case)``: the ``(N,)`` and ``(N, 1)`` targets."""
     trap, aligned = (run(backend, fn, c, grad=False) for c in pair)
     if not (trap.ok and aligned.ok and trap.values is not None and aligned.values is not None):
         return
