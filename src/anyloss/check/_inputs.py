@@ -9,11 +9,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from anyloss.losses._builtin import Inputs
+
 BATCH, FEATURES, CLASSES, TIME = 4, 2, 3, 5
-#: Input kinds, in the order they are tried.
-KINDS = ("regression", "binary", "categorical", "sparse", "sequence")
+#: Input kinds, in the order they are tried (names of ``Inputs``, the project's one vocabulary).
+KINDS: tuple[str, ...] = tuple(
+    k.value
+    for k in (Inputs.REGRESSION, Inputs.BINARY, Inputs.CATEGORICAL, Inputs.SPARSE, Inputs.SEQUENCE)
+)
 #: Kinds whose ``y_pred`` holds probabilities.
-PROBABILITY_KINDS = ("binary", "categorical", "sparse")
+PROBABILITY_KINDS: tuple[str, ...] = tuple(
+    k.value for k in (Inputs.BINARY, Inputs.CATEGORICAL, Inputs.SPARSE)
+)
 LARGE = 1e4
 
 
@@ -53,16 +60,18 @@ def generated(kind: str, seed: int = 0) -> Case:
     """The regular case of ``kind``: random, float32 predictions, nothing at a boundary."""
     rng = np.random.default_rng(seed)
     labels = np.array([0, 2, 1, 0])
-    if kind == "regression":
+    y_true: np.ndarray  # float targets, or int labels (sparse, sequence)
+    y_pred: np.ndarray
+    if kind == Inputs.REGRESSION:
         y_true = rng.normal(size=(BATCH, FEATURES))
         y_pred = rng.normal(size=(BATCH, FEATURES))
-    elif kind == "binary":
+    elif kind == Inputs.BINARY:
         y_true = np.array([[1.0], [0.0], [1.0], [0.0]])
         y_pred = rng.uniform(0.1, 0.9, size=(BATCH, 1))
-    elif kind in ("categorical", "sparse"):
-        y_true = np.eye(CLASSES)[labels] if kind == "categorical" else labels
+    elif kind in (Inputs.CATEGORICAL, Inputs.SPARSE):
+        y_true = np.eye(CLASSES)[labels] if kind == Inputs.CATEGORICAL else labels
         y_pred = _probabilities(rng, (BATCH, CLASSES))
-    elif kind == "sequence":
+    elif kind == Inputs.SEQUENCE:
         # CTC-style: (batch, label_length) labels in 1..classes-1, (batch, time, classes) logits.
         y_true = rng.integers(1, CLASSES + 1, size=(BATCH, 2))
         y_pred = rng.normal(size=(BATCH, TIME, CLASSES + 1))
@@ -77,14 +86,14 @@ def infer_kind(y_true: np.ndarray, y_pred: np.ndarray) -> str:
     """The kind given inputs look like (it decides which edge cases make sense)."""
     integer = y_true.dtype.kind in "iub"
     if integer and y_pred.ndim == 3 and y_true.ndim == 2:
-        return "sequence"
+        return Inputs.SEQUENCE.value
     if integer and y_pred.ndim == y_true.ndim + 1:
-        return "sparse"
+        return Inputs.SPARSE.value
     in_unit = y_pred.size > 0 and bool(np.all((y_pred >= 0) & (y_pred <= 1)))
     if in_unit and bool(np.all((y_true == 0) | (y_true == 1))):
         one_hot = y_true.shape[-1:] != (1,) and bool(np.all(y_true.sum(axis=-1) == 1))
-        return "categorical" if one_hot else "binary"
-    return "regression"
+        return Inputs.CATEGORICAL.value if one_hot else Inputs.BINARY.value
+    return Inputs.REGRESSION.value
 
 
 def perturbed(case: Case, seed: int = 1) -> Case:
@@ -111,7 +120,7 @@ def edges(case: Case) -> list[Case]:
     # Magnitudes differ along the last axis, so no row sums to 0 (renormalising losses divide).
     scale = np.linspace(1.0, 2.0, case.y_pred.shape[-1]) if case.y_pred.ndim else 1.0
     large = (np.where(case.y_pred >= 0, LARGE, -LARGE) * scale).astype(dtype)
-    if case.kind == "regression":
+    if case.kind == Inputs.REGRESSION:
         out = [case.replace(y_pred=large, note="predictions of +-1e4")]
         if case.y_true.shape == case.y_pred.shape:
             y_true = case.y_true.copy()
@@ -128,7 +137,7 @@ def edges(case: Case) -> list[Case]:
         # Samples 0, 1 (mod 4) predicted right with certainty, samples 2, 3 certainly wrong.
         wrong = np.arange(case.y_pred.shape[0]) % 4 >= 2
         wrong = wrong.reshape(-1, *[1] * (case.y_pred.ndim - 1))
-        if case.kind == "binary":
+        if case.kind == Inputs.BINARY:
             target = (
                 case.y_true.reshape(case.y_pred.shape)
                 if case.y_true.size == case.y_pred.size
@@ -138,9 +147,9 @@ def edges(case: Case) -> list[Case]:
         else:
             classes = case.y_pred.shape[-1]
             labels = np.argmax(case.y_pred, axis=-1)
-            if case.kind == "categorical" and case.y_true.shape == case.y_pred.shape:
+            if case.kind == Inputs.CATEGORICAL and case.y_true.shape == case.y_pred.shape:
                 labels = np.argmax(case.y_true, axis=-1)
-            elif case.kind == "sparse" and case.y_true.size == labels.size:
+            elif case.kind == Inputs.SPARSE and case.y_true.size == labels.size:
                 labels = case.y_true.reshape(labels.shape)
             exact = np.eye(classes)[np.where(wrong[..., 0], (labels + 1) % classes, labels)]
         return [case.replace(y_pred=exact.astype(dtype), note="probabilities exactly 0 and 1")]
@@ -158,7 +167,7 @@ def broadcast_pair(case: Case) -> tuple[Case, Case] | None:
 
     ``None`` when the kind has no single-column form (classes, sequences).
     """
-    if case.kind not in ("regression", "binary") or case.y_pred.ndim != 2:
+    if case.kind not in (Inputs.REGRESSION, Inputs.BINARY) or case.y_pred.ndim != 2:
         return None
     if case.y_true.shape != case.y_pred.shape:
         return None
