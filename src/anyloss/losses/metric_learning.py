@@ -34,12 +34,49 @@ def circle(
 ) -> Any:
     """Circle loss per embedding.
 
-    With cosine distances ``d`` to the reference embeddings (default: the batch),
-    ``p = logsumexp(-gamma w_p (margin - d))`` over positives, ``n = logsumexp(gamma w_n
-    (1 - margin - d))`` over negatives, ``w_p = max(margin + d, 0)``, ``w_n = max(1 + margin -
-    d, 0)``; ``loss = softplus(p + n)``. ``Circle`` averages over rows with a positive loss.
+    A pair-based metric-learning loss: it pulls embeddings with the same label together and
+    pushes the others apart, weighing each similarity by how far it is from its optimum. With
+    cosine distances ``d`` to the reference embeddings (default: the batch itself). The
+    function returns every row's value; ``Circle`` averages over rows with a positive loss
+    (Keras).
 
-    Reference: Sun et al., "Circle Loss" (CVPR 2020), https://arxiv.org/abs/2002.10857
+    ::
+
+        d = max(1 - y_pred @ ref_embeddings.T, 0)
+        w_p = max(margin + d, 0)                      (positives: same label)
+        w_n = max(1 + margin - d, 0)                  (negatives: other labels)
+        p = logsumexp(-gamma * w_p * (margin - d))    over the positives of each row
+        n = logsumexp(gamma * w_n * (1 - margin - d)) over the negatives of each row
+        loss = softplus(p + n)
+
+    Args:
+        y_true: Integer labels, shape ``(batch,)`` (or ``(batch, 1)``).
+        y_pred: L2-normalised embeddings, shape ``(batch, dim)``.
+        ref_labels: Labels of the reference embeddings, shape ``(num_refs,)``. Default: ``None``,
+            ``y_true``.
+        ref_embeddings: L2-normalised reference embeddings, shape ``(num_refs, dim)`` (e.g. a
+            memory bank). Default: ``None``, ``y_pred``.
+        remove_diagonal: Whether to drop each embedding's pair with itself from the positives
+            (for the default, where the references are the batch itself). Default: True.
+        gamma: The scale factor, a float > 0. Default: 80.0.
+        margin: The relaxation margin ``m``: it sets the optima (``1 - m`` for positive and
+            ``m`` for negative similarities) and the decision margins. Default: 0.4.
+
+    Returns:
+        The loss per embedding, shape ``(batch,)``, an array of ``y_pred``'s library.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([0, 0, 1, 1])
+        >>> y_pred = np.array([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0], [0.8, 0.6]])
+        >>> al.circle(y_true, y_pred, gamma=2.0).round(4).tolist()
+        [1.4674, 2.104, 1.4674, 2.104]
+
+    Reference:
+        Yifan Sun, Changmao Cheng, Yuhan Zhang, Chi Zhang, Liang Zheng, Zhongdao Wang and Yichen
+        Wei, "Circle Loss: A Unified Perspective of Pair Similarity Optimization", CVPR 2020,
+        https://arxiv.org/abs/2002.10857
     """
     xp, y_pred = B.prediction(y_pred)
     if B.ndim(y_pred) != 2:
@@ -98,7 +135,36 @@ def circle(
 
 
 class Circle(BuiltinLoss, function=circle):
-    """Circle loss. See :func:`circle`; the mean is over rows with a positive loss (Keras)."""
+    """Circle loss for metric learning on L2-normalised embeddings.
+
+    Wraps :func:`circle`: calling the loss computes it per sample, weights the values with
+    ``sample_weight`` (if given) and reduces them as ``reduction`` says.
+
+    Rows with a zero loss are masked out, so the mean is over the rows with a positive loss (Keras).
+
+    Args:
+        gamma: The scale factor, a float > 0. Default: 80.0.
+        margin: The relaxation margin: it sets the optima and the decision margins.
+            Default: 0.4.
+        remove_diagonal: Whether to drop each embedding's pair with itself from the positives.
+            Default: True.
+        reduction: How the per-sample values are reduced:
+            ``"sum_over_batch_size"`` (default: the weighted sum divided by the number of
+            samples), ``"sum"``, ``"mean"``, ``"mean_with_sample_weight"`` (divided by the sum
+            of the weights) or ``"none"``/``None`` (the per-sample values, unreduced);
+            tf-keras' ``"auto"`` means ``"sum_over_batch_size"``.
+        name: The loss' name. Default: ``"circle"``.
+        dtype: Compute dtype, e.g. ``"float64"``. Default: ``None``, ``y_pred``'s float
+            dtype, at least float32.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([0, 0, 1, 1])
+        >>> y_pred = np.array([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0], [0.8, 0.6]])
+        >>> round(float(al.Circle(gamma=2.0)(y_true, y_pred)), 4)
+        1.7857
+    """
 
     gamma: float
     margin: float

@@ -17,14 +17,39 @@ BLANK = 0
 def ctc(y_true: Any, y_pred: Any) -> Any:
     """CTC loss per sample: ``-log p(labels | logits)`` summed over all alignments.
 
-    ``y_true``: ``(batch, max_label_length)`` integer labels, 0-padded; ``y_pred``:
-    ``(batch, time, classes)`` **logits**. Class 0 is the blank (and the padding value, as in
-    Keras); the label length is the count of non-zero labels, the logit length is ``time``.
-    A 0 before a label (``[1, 0, 2]``) raises ``ValueError`` where labels can be read.
-    Computed with the forward (alpha) recursion in log space; on torch, with ``F.ctc_loss``
-    where the labels can be read.
+    Connectionist temporal classification trains sequence models (speech, handwriting) whose
+    outputs are not aligned with the labels: it sums the probability of every frame-level path
+    that collapses to the label sequence (merge repeats, then drop blanks). Class 0 is the blank
+    (and the padding value, as in Keras); the label length is the count of non-zero labels, the
+    logit length is ``time``. A 0 before a label (``[1, 0, 2]``) raises ``ValueError`` where
+    labels can be read (see docs/keras-differences.md, "CTC"). Computed with the forward
+    (alpha) recursion in log space; on torch, with ``F.ctc_loss`` where the labels can be read.
 
-    Reference: Graves et al., "Connectionist Temporal Classification" (ICML 2006).
+    ::
+
+        p_t = softmax(y_pred[:, t, :])
+        loss = -log(sum over paths pi with collapse(pi) = labels of prod_t p_t[pi_t])
+
+    Args:
+        y_true: Integer labels, shape ``(batch, max_label_length)``, classes
+            ``1..num_classes-1``, padded at the end of each row with 0.
+        y_pred: **Logits** (not probabilities), shape ``(batch, time, num_classes)``.
+
+    Returns:
+        The loss per sample, shape ``(batch,)``, an array of ``y_pred``'s library.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[1, 0], [1, 2]])  # labels "1" and "1 2", 0-padded
+        >>> y_pred = np.zeros((2, 2, 3))  # 2 time steps, uniform over 3 classes
+        >>> al.ctc(y_true, y_pred).round(4).tolist()  # log(3): 3 of 9 paths; log(9): 1 of 9
+        [1.0986, 2.1972]
+
+    Reference:
+        Alex Graves, Santiago Fernandez, Faustino Gomez and Juergen Schmidhuber,
+        "Connectionist Temporal Classification: Labelling Unsegmented Sequence Data with
+        Recurrent Neural Networks", ICML 2006, https://www.cs.toronto.edu/~graves/icml_2006.pdf
     """
     xp, y_pred = B.prediction(y_pred)
     if B.ndim(y_pred) != 3:
@@ -104,7 +129,29 @@ def _check_trailing_padding(xp: Any, labels: Any) -> None:
 
 
 class CTC(BuiltinLoss, function=ctc):
-    """CTC loss. See :func:`ctc`; ``reduction``: see ``Loss``."""
+    """CTC (connectionist temporal classification) loss for unaligned sequences.
+
+    Wraps :func:`ctc`: calling the loss computes it per sample, weights the values with
+    ``sample_weight`` (if given) and reduces them as ``reduction`` says.
+
+    Args:
+        reduction: How the per-sample values are reduced:
+            ``"sum_over_batch_size"`` (default: the weighted sum divided by the number of
+            samples), ``"sum"``, ``"mean"``, ``"mean_with_sample_weight"`` (divided by the sum
+            of the weights) or ``"none"``/``None`` (the per-sample values, unreduced);
+            tf-keras' ``"auto"`` means ``"sum_over_batch_size"``.
+        name: The loss' name. Default: ``"ctc"``.
+        dtype: Compute dtype, e.g. ``"float64"``. Default: ``None``, ``y_pred``'s float
+            dtype, at least float32.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[1, 0], [1, 2]])  # labels "1" and "1 2", 0-padded
+        >>> y_pred = np.zeros((2, 2, 3))  # 2 time steps, uniform over 3 classes
+        >>> round(float(al.CTC()(y_true, y_pred)), 4)
+        1.6479
+    """
 
     def __init__(
         self, reduction: Any = "sum_over_batch_size", name: str = "ctc", dtype: Any = None
