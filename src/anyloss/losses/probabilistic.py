@@ -3,7 +3,8 @@ generalized cross-entropy.
 
 Probabilities are clipped to ``[eps, 1 - eps]`` (eps = 1e-7) as in Keras, so a certain wrong
 prediction costs ``-log(1e-7) = 16.118``. Logits take the stable forms (log-sum-exp with a
-detached max, softplus), which do not saturate.
+detached max, softplus), which do not saturate. ``Dn`` codes (D2, D13, ...) in the docstrings
+name the documented differences from Keras in ``docs/keras-differences.md``.
 """
 
 from __future__ import annotations
@@ -135,11 +136,54 @@ def binary_crossentropy(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> Any:
-    """Binary cross-entropy, averaged over ``axis``.
+    """Binary cross-entropy between 0/1 targets and predicted probabilities.
 
-    ``loss = mean(-(y log p + (1 - y) log(1 - p)), axis)`` with ``p = clip(y_pred, eps, 1-eps)``
-    (or ``p = sigmoid(y_pred)`` in its stable form when ``from_logits``). Label smoothing moves
-    targets towards 0.5: ``y * (1 - ls) + 0.5 * ls``.
+    The loss for binary and multi-label classification: each entry of ``y_pred`` is the
+    predicted probability (or, with ``from_logits=True``, the logit) that the matching entry of
+    ``y_true`` is 1. As in Keras, probabilities are clipped to ``[eps, 1 - eps]`` with
+    ``eps = 1e-7``, so a certain wrong prediction costs ``-log(1e-7) = 16.118``; logits take the
+    stable form ``softplus(x) - y x``, which does not saturate. Label smoothing moves the targets
+    towards 0.5. ``Dn`` codes in this module name the documented differences from Keras in
+    ``docs/keras-differences.md``.
+
+    Formula, per entry, then the mean over ``axis``::
+
+        y'   = y * (1 - label_smoothing) + 0.5 * label_smoothing
+        p    = clip(y_pred, eps, 1 - eps)
+        bce  = -(y' * log(p) + (1 - y') * log(1 - p))
+             = softplus(x) - y' * x                     (from_logits, x = y_pred)
+        loss = mean(bce, axis)
+
+    Args:
+        y_true: 0/1 targets (soft targets in ``[0, 1]`` work too), the shape of ``y_pred``; a
+            rank that differs by a trailing size-1 axis is aligned first, as in Keras.
+        y_pred: predicted probabilities in ``[0, 1]`` (or logits), e.g. ``(batch, d)``.
+        from_logits: whether ``y_pred`` holds logits instead of probabilities. Default ``False``.
+        label_smoothing: in ``[0, 1]``; a target 1 becomes ``1 - ls/2`` and 0 becomes ``ls/2``.
+            Default ``0.0``.
+        axis: the axis to average over: an int, a tuple of ints, or ``None`` for all axes.
+            Default ``-1``.
+
+    Returns:
+        One value per sample: an array of ``y_pred``'s library, ``y_pred``'s shape without
+        ``axis`` (``(batch,)`` for ``(batch, d)`` inputs).
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.0, 1.0], [0.0, 0.0]])
+        >>> y_pred = np.array([[0.6, 0.4], [0.4, 0.6]])
+        >>> al.binary_crossentropy(y_true, y_pred).round(4).tolist()
+        [0.9163, 0.7136]
+        >>> logits = np.array([[-1.0, 2.0], [0.5, -3.0]])
+        >>> al.binary_crossentropy(y_true, logits, from_logits=True).round(4).tolist()
+        [0.2201, 0.5113]
+
+    Reference:
+        Keras, probabilistic losses: https://keras.io/api/losses/probabilistic_losses/
+
+        Szegedy et al., "Rethinking the Inception Architecture for Computer Vision" (2016),
+        https://arxiv.org/abs/1512.00567 (label smoothing)
     """
     xp, y_true, y_pred = prepare(y_true, y_pred, "binary_crossentropy")
     axis = normalize_axis(axis, B.ndim(y_pred))
@@ -158,14 +202,64 @@ def binary_focal_crossentropy(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> Any:
-    """Binary focal cross-entropy, averaged over ``axis``.
+    """Binary focal cross-entropy: binary cross-entropy that down-weights easy entries.
 
-    ``p_t = y p + (1 - y)(1 - p)``, ``loss = mean((1 - p_t)^gamma * bce)``, times
-    ``y alpha + (1 - y)(1 - alpha)`` when ``apply_class_balancing``. ``gamma = 0`` without
-    balancing is binary cross-entropy. With logits the ``bce`` term uses the stable logits form.
+    For binary and multi-label classification with many easy examples (e.g. dense detection
+    with a dominant background class): each entry's cross-entropy is scaled by
+    ``(1 - p_t)^gamma``, so confident correct predictions contribute little; with
+    ``apply_class_balancing`` it is also weighted by ``alpha`` (positives) or ``1 - alpha``
+    (negatives). ``gamma = 0`` without balancing is :func:`binary_crossentropy`. Keras 3
+    compatible: probabilities are clipped to ``[eps, 1 - eps]`` (``eps = 1e-7``) in the
+    cross-entropy term, label smoothing moves targets towards 0.5, and with ``from_logits=True``
+    the cross-entropy term takes the stable logits form (``p = sigmoid(y_pred)`` in the focal
+    factor), which does not saturate.
 
-    Reference: Lin et al., "Focal Loss for Dense Object Detection" (2017),
-    https://arxiv.org/abs/1708.02002
+    Formula, per entry, then the mean over ``axis``::
+
+        y'    = y * (1 - label_smoothing) + 0.5 * label_smoothing
+        p     = y_pred                     (sigmoid(y_pred) when from_logits)
+        p_t   = y' * p + (1 - y') * (1 - p)
+        focal = (1 - p_t)^gamma * bce(y', y_pred)          (bce as in binary_crossentropy)
+        focal = (y' * alpha + (1 - y') * (1 - alpha)) * focal   (apply_class_balancing)
+        loss  = mean(focal, axis)
+
+    Args:
+        y_true: 0/1 targets (soft targets in ``[0, 1]`` work too), the shape of ``y_pred``.
+        y_pred: predicted probabilities in ``[0, 1]`` (or logits), e.g. ``(batch, d)``.
+        apply_class_balancing: whether to weight entries by ``alpha``/``1 - alpha``. Default
+            ``False``.
+        alpha: the weight of positive entries with ``apply_class_balancing``, in ``[0, 1]``.
+            Default ``0.25``.
+        gamma: the focusing parameter, ``>= 0``; larger values down-weight easy entries more.
+            Default ``2.0``.
+        from_logits: whether ``y_pred`` holds logits instead of probabilities. Default ``False``.
+        label_smoothing: in ``[0, 1]``; targets move to ``1 - ls/2`` and ``ls/2``. Default
+            ``0.0``.
+        axis: the axis to average over: an int, a tuple of ints, or ``None`` for all axes.
+            Default ``-1``.
+
+    Returns:
+        One value per sample: an array of ``y_pred``'s library, ``y_pred``'s shape without
+        ``axis``.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.0, 1.0], [0.0, 0.0]])
+        >>> y_pred = np.array([[0.6, 0.4], [0.4, 0.6]])
+        >>> al.binary_focal_crossentropy(y_true, y_pred, gamma=2.0).round(4).tolist()
+        [0.3299, 0.2058]
+        >>> al.binary_focal_crossentropy(
+        ...     y_true, y_pred, apply_class_balancing=True, alpha=0.25
+        ... ).round(4).tolist()
+        [0.1649, 0.1543]
+
+    Reference:
+        Lin et al., "Focal Loss for Dense Object Detection" (2017),
+        https://arxiv.org/abs/1708.02002
+
+        Szegedy et al., "Rethinking the Inception Architecture for Computer Vision" (2016),
+        https://arxiv.org/abs/1512.00567 (label smoothing)
     """
     xp, y_true, y_pred = prepare(y_true, y_pred, "binary_focal_crossentropy")
     axis = normalize_axis(axis, B.ndim(y_pred))
@@ -231,11 +325,49 @@ def categorical_crossentropy(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> Any:
-    """Categorical cross-entropy with one-hot (or soft) ``y_true``.
+    """Categorical cross-entropy between one-hot (or soft) targets and class probabilities.
 
-    ``loss = -sum(y_true * log p, axis)``; ``p`` is ``softmax(y_pred)`` when ``from_logits``,
-    else ``y_pred`` renormalised to sum to 1 and clipped to ``[eps, 1 - eps]``. Label smoothing:
-    ``y * (1 - ls) + ls / num_classes``.
+    The loss for single-label multi-class classification with one-hot targets (use
+    :func:`sparse_categorical_crossentropy` for integer labels). As in Keras, probabilities are
+    renormalised to sum to 1 along ``axis`` and clipped to ``[eps, 1 - eps]`` with
+    ``eps = 1e-7``; logits take the stable log-softmax. Label smoothing mixes the targets with
+    the uniform distribution, ``y * (1 - ls) + ls / num_classes``, where ``num_classes`` is the
+    size of ``y_pred`` along ``axis`` (D2: Keras 3.15 reads it from ``y_true``'s last axis;
+    ``Dn`` codes refer to ``docs/keras-differences.md``). A class axis of size 1 warns, as in
+    Keras.
+
+    Formula, along the class axis::
+
+        y'   = y * (1 - label_smoothing) + label_smoothing / num_classes
+        p    = clip(y_pred / sum(y_pred, axis), eps, 1 - eps)   (softmax(y_pred) from logits)
+        loss = -sum(y' * log(p), axis)
+
+    Args:
+        y_true: one-hot (or soft) targets, the shape of ``y_pred``, e.g. ``(batch, classes)``.
+        y_pred: predicted class probabilities (or logits), e.g. ``(batch, classes)``.
+        from_logits: whether ``y_pred`` holds logits instead of probabilities. Default ``False``.
+        label_smoothing: in ``[0, 1]``. Default ``0.0``.
+        axis: the class axis, an int. Default ``-1``.
+
+    Returns:
+        One value per sample: an array of ``y_pred``'s library, ``y_pred``'s shape without the
+        class axis (``(batch,)`` for ``(batch, classes)`` inputs).
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+        >>> y_pred = np.array([[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]])
+        >>> al.categorical_crossentropy(y_true, y_pred).round(4).tolist()
+        [0.0513, 2.3026]
+        >>> al.categorical_crossentropy(y_true, y_pred, label_smoothing=0.1).round(4).tolist()
+        [0.685, 2.2333]
+
+    Reference:
+        Keras, probabilistic losses: https://keras.io/api/losses/probabilistic_losses/
+
+        Szegedy et al., "Rethinking the Inception Architecture for Computer Vision" (2016),
+        https://arxiv.org/abs/1512.00567 (label smoothing)
     """
     xp, y_true, y_pred = prepare(y_true, y_pred, "categorical_crossentropy")
     axis = _class_axis(axis, B.ndim(y_pred))
@@ -254,14 +386,52 @@ def categorical_focal_crossentropy(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> Any:
-    """Categorical focal cross-entropy.
+    """Categorical focal cross-entropy: categorical cross-entropy that down-weights easy samples.
 
-    ``p = clip(softmax-or-renormalised y_pred, eps, 1 - eps)``,
-    ``loss = sum(alpha * (1 - p)^gamma * (-y_true log p), axis)``. ``alpha`` is a number or one
-    weight per class.
+    For multi-class classification with many easy examples or imbalanced classes: each class
+    term of the cross-entropy is scaled by ``alpha * (1 - p)^gamma``, so confidently correct
+    samples contribute little. ``alpha`` is one number or one weight per class. Keras 3
+    compatible: probabilities (or the softmax of logits) are renormalised along ``axis`` and
+    clipped to ``[eps, 1 - eps]`` with ``eps = 1e-7``; label smoothing is
+    ``y * (1 - ls) + ls / num_classes`` with ``num_classes`` from ``y_pred`` along ``axis`` (D2,
+    see ``docs/keras-differences.md``). A class axis of size 1 warns, as in Keras.
 
-    Reference: Lin et al., "Focal Loss for Dense Object Detection" (2017),
-    https://arxiv.org/abs/1708.02002
+    Formula, along the class axis::
+
+        y'   = y * (1 - label_smoothing) + label_smoothing / num_classes
+        p    = clip(y_pred / sum(y_pred, axis), eps, 1 - eps)   (y_pred = softmax(logits))
+        loss = sum(alpha * (1 - p)^gamma * (-y' * log(p)), axis)
+
+    Args:
+        y_true: one-hot (or soft) targets, the shape of ``y_pred``, e.g. ``(batch, classes)``.
+        y_pred: predicted class probabilities (or logits), e.g. ``(batch, classes)``.
+        alpha: a number ``>= 0``, or a sequence or array of one weight per class (shape
+            ``(classes,)``). Default ``0.25``.
+        gamma: the focusing parameter, ``>= 0``. Default ``2.0``.
+        from_logits: whether ``y_pred`` holds logits instead of probabilities. Default ``False``.
+        label_smoothing: in ``[0, 1]``. Default ``0.0``.
+        axis: the class axis, an int. Default ``-1``.
+
+    Returns:
+        One value per sample: an array of ``y_pred``'s library, ``y_pred``'s shape without the
+        class axis.
+
+    Example:
+        The confident, correct first sample contributes almost nothing:
+
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+        >>> y_pred = np.array([[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]])
+        >>> al.categorical_focal_crossentropy(y_true, y_pred).round(4).tolist()
+        [0.0, 0.4663]
+
+    Reference:
+        Lin et al., "Focal Loss for Dense Object Detection" (2017),
+        https://arxiv.org/abs/1708.02002
+
+        Szegedy et al., "Rethinking the Inception Architecture for Computer Vision" (2016),
+        https://arxiv.org/abs/1512.00567 (label smoothing)
     """
     xp, y_true, y_pred = prepare(y_true, y_pred, "categorical_focal_crossentropy")
     axis = _class_axis(axis, B.ndim(y_pred))
@@ -307,19 +477,66 @@ def sparse_categorical_crossentropy(
     label_smoothing: float = 0.0,
     chunk_size: int | None = None,
 ) -> Any:
-    """Cross-entropy with integer class indices as targets.
+    """Categorical cross-entropy with integer class indices as targets.
 
-    ``loss = -log p[y_true]`` with ``p`` as in :func:`categorical_crossentropy`. ``y_true`` has
-    ``y_pred``'s shape without the class ``axis`` (a trailing size-1 axis is squeezed).
-    Entries equal to ``ignore_class`` give 0 and, in a ``SparseCategoricalCrossentropy``, do not
-    count in the mean. ``label_smoothing`` (an extension, as in Keras after 3.15) mixes in the
-    uniform distribution. Labels outside ``[0, num_classes)`` raise ``ValueError`` (D13).
+    The loss for single-label multi-class classification (and per-token language modelling)
+    when the targets are class indices rather than one-hot vectors. ``loss = -log p[y_true]``
+    with ``p`` as in :func:`categorical_crossentropy`: probabilities renormalised and clipped to
+    ``[eps, 1 - eps]`` (``eps = 1e-7``) as in Keras, or logits through
+    ``logsumexp(x) - x[y]`` without a full log-softmax. ``y_true`` has ``y_pred``'s shape without
+    the class ``axis`` (a trailing size-1 axis is squeezed). Entries equal to ``ignore_class``
+    (e.g. padding) give 0 and, in a :class:`SparseCategoricalCrossentropy`, do not count in the
+    mean. ``label_smoothing`` (an extension, as in Keras after 3.15) mixes in the uniform
+    distribution. Labels outside ``[0, num_classes)`` raise ``ValueError`` (D13, see
+    ``docs/keras-differences.md``: checked for arrays in host memory outside tracing; Keras
+    gives NaN or garbage).
 
     ``chunk_size`` (an extension; needs ``from_logits=True``): on torch, process that many rows
     at a time in a custom autograd function, so the softmax and its gradient never exist for
     all rows at once; the gradient itself is the only full-size buffer (at 4096x32000 float32,
     about a third of ``F.cross_entropy``'s extra memory). Other libraries give the same numbers
     through the normal path: under ``jax.jit`` XLA already fuses the loss to the gradient alone.
+
+    Formula, per sample with label ``y`` (``C`` classes)::
+
+        log_p = log_softmax(y_pred)                             (from_logits)
+        log_p = log(clip(y_pred / sum(y_pred), eps, 1 - eps))   (probabilities)
+        loss  = -(1 - label_smoothing) * log_p[y] - label_smoothing * mean(log_p)
+        loss  = 0                         where y == ignore_class
+
+    Args:
+        y_true: integer class indices in ``[0, num_classes)`` (whole-number floats accepted),
+            ``y_pred``'s shape without the class axis, e.g. ``(batch,)`` or ``(batch, 1)``.
+        y_pred: predicted class probabilities (or logits), e.g. ``(batch, classes)`` or
+            ``(batch, time, classes)``.
+        from_logits: whether ``y_pred`` holds logits instead of probabilities. Default ``False``.
+        ignore_class: an integer label (e.g. ``-1`` for padding) whose entries give 0, or
+            ``None``. Default ``None``.
+        axis: the class axis of ``y_pred``, an int. Default ``-1``.
+        label_smoothing: in ``[0, 1]``. Default ``0.0``.
+        chunk_size: rows per chunk (a positive int), or ``None`` for no chunking; needs
+            ``from_logits=True``. Default ``None``.
+
+    Returns:
+        One value per sample: an array of ``y_pred``'s library, ``y_pred``'s shape without the
+        class axis (0 where ``y_true == ignore_class``).
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_pred = np.array([[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]])
+        >>> al.sparse_categorical_crossentropy(np.array([1, 2]), y_pred).round(4).tolist()
+        [0.0513, 2.3026]
+        >>> al.sparse_categorical_crossentropy(
+        ...     np.array([1, -1]), y_pred, ignore_class=-1
+        ... ).round(4).tolist()
+        [0.0513, 0.0]
+
+    Reference:
+        Keras, probabilistic losses: https://keras.io/api/losses/probabilistic_losses/
+
+        Szegedy et al., "Rethinking the Inception Architecture for Computer Vision" (2016),
+        https://arxiv.org/abs/1512.00567 (label smoothing)
     """
     xp, y_pred = B.prediction(y_pred)
     rank = B.ndim(y_pred)
@@ -385,16 +602,60 @@ def linear_cross_entropy(
 ) -> Any:
     """Sparse cross-entropy of the logits ``hidden @ weight.T + bias``, reduced.
 
-    Equals ``SparseCategoricalCrossentropy(from_logits=True, ignore_class=...,
-    label_smoothing=..., reduction=...)(labels, hidden @ weight.T + bias, sample_weight)``.
-    ``hidden`` is ``(..., H)``, ``weight`` ``(V, H)`` (a linear layer's weight), ``bias``
-    ``(V,)`` or ``None``, ``labels`` ``hidden.shape[:-1]`` class indices.
+    The loss of a language model's output layer without materialising its logits: it equals
+    ``SparseCategoricalCrossentropy(from_logits=True, ignore_class=..., label_smoothing=...,
+    reduction=...)(labels, hidden @ weight.T + bias, sample_weight)``, including its Keras
+    semantics (entries equal to ``ignore_class`` give 0 and do not count in the mean; labels
+    outside ``[0, num_classes)`` raise ``ValueError``, D13 in ``docs/keras-differences.md``).
 
     ``chunk_size`` (rows per chunk), on torch: the logits are built, used and dropped a chunk
     at a time in the forward pass and rebuilt chunk by chunk in the backward pass, so the
     ``(N, V)`` logits and their gradient never exist (one extra matmul of compute; the same idea
     as Liger-Kernel's fused linear cross-entropy and Apple's Cut Cross-Entropy, in plain torch
     ops). Elsewhere, and without ``chunk_size``, the logits are computed in full.
+
+    Formula::
+
+        logits = hidden @ weight.T + bias                      (..., V)
+        value  = sparse_categorical_crossentropy(labels, logits, from_logits=True)
+        loss   = reduction(value * sample_weight)               (ignored entries masked out)
+
+    Args:
+        hidden: the last hidden states, shape ``(..., H)``, a float array; its library decides
+            the result's.
+        weight: the output layer's weight (a linear layer's ``weight``), shape ``(V, H)``.
+        labels: integer class indices in ``[0, V)``, shape ``hidden.shape[:-1]``.
+        bias: the output layer's bias, shape ``(V,)``, or ``None``. Default ``None``.
+        sample_weight: weights broadcasting against ``labels`` (e.g. one per sample), or
+            ``None``. Default ``None``.
+        ignore_class: an integer label (e.g. ``-1`` for padding) whose entries give 0 and do
+            not count in the mean, or ``None``. Default ``None``.
+        label_smoothing: in ``[0, 1]``. Default ``0.0``.
+        reduction: ``"sum_over_batch_size"`` (default), ``"sum"``, ``"mean"``,
+            ``"mean_with_sample_weight"``, ``"none"``/``None`` (one value per label), or
+            tf-keras' ``"auto"`` (``"sum_over_batch_size"``).
+        chunk_size: rows per chunk (a positive int), or ``None`` for the full logits. Default
+            ``None``.
+
+    Returns:
+        The reduced loss, a 0-d array of ``hidden``'s library (``labels``' shape with
+        ``reduction="none"``).
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> hidden = np.array([[1.0, 0.0], [0.0, 1.0]])
+        >>> weight = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+        >>> labels = np.array([1, 2])
+        >>> round(float(al.linear_cross_entropy(hidden, weight, labels)), 4)
+        1.362
+        >>> al.linear_cross_entropy(hidden, weight, labels, reduction="none").round(4).tolist()
+        [1.862, 0.862]
+
+    Reference:
+        Hsu et al., "Liger Kernel: Efficient Triton Kernels for LLM Training" (2024),
+        https://arxiv.org/abs/2410.10989; Wijmans et al., "Cut Your Losses in Large-Vocabulary
+        Language Models" (2024), https://arxiv.org/abs/2411.09009
     """
     check_probability(label_smoothing, "label_smoothing")
     _check_ignore_class(ignore_class)
@@ -451,9 +712,38 @@ def linear_cross_entropy(
     torch_kernel=torch_kernels.kl_divergence,
 )
 def kl_divergence(y_true: Any, y_pred: Any) -> Any:
-    """Kullback-Leibler divergence per sample.
+    """Kullback-Leibler divergence from the predicted to the true distribution, per sample.
 
-    ``loss = sum(y log(y / p), axis=-1)`` with both clipped to ``[eps, 1]`` (a sum, not a mean).
+    Measures how much the predicted distribution ``y_pred`` differs from the target
+    distribution ``y_true`` (e.g. for distillation or soft targets). As in Keras, both are
+    clipped to ``[eps, 1]`` (``eps = 1e-7``) and the terms are summed over the last axis (a
+    sum, not a mean).
+
+    Formula, along the last axis::
+
+        y    = clip(y_true, eps, 1)
+        p    = clip(y_pred, eps, 1)
+        loss = sum(y * log(y / p), axis=-1)
+
+    Args:
+        y_true: the target distribution (probabilities), the shape of ``y_pred``.
+        y_pred: the predicted distribution (probabilities), e.g. ``(batch, classes)``.
+
+    Returns:
+        One value per sample: an array of ``y_pred``'s library, ``y_pred``'s shape without the
+        last axis.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.5, 0.5], [0.9, 0.1]])
+        >>> y_pred = np.array([[0.25, 0.75], [0.9, 0.1]])
+        >>> al.kl_divergence(y_true, y_pred).round(4).tolist()
+        [0.1438, 0.0]
+
+    Reference:
+        Kullback & Leibler, "On Information and Sufficiency" (1951), Annals of Mathematical
+        Statistics 22(1); Keras: https://keras.io/api/losses/probabilistic_losses/
     """
     xp, y_true, y_pred = prepare(y_true, y_pred, "kl_divergence")
     y_true = xp.clip(y_true, EPS, 1.0)
@@ -465,12 +755,39 @@ def kl_divergence(y_true: Any, y_pred: Any) -> Any:
 def categorical_generalized_cross_entropy(y_true: Any, y_pred: Any, q: float = 0.5) -> Any:
     """Generalized cross-entropy for noisy labels: ``(1 - p_y^q) / q``.
 
-    ``y_true`` holds integer class indices (``(batch,)`` or ``(batch, 1)``), ``y_pred``
-    probabilities. ``q -> 0`` approaches cross-entropy, ``q = 1`` is MAE. ``p_y`` is floored at
-    eps so the gradient stays finite at ``p_y = 0``.
+    A loss robust to label noise that interpolates between cross-entropy and MAE: ``q -> 0``
+    approaches cross-entropy, ``q = 1`` would be MAE (``1 - p_y``). ``y_true`` holds integer
+    class indices (``(batch,)`` or ``(batch, 1)``), ``y_pred`` probabilities. Unlike Keras,
+    ``p_y`` is floored at ``eps = 1e-7`` so the gradient stays finite at ``p_y = 0`` (see
+    "Generalized cross-entropy" in ``docs/keras-differences.md``); labels outside
+    ``[0, num_classes)`` raise ``ValueError`` (D13 there).
 
-    Reference: Zhang & Sabuncu, "Generalized Cross Entropy Loss for Training Deep Neural
-    Networks with Noisy Labels" (2018), https://arxiv.org/abs/1805.07836
+    Formula, per sample with label ``y``::
+
+        p_y  = max(y_pred[y], eps)
+        loss = (1 - p_y^q) / q
+
+    Args:
+        y_true: integer class indices in ``[0, num_classes)``, shape ``(batch,)`` or
+            ``(batch, 1)`` (one per row of ``y_pred``).
+        y_pred: predicted class probabilities, shape ``(batch, classes)``.
+        q: the exponent, in the open interval ``(0, 1)``. Default ``0.5``.
+
+    Returns:
+        One value per sample: an array of ``y_pred``'s library, ``y_pred``'s shape without the
+        last axis.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_pred = np.array([[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]])
+        >>> y_true = np.array([1, 2])
+        >>> al.categorical_generalized_cross_entropy(y_true, y_pred, q=0.5).round(4).tolist()
+        [0.0506, 1.3675]
+
+    Reference:
+        Zhang & Sabuncu, "Generalized Cross Entropy Loss for Training Deep Neural Networks with
+        Noisy Labels" (2018), https://arxiv.org/abs/1805.07836
     """
     xp, y_pred = B.prediction(y_pred)
     labels = integer_labels(xp, y_true, y_pred)
@@ -489,7 +806,35 @@ def categorical_generalized_cross_entropy(y_true: Any, y_pred: Any, q: float = 0
 
 
 class BinaryCrossentropy(BuiltinLoss, function=binary_crossentropy):
-    """Binary cross-entropy. See :func:`binary_crossentropy`; ``reduction``: see ``Loss``."""
+    """Binary cross-entropy as a ``Loss``.
+
+    Computes :func:`binary_crossentropy` per sample, then weights and reduces it (see
+    :class:`~anyloss.Loss`).
+
+    Args:
+        from_logits: whether ``y_pred`` holds logits instead of probabilities. Default ``False``.
+        label_smoothing: in ``[0, 1]``; targets move towards 0.5. Default ``0.0``.
+        axis: the axis to average over (an int, a tuple of ints, or ``None``). Default ``-1``.
+        reduction: how the per-sample values are reduced: ``"sum_over_batch_size"``
+            (default: their mean over every entry), ``"sum"``, ``"mean"`` (the same as
+            ``"sum_over_batch_size"``), ``"mean_with_sample_weight"`` (the weighted sum over the
+            sum of the weights), ``"none"`` or ``None`` (the per-sample values, unreduced);
+            tf-keras' ``"auto"`` means ``"sum_over_batch_size"`` (D14).
+        name: the loss' name. Default ``"binary_crossentropy"``.
+        dtype: compute dtype (``"float16"``, ``"bfloat16"``, ``"float32"`` or ``"float64"``).
+            Default ``None``: ``y_pred``'s float dtype, at least float32.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.0, 1.0], [0.0, 0.0]])
+        >>> y_pred = np.array([[0.6, 0.4], [0.4, 0.6]])
+        >>> loss = al.BinaryCrossentropy()
+        >>> round(float(loss(y_true, y_pred)), 4)
+        0.8149
+        >>> round(float(loss(y_true, y_pred, sample_weight=np.array([1.0, 0.0]))), 4)
+        0.4581
+    """
 
     from_logits: bool
     label_smoothing: float
@@ -515,7 +860,37 @@ class BinaryCrossentropy(BuiltinLoss, function=binary_crossentropy):
 
 
 class BinaryFocalCrossentropy(BuiltinLoss, function=binary_focal_crossentropy):
-    """Binary focal cross-entropy. See :func:`binary_focal_crossentropy`."""
+    """Binary focal cross-entropy as a ``Loss``.
+
+    Computes :func:`binary_focal_crossentropy` per sample, then weights and reduces it (see
+    :class:`~anyloss.Loss`).
+
+    Args:
+        apply_class_balancing: whether to weight entries by ``alpha``/``1 - alpha``. Default
+            ``False``.
+        alpha: the weight of positive entries with ``apply_class_balancing``, in ``[0, 1]``.
+            Default ``0.25``.
+        gamma: the focusing parameter, ``>= 0``. Default ``2.0``.
+        from_logits: whether ``y_pred`` holds logits instead of probabilities. Default ``False``.
+        label_smoothing: in ``[0, 1]``; targets move towards 0.5. Default ``0.0``.
+        axis: the axis to average over (an int, a tuple of ints, or ``None``). Default ``-1``.
+        reduction: how the per-sample values are reduced: ``"sum_over_batch_size"``
+            (default: their mean over every entry), ``"sum"``, ``"mean"`` (the same as
+            ``"sum_over_batch_size"``), ``"mean_with_sample_weight"`` (the weighted sum over the
+            sum of the weights), ``"none"`` or ``None`` (the per-sample values, unreduced);
+            tf-keras' ``"auto"`` means ``"sum_over_batch_size"`` (D14).
+        name: the loss' name. Default ``"binary_focal_crossentropy"``.
+        dtype: compute dtype (``"float16"``, ``"bfloat16"``, ``"float32"`` or ``"float64"``).
+            Default ``None``: ``y_pred``'s float dtype, at least float32.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.0, 1.0], [0.0, 0.0]])
+        >>> y_pred = np.array([[0.6, 0.4], [0.4, 0.6]])
+        >>> round(float(al.BinaryFocalCrossentropy(gamma=2.0)(y_true, y_pred)), 4)
+        0.2678
+    """
 
     apply_class_balancing: bool
     alpha: float
@@ -550,7 +925,36 @@ class BinaryFocalCrossentropy(BuiltinLoss, function=binary_focal_crossentropy):
 
 
 class CategoricalCrossentropy(BuiltinLoss, function=categorical_crossentropy):
-    """Categorical cross-entropy. See :func:`categorical_crossentropy`."""
+    """Categorical cross-entropy as a ``Loss``.
+
+    Computes :func:`categorical_crossentropy` per sample, then weights and reduces it (see
+    :class:`~anyloss.Loss`).
+
+    Args:
+        from_logits: whether ``y_pred`` holds logits instead of probabilities. Default ``False``.
+        label_smoothing: in ``[0, 1]``; classes counted on ``y_pred`` along ``axis`` (D2).
+            Default ``0.0``.
+        axis: the class axis, an int. Default ``-1``.
+        reduction: how the per-sample values are reduced: ``"sum_over_batch_size"``
+            (default: their mean over every entry), ``"sum"``, ``"mean"`` (the same as
+            ``"sum_over_batch_size"``), ``"mean_with_sample_weight"`` (the weighted sum over the
+            sum of the weights), ``"none"`` or ``None`` (the per-sample values, unreduced);
+            tf-keras' ``"auto"`` means ``"sum_over_batch_size"`` (D14).
+        name: the loss' name. Default ``"categorical_crossentropy"``.
+        dtype: compute dtype (``"float16"``, ``"bfloat16"``, ``"float32"`` or ``"float64"``).
+            Default ``None``: ``y_pred``'s float dtype, at least float32.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+        >>> y_pred = np.array([[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]])
+        >>> loss = al.CategoricalCrossentropy()
+        >>> round(float(loss(y_true, y_pred)), 4)
+        1.1769
+        >>> round(float(loss(y_true, y_pred, sample_weight=np.array([0.3, 0.7]))), 4)
+        0.8136
+    """
 
     from_logits: bool
     label_smoothing: float
@@ -576,7 +980,35 @@ class CategoricalCrossentropy(BuiltinLoss, function=categorical_crossentropy):
 
 
 class CategoricalFocalCrossentropy(BuiltinLoss, function=categorical_focal_crossentropy):
-    """Categorical focal cross-entropy. See :func:`categorical_focal_crossentropy`."""
+    """Categorical focal cross-entropy as a ``Loss``.
+
+    Computes :func:`categorical_focal_crossentropy` per sample, then weights and reduces it
+    (see :class:`~anyloss.Loss`).
+
+    Args:
+        alpha: a number ``>= 0``, or one weight per class. Default ``0.25``.
+        gamma: the focusing parameter, ``>= 0``. Default ``2.0``.
+        from_logits: whether ``y_pred`` holds logits instead of probabilities. Default ``False``.
+        label_smoothing: in ``[0, 1]``; classes counted on ``y_pred`` along ``axis`` (D2).
+            Default ``0.0``.
+        axis: the class axis, an int. Default ``-1``.
+        reduction: how the per-sample values are reduced: ``"sum_over_batch_size"``
+            (default: their mean over every entry), ``"sum"``, ``"mean"`` (the same as
+            ``"sum_over_batch_size"``), ``"mean_with_sample_weight"`` (the weighted sum over the
+            sum of the weights), ``"none"`` or ``None`` (the per-sample values, unreduced);
+            tf-keras' ``"auto"`` means ``"sum_over_batch_size"`` (D14).
+        name: the loss' name. Default ``"categorical_focal_crossentropy"``.
+        dtype: compute dtype (``"float16"``, ``"bfloat16"``, ``"float32"`` or ``"float64"``).
+            Default ``None``: ``y_pred``'s float dtype, at least float32.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+        >>> y_pred = np.array([[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]])
+        >>> round(float(al.CategoricalFocalCrossentropy()(y_true, y_pred)), 4)
+        0.2332
+    """
 
     alpha: Any
     gamma: float
@@ -608,10 +1040,41 @@ class CategoricalFocalCrossentropy(BuiltinLoss, function=categorical_focal_cross
 
 
 class SparseCategoricalCrossentropy(BuiltinLoss, function=sparse_categorical_crossentropy):
-    """Cross-entropy with integer labels. See :func:`sparse_categorical_crossentropy`.
+    """Cross-entropy with integer labels as a ``Loss``.
 
-    With ``ignore_class``, ``sum_over_batch_size`` divides by the number of valid entries.
-    ``chunk_size`` bounds the memory of the softmax gradient on torch (needs ``from_logits``).
+    Computes :func:`sparse_categorical_crossentropy` per sample, then weights and reduces it
+    (see :class:`~anyloss.Loss`). With ``ignore_class``, ``sum_over_batch_size`` divides by the
+    number of valid entries. ``chunk_size`` bounds the memory of the softmax gradient on torch
+    (needs ``from_logits``).
+
+    Args:
+        from_logits: whether ``y_pred`` holds logits instead of probabilities. Default ``False``.
+        ignore_class: an integer label (e.g. ``-1`` for padding) whose entries give 0 and do
+            not count in the mean, or ``None``. Default ``None``.
+        reduction: how the per-sample values are reduced: ``"sum_over_batch_size"``
+            (default: their mean over every entry), ``"sum"``, ``"mean"`` (the same as
+            ``"sum_over_batch_size"``), ``"mean_with_sample_weight"`` (the weighted sum over the
+            sum of the weights), ``"none"`` or ``None`` (the per-sample values, unreduced);
+            tf-keras' ``"auto"`` means ``"sum_over_batch_size"`` (D14).
+        axis: the class axis of ``y_pred``, an int. Default ``-1``.
+        name: the loss' name. Default ``"sparse_categorical_crossentropy"``.
+        dtype: compute dtype (``"float16"``, ``"bfloat16"``, ``"float32"`` or ``"float64"``).
+            Default ``None``: ``y_pred``'s float dtype, at least float32.
+        label_smoothing: in ``[0, 1]`` (an extension). Default ``0.0``.
+        chunk_size: keyword-only; rows per chunk (a positive int) for the memory-bounded torch
+            path, or ``None``. Needs ``from_logits=True``. Default ``None``.
+
+    Example:
+        The ignored second entry does not count in the mean:
+
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_pred = np.array([[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]])
+        >>> round(float(al.SparseCategoricalCrossentropy()(np.array([1, 2]), y_pred)), 4)
+        1.1769
+        >>> loss = al.SparseCategoricalCrossentropy(ignore_class=-1)
+        >>> round(float(loss(np.array([1, -1]), y_pred)), 4)
+        0.0513
     """
 
     from_logits: bool
@@ -645,7 +1108,29 @@ class SparseCategoricalCrossentropy(BuiltinLoss, function=sparse_categorical_cro
 
 
 class KLDivergence(BuiltinLoss, function=kl_divergence):
-    """Kullback-Leibler divergence. See :func:`kl_divergence`."""
+    """Kullback-Leibler divergence as a ``Loss``.
+
+    Computes :func:`kl_divergence` per sample, then weights and reduces it (see
+    :class:`~anyloss.Loss`).
+
+    Args:
+        reduction: how the per-sample values are reduced: ``"sum_over_batch_size"``
+            (default: their mean over every entry), ``"sum"``, ``"mean"`` (the same as
+            ``"sum_over_batch_size"``), ``"mean_with_sample_weight"`` (the weighted sum over the
+            sum of the weights), ``"none"`` or ``None`` (the per-sample values, unreduced);
+            tf-keras' ``"auto"`` means ``"sum_over_batch_size"`` (D14).
+        name: the loss' name. Default ``"kl_divergence"``.
+        dtype: compute dtype (``"float16"``, ``"bfloat16"``, ``"float32"`` or ``"float64"``).
+            Default ``None``: ``y_pred``'s float dtype, at least float32.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.5, 0.5], [0.9, 0.1]])
+        >>> y_pred = np.array([[0.25, 0.75], [0.9, 0.1]])
+        >>> round(float(al.KLDivergence()(y_true, y_pred)), 4)
+        0.0719
+    """
 
     def __init__(
         self, reduction: Any = "sum_over_batch_size", name: str = "kl_divergence", dtype: Any = None
@@ -656,7 +1141,30 @@ class KLDivergence(BuiltinLoss, function=kl_divergence):
 class CategoricalGeneralizedCrossEntropy(
     BuiltinLoss, function=categorical_generalized_cross_entropy
 ):
-    """Generalized cross-entropy. See :func:`categorical_generalized_cross_entropy`."""
+    """Generalized cross-entropy as a ``Loss``.
+
+    Computes :func:`categorical_generalized_cross_entropy` per sample, then weights and reduces
+    it (see :class:`~anyloss.Loss`).
+
+    Args:
+        q: the exponent, in the open interval ``(0, 1)``. Default ``0.5``.
+        reduction: how the per-sample values are reduced: ``"sum_over_batch_size"``
+            (default: their mean over every entry), ``"sum"``, ``"mean"`` (the same as
+            ``"sum_over_batch_size"``), ``"mean_with_sample_weight"`` (the weighted sum over the
+            sum of the weights), ``"none"`` or ``None`` (the per-sample values, unreduced);
+            tf-keras' ``"auto"`` means ``"sum_over_batch_size"`` (D14).
+        name: the loss' name. Default ``"categorical_generalized_cross_entropy"``.
+        dtype: compute dtype (``"float16"``, ``"bfloat16"``, ``"float32"`` or ``"float64"``).
+            Default ``None``: ``y_pred``'s float dtype, at least float32.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_pred = np.array([[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]])
+        >>> loss = al.CategoricalGeneralizedCrossEntropy(q=0.5)
+        >>> round(float(loss(np.array([1, 2]), y_pred)), 4)
+        0.7091
+    """
 
     q: float
 
