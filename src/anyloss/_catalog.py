@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -65,19 +66,38 @@ class Entry:
 
     @property
     def description(self) -> str:
-        """The docstring without its summary line, examples and reference."""
-        body = _docstring(self.function).split("\n", 1)[1:]
-        text = (
-            re.split(r"\n\s*(?:Example|Examples|Reference|References):", body[0])[0] if body else ""
-        )
-        return text.strip()
+        """What the loss is for and its formula: the docstring's text before its sections
+        (``Args:``, ``Returns:``, ``Example:``, ``Reference:``), without the summary line."""
+        head = _sections(_docstring(self.function))[0]
+        body = head.split("\n", 1)[1] if "\n" in head else ""
+        # An older one-line "Reference: ..." paragraph is shown under Reference instead.
+        body = re.split(r"\n\s*(?:Example|Examples|Reference|References):", body)[0]
+        return _literal_blocks(body).strip()
 
     @property
     def reference(self) -> str | None:
-        match = re.search(
-            r"References?:\s*(.+?)(?:\n\s*\n|$)", _docstring(self.function), re.DOTALL
-        )
-        return " ".join(match.group(1).split()) if match else None
+        """The ``Reference:`` section (or an older inline ``Reference: ...``), on one line."""
+        doc = _docstring(self.function)
+        sections = _sections(doc)[1]
+        text = sections.get("Reference") or sections.get("References")
+        if text is None:
+            match = re.search(r"^References?:\s*(.+?)(?:\n\s*\n|$)", doc, re.DOTALL | re.MULTILINE)
+            text = match.group(1) if match else None
+        return " ".join(text.split()) if text else None
+
+    def argument_help(self) -> dict[str, str]:
+        """``name -> meaning`` of the class' constructor arguments, from its ``Args:`` section."""
+        args = _sections(_docstring(self.loss_class))[1].get("Args", "")
+        found: dict[str, str] = {}
+        name = None
+        for line in args.splitlines():
+            match = re.match(r"(\w+)(?: \(.*?\))?:\s*(.*)", line)
+            if match and not line[:1].isspace():
+                name = match.group(1)
+                found[name] = match.group(2)
+            elif name is not None and line.strip():
+                found[name] += " " + line.strip()
+        return {k: " ".join(v.split()) for k, v in found.items()}
 
     def arguments(self) -> list[tuple[str, Any]]:
         """``(name, default)`` of every constructor argument of the class, in order."""
@@ -91,6 +111,31 @@ class Entry:
 
 def _docstring(obj: Any) -> str:
     return inspect.cleandoc(obj.__doc__ or "")
+
+
+_SECTION = re.compile(
+    r"^(Args|Arguments|Returns|Raises|Yields|Example|Examples|Reference|References|Note|Notes)"
+    r":[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def _sections(doc: str) -> tuple[str, dict[str, str]]:
+    """A Google-style docstring split into the text before its sections and the sections
+    (header -> dedented body)."""
+    parts = _SECTION.split(doc)
+    sections = {
+        parts[i]: textwrap.dedent(parts[i + 1]).strip("\n") for i in range(1, len(parts) - 1, 2)
+    }
+    return parts[0], sections
+
+
+def _literal_blocks(text: str) -> str:
+    """reST literal-block markers for a terminal: a lone ``::`` line goes, ``text::`` ends
+    with ``:``."""
+    text = re.sub(r"(?m)^[ \t]*::[ \t]*\n", "", text)
+    text = re.sub(r"(?m)(\S)::[ \t]*$", r"\1:", text)
+    return re.sub(r"\n{3,}", "\n\n", text)
 
 
 def entries() -> list[Entry]:

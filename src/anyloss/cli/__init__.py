@@ -72,7 +72,7 @@ def cmd_describe(args: argparse.Namespace, out: Console) -> int:
         f"family: {e.family}    inputs: {e.inputs}"
     )
     if e.description:
-        out.print("\n[bold]Formula[/bold]")
+        out.print("\n[bold]Description and formula[/bold]")
         out.print(_plain(e.description), markup=False)
     out.print(
         f"\n[bold]Arguments[/bold] of {e.class_name}; al.{e.name} takes the same "
@@ -81,8 +81,10 @@ def cmd_describe(args: argparse.Namespace, out: Console) -> int:
     table = Table()
     table.add_column("argument", no_wrap=True)
     table.add_column("default")
+    table.add_column("meaning")
+    meanings = e.argument_help()
     for name, default in e.arguments():
-        table.add_row(name, repr(default))
+        table.add_row(name, repr(default), _escape(_plain(meanings.get(name, ""))))
     out.print(table)
     out.print(f"\n[bold]Reference[/bold]: {e.reference or '-'}", markup=True)
     out.print(
