@@ -2,7 +2,7 @@
 
 ``F.cross_entropy`` on ``(N, C)`` logits keeps the full log-softmax for the backward pass and
 builds two more ``(N, C)`` buffers there: three times the logits' size on top of them
-(``shared/BACKENDS.md`` section 4: 1500 MiB at 4096x32000 float32). Here the forward pass keeps
+(1500 MiB at 4096x32000 float32, measured in ``benchmarks/RESULTS.md``). Here the forward pass keeps
 one log-sum-exp per row and the backward pass writes the gradient
 ``(softmax(x) - (1 - ls) onehot(y) - ls / C) * g`` straight into the gradient buffer, a chunk
 of rows at a time; the only full-size allocation is that gradient. float16/bfloat16 logits are

@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import functools
 import importlib
+import sys
 from typing import TYPE_CHECKING, Any
 
 from anyloss.backend import EPSILON as EPS
 from anyloss.backend._checks import check_label_range, check_whole_numbers, checks_apply
+from anyloss.backend._dtypes import compute_dtype
 
 if TYPE_CHECKING:
     import torch
@@ -38,15 +40,17 @@ if TYPE_CHECKING:
 else:
 
     class _Deferred:
-        """Stands for a module until the first attribute access, which imports the module and
-        binds it in its place (so later accesses cost nothing)."""
+        """Stands for a torch module until the first attribute access, which binds the module
+        in its place (so later accesses cost nothing). Kernels run only on torch tensors, so
+        torch is imported by then: the module is read from ``sys.modules``, which
+        ``torch.compile`` traces (an import inside a traced call would break the graph)."""
 
         def __init__(self, module: str, binding: str) -> None:
             self._module, self._binding = module, binding
 
         def __getattr__(self, attr: str) -> Any:
-            module = importlib.import_module(self._module)
-            globals()[self._binding] = module
+            module = sys.modules.get(self._module) or importlib.import_module(self._module)
+            setattr(sys.modules[__name__], self._binding, module)
             return getattr(module, attr)
 
     torch = _Deferred("torch", "torch")
@@ -63,7 +67,8 @@ def _compute_dtype(y_pred: Tensor, dtype: Any) -> Any:
     if not y_pred.is_floating_point():
         return None
     if dtype is None:
-        return torch.float64 if y_pred.dtype == torch.float64 else torch.float32
+        return compute_dtype(torch, y_pred.dtype)
+    # A Loss' float16/bfloat16 dtype: the array-API path computes it.
     return {"float32": torch.float32, "float64": torch.float64}.get(dtype)
 
 
