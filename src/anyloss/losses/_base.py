@@ -38,7 +38,21 @@ def _dtype_name(dtype: Any) -> str | None:
 
 
 class Loss:
-    """Base class: subclass it and implement ``call(y_true, y_pred)`` returning per-sample values.
+    """Base class of every loss: the Keras 3 ``Loss`` pipeline, for every array library.
+
+    To write a loss, subclass it and implement ``call(y_true, y_pred)`` returning one value per
+    sample (e.g. shape ``(batch,)``), computed with operations that work on the arrays you pass
+    (``anyloss.ops`` work on every library). Hyperparameters go to ``__init__``, which passes
+    ``name``, ``reduction`` and ``dtype`` on to ``super().__init__``; override
+    :meth:`get_config` to add them to the config. For a plain function
+    ``fn(y_true, y_pred, **kwargs)``, :class:`LossFunctionWrapper` does all of this.
+
+    Calling ``loss(y_true, y_pred, sample_weight=None, mask=None)`` converts both inputs to
+    ``y_pred``'s library, device and compute dtype, runs ``call``, multiplies the per-sample
+    values by ``sample_weight`` (broadcast over trailing axes, D4 in
+    ``docs/keras-differences.md``), removes the entries where ``mask`` (or a ``_keras_mask``
+    attribute on ``y_pred``) is false from the loss and from the ``sum_over_batch_size`` count,
+    and applies the reduction.
 
     Args:
         name: the loss' name (default: the class name in snake case).
@@ -48,9 +62,25 @@ class Loss:
         dtype: compute dtype (e.g. ``"float64"``); default: ``y_pred``'s float dtype, never below
             float32.
 
-    Calling ``loss(y_true, y_pred, sample_weight=None, mask=None)`` returns the reduced loss as
-    an array of ``y_pred``'s library. A ``mask`` (or a ``_keras_mask`` attribute on ``y_pred``)
-    removes entries from the loss and from the ``sum_over_batch_size`` count.
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> class MeanAbsolute(al.Loss):
+        ...     def call(self, y_true, y_pred):
+        ...         return al.ops.mean(al.ops.abs(y_true - y_pred), axis=-1)
+        >>> loss = MeanAbsolute()
+        >>> loss.name
+        'mean_absolute'
+        >>> y_true = np.array([[0.0, 1.0], [1.0, 1.0]])
+        >>> y_pred = np.array([[0.5, 1.0], [0.0, 0.0]])
+        >>> round(float(loss(y_true, y_pred)), 4)  # mean of the per-sample [0.25, 1.0]
+        0.625
+        >>> round(float(loss(y_true, y_pred, sample_weight=np.array([1.0, 0.0]))), 4)
+        0.125
+        >>> round(float(loss(y_true, y_pred, mask=np.array([True, False]))), 4)
+        0.25
+        >>> MeanAbsolute(reduction="none")(y_true, y_pred).tolist()
+        [0.25, 1.0]
     """
 
     #: Built-ins that take integer labels set this, so ``y_true`` keeps its integer dtype.
@@ -85,6 +115,27 @@ class Loss:
     def __call__(
         self, y_true: Any, y_pred: Any, sample_weight: Any = None, mask: Any = None
     ) -> Any:
+        """The reduced loss of a batch.
+
+        Args:
+            y_true: targets: an array of any library, a list or a scalar; converted to ``y_pred``'s
+                library, device and compute dtype (integer labels of sparse losses stay integers).
+            y_pred: predictions; their library is the result's.
+            sample_weight: ``None``, a scalar, one weight per sample (shape ``(batch,)``, broadcast
+                over trailing axes) or one per loss entry. Zero-weight samples still count in the
+                ``sum_over_batch_size`` mean, as in Keras.
+            mask: ``None``, or a boolean (or 0/1) array with one entry per sample or per loss
+                entry; masked-out entries count neither in the loss nor in the mean. Combined with
+                ``y_pred._keras_mask`` and masks returned by ``call``.
+
+        Returns:
+            The reduced loss, a 0-d array of ``y_pred``'s library (the per-sample values with
+            ``reduction="none"``).
+
+        Raises:
+            ValueError: shapes of ``sample_weight`` or ``mask`` that do not match the per-sample
+                loss, or inputs the loss refuses.
+        """
         in_mask = getattr(y_pred, "_keras_mask", None)
         if sample_weight is None and mask is None and in_mask is None:
             out = self.fused(y_true, y_pred)
@@ -127,12 +178,24 @@ class Loss:
         return None
 
     def get_config(self) -> dict[str, Any]:
-        """Every constructor argument, JSON-safe (subclasses add their own)."""
+        """Every constructor argument, JSON-safe (subclasses add their own).
+
+        Returns:
+            A dict with ``name``, ``reduction`` and ``dtype``; subclasses with hyperparameters add
+            them, so that :meth:`from_config` rebuilds an equal loss.
+        """
         return {"name": self.name, "reduction": self.reduction, "dtype": self.dtype}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Loss:
-        """The loss ``cls(**config)``: the inverse of :meth:`get_config`."""
+        """The loss ``cls(**config)``: the inverse of :meth:`get_config`.
+
+        Args:
+            config: a dict as :meth:`get_config` returns it.
+
+        Returns:
+            A new instance of ``cls``.
+        """
         return cls(**config)
 
     def __repr__(self) -> str:
@@ -151,7 +214,8 @@ class LossFunctionWrapper(Loss):
 
     Ranks are aligned first (``(N,)`` against ``(N, 1)`` gives ``(N, 1)`` twice), as Keras does.
     Subclassing it with ``super().__init__(fn, name=..., reduction=..., **fn_kwargs)`` is the
-    usual way to give a custom function hyperparameters and a config.
+    usual way to give a custom function hyperparameters and a config. To save and load the
+    config, register ``fn`` with ``@anyloss.register()``.
 
     Args:
         fn: the per-sample loss function ``fn(y_true, y_pred, **fn_kwargs)``.
@@ -159,6 +223,22 @@ class LossFunctionWrapper(Loss):
         name: the loss' name (default: the class name in snake case, or ``fn``'s name).
         dtype: see :class:`Loss`.
         **fn_kwargs: keyword arguments passed to ``fn`` on every call, and saved in the config.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> def scaled_absolute_error(y_true, y_pred, scale=1.0):
+        ...     return scale * al.ops.mean(al.ops.abs(y_true - y_pred), axis=-1)
+        >>> loss = al.LossFunctionWrapper(scaled_absolute_error, scale=2.0)
+        >>> y_true = np.array([[0.0, 1.0], [1.0, 1.0]])
+        >>> y_pred = np.array([[0.5, 1.0], [0.0, 0.0]])
+        >>> round(float(loss(y_true, y_pred)), 4)  # mean of 2 * [0.25, 1.0]
+        1.25
+        >>> config = loss.get_config()
+        >>> config["name"], config["reduction"], config["scale"]
+        ('scaled_absolute_error', 'sum_over_batch_size', 2.0)
+        >>> config["fn"]["config"]  # an unregistered function is saved by its name
+        'scaled_absolute_error'
     """
 
     def __init__(
@@ -229,13 +309,43 @@ def _json_safe(value: Any) -> Any:
 
 
 class BuiltinLoss(LossFunctionWrapper):
-    """The class of a built-in loss: ``class Huber(BuiltinLoss, function=huber)``.
+    """The base of every built-in loss class (for maintainers).
 
-    Its hyperparameters live in one place, as attributes (``Huber(delta=2.0).delta``), checked
-    by the function's declaration when set, read by every call and by :meth:`get_config`, so the
-    config and the behaviour cannot disagree. An unweighted, unmasked call on a library with a
-    native kernel for the loss computes the loss and its reduction in that kernel
-    (:meth:`fused`), unless a subclass overrides ``call``.
+    A built-in loss is declared once, in its family module (``anyloss/losses/*.py``): the
+    function carries ``@builtin(inputs=..., aliases=..., check=..., torch_kernel=...)`` (see
+    ``anyloss.losses._builtin``) above its array-API formula, and the Keras class names it::
+
+        class Huber(BuiltinLoss, function=huber):
+            def __init__(self, delta=1.0, reduction="sum_over_batch_size",
+                         name="huber_loss", dtype=None):
+                super().__init__(reduction=reduction, name=name, dtype=dtype, delta=delta)
+
+    The constructor only lists Keras' arguments, order and defaults; everything else (lookup
+    tables, config, checks, dispatch) comes from the declaration.
+
+    One home for arguments: the hyperparameters live as attributes (``Huber(delta=2.0).delta``),
+    checked by the declaration's ``check`` when set (in the constructor and on assignment), read
+    by every call and by :meth:`get_config`, so the config and the behaviour cannot disagree.
+
+    Fused kernels: an unweighted, unmasked call on a library with a native kernel for the loss
+    (the declaration's ``torch_kernel``, on PyTorch tensors) computes the loss and its reduction
+    in that kernel (:meth:`fused`), unless a subclass overrides ``call``.
+
+    Args:
+        reduction: see :class:`Loss`.
+        name: the loss' name (default: the function's name).
+        dtype: see :class:`Loss`.
+        **arguments: the function's hyperparameters that the constructor takes.
+
+    Example:
+        >>> import anyloss as al
+        >>> loss = al.Huber(delta=2.0)
+        >>> loss.delta, loss.get_config()["delta"]
+        (2.0, 2.0)
+        >>> loss.delta = -1.0
+        Traceback (most recent call last):
+        ...
+        ValueError: Argument `delta` of huber must be a finite number > 0. Received: delta=-1.0
     """
 
     #: The declaration of the wrapped function (set by ``function=`` in the class statement).
