@@ -20,7 +20,31 @@ from anyloss._text import shown
 
 
 class Reduction(str, enum.Enum):
-    """How a loss reduces per-sample values (strings are accepted wherever this is)."""
+    """How a loss reduces its per-sample values (strings are accepted wherever this is).
+
+    A ``str`` enum, so ``Reduction.SUM == "sum"``; ``reduction=`` arguments take either form
+    and store the string.
+
+    Members:
+        NONE: ``"none"``: the per-sample values, unreduced (``None`` means the same).
+        SUM: ``"sum"``: their (weighted) sum.
+        SUM_OVER_BATCH_SIZE: ``"sum_over_batch_size"`` (the default): the weighted sum divided
+            by the number of entries (masked entries excluded).
+        MEAN: ``"mean"``: the same as ``"sum_over_batch_size"``.
+        MEAN_WITH_SAMPLE_WEIGHT: ``"mean_with_sample_weight"``: the weighted sum divided by the
+            sum of the weights.
+        AUTO: ``"auto"``: tf-keras' default, read as ``"sum_over_batch_size"`` (D14 in
+            ``docs/keras-differences.md``).
+
+    Example:
+        >>> import anyloss as al
+        >>> al.Reduction.SUM == "sum"
+        True
+        >>> al.MeanSquaredError(reduction=al.Reduction.SUM).reduction
+        'sum'
+        >>> al.MeanSquaredError(reduction="auto").reduction
+        'sum_over_batch_size'
+    """
 
     NONE = "none"
     SUM = "sum"
@@ -128,7 +152,46 @@ def reduce_weighted_values(
     ``sum_over_batch_size``/``mean`` divide by the element count (zero-weight samples count, as
     in Keras); masked entries are excluded from that count. ``mean_with_sample_weight`` divides
     by the sum of the (broadcast, masked) weights. All divisions are ``divide_no_nan``, so a fully
-    masked batch gives 0 (D5). Scalar and empty values pass through unreduced (Keras).
+    masked batch gives 0 (D5). Scalar and empty values pass through unreduced (Keras). Weights
+    and masks with fewer axes than ``values`` broadcast over the trailing axes (D4). ``Dn``
+    codes refer to ``docs/keras-differences.md``.
+
+    Args:
+        values: per-sample loss values, an array of any supported library, e.g. ``(batch,)``.
+        sample_weight: ``None``, a scalar, or weights whose shape broadcasts against ``values``
+            from the left (e.g. ``(batch,)`` for ``(batch, time)`` values). Default ``None``.
+        mask: ``None``, or a boolean (or 0/1) array broadcasting like ``sample_weight``; false
+            entries count neither in the loss nor in the mean. Default ``None``.
+        reduction: ``"sum_over_batch_size"`` (default), ``"sum"``, ``"mean"``,
+            ``"mean_with_sample_weight"``, ``"none"``/``None`` or ``"auto"``, or a
+            :class:`Reduction`.
+        dtype: the dtype to compute in; default ``values``' float dtype, at least float32.
+
+    Returns:
+        A 0-d array of ``values``' library, or the weighted values themselves with
+        ``reduction="none"`` (and for scalar or empty ``values``).
+
+    Raises:
+        ValueError: an unknown ``reduction``, or a ``sample_weight``/``mask`` whose shape does
+            not broadcast against ``values``.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> values = np.array([1.0, 2.0, 3.0, 4.0])
+        >>> weights = np.array([1.0, 1.0, 0.0, 0.0])
+        >>> float(al.reduce_weighted_values(values))
+        2.5
+        >>> float(al.reduce_weighted_values(values, weights))  # (1 + 2) / 4
+        0.75
+        >>> float(al.reduce_weighted_values(values, weights, reduction="mean_with_sample_weight"))
+        1.5
+        >>> float(al.reduce_weighted_values(values, mask=np.array([True, True, False, False])))
+        1.5
+        >>> float(al.reduce_weighted_values(values, reduction="sum"))
+        10.0
+        >>> al.reduce_weighted_values(values, weights, reduction="none").tolist()
+        [1.0, 2.0, 0.0, 0.0]
     """
     xp = B.namespace(values)
     reduction = standardize_reduction(reduction)
