@@ -62,6 +62,35 @@ def get(identifier: Any) -> Any:
     ``None`` -> ``None``; a function or ``Loss`` instance -> itself; a function name or alias ->
     that function; a class name or ``Loss`` subclass -> a default instance; a config dict ->
     :func:`deserialize`. Anything else raises ``ValueError`` (with suggestions for near misses).
+    Names resolve against the built-ins, objects registered with :func:`register` and names in
+    a :func:`custom_objects` scope.
+
+    Args:
+        identifier: ``None``, a loss name or alias (``"mse"``, ``"BinaryCrossentropy"``), a
+            function, a ``Loss`` instance or subclass, or a config dict.
+
+    Returns:
+        A loss function, a ``Loss`` instance, or ``None``.
+
+    Raises:
+        ValueError: an unknown name (with did-you-mean suggestions, D7 in
+            ``docs/keras-differences.md``), a class that is not a usable ``Loss`` subclass, or
+            anything else that is not a loss identifier; errors of :func:`deserialize` for dicts.
+
+    Example:
+        >>> import anyloss as al
+        >>> al.get("mse") is al.mean_squared_error
+        True
+        >>> type(al.get("Huber")).__name__
+        'Huber'
+        >>> al.get({"class_name": "Huber", "config": {"delta": 2.0}}).delta
+        2.0
+        >>> al.get(None) is None
+        True
+        >>> al.get("msee")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: Unknown loss 'msee'. Did you mean 'mse' or 'msle'? ...
     """
     if identifier is None:
         return None
@@ -94,7 +123,33 @@ def serialize(loss: Any) -> Any:
     """A JSON-safe description of ``loss`` that :func:`deserialize` turns back into it.
 
     Built-in functions serialize to their name, registered ones to ``"package>name"``; a
-    ``Loss`` to ``{"module", "class_name", "config", "registered_name"}``.
+    ``Loss`` to ``{"module", "class_name", "config", "registered_name"}`` (Keras 3's form; the
+    config holds every constructor argument).
+
+    Args:
+        loss: ``None``, a loss function or a ``Loss`` instance.
+
+    Returns:
+        ``None``, a name (str), a function config dict, or a ``Loss`` config dict.
+
+    Raises:
+        TypeError: ``loss`` is neither ``None``, a function nor a ``Loss``.
+        ValueError: a function that cannot be found again by name (a lambda or a nested
+            function).
+
+    Example:
+        >>> import pprint
+        >>> import anyloss as al
+        >>> al.serialize(al.mean_squared_error)
+        'mean_squared_error'
+        >>> pprint.pprint(al.serialize(al.Huber(delta=2.0)))
+        {'class_name': 'Huber',
+         'config': {'delta': 2.0,
+                    'dtype': None,
+                    'name': 'huber_loss',
+                    'reduction': 'sum_over_batch_size'},
+         'module': 'anyloss.losses',
+         'registered_name': None}
     """
     if loss is None:
         return None
@@ -111,6 +166,34 @@ def deserialize(config: Any, custom_objects: Mapping[str, Any] | None = None) ->
 
     Resolves only built-ins, registered objects, ``custom_objects`` and names in a
     ``custom_objects(...)`` scope. Never imports a module or runs code named by the config.
+
+    Args:
+        config: ``None``, a loss name, or a config dict with ``"class_name"`` and ``"config"``
+            (optionally ``"module"`` and ``"registered_name"``).
+        custom_objects: optional dict of name -> loss function or ``Loss`` subclass, consulted
+            first (also for configs nested in it).
+
+    Returns:
+        A loss function, a ``Loss`` instance, or ``None``.
+
+    Raises:
+        TypeError: ``custom_objects`` is not a dict, or ``config`` is neither a name nor a dict.
+        ValueError: an unknown name or class (with the fix), a config without a string
+            ``"class_name"``, a lambda, a config nested too deeply, or arguments the class
+            does not take.
+
+    Example:
+        >>> import anyloss as al
+        >>> al.deserialize({"class_name": "Huber", "config": {"delta": 2.0}}).delta
+        2.0
+        >>> al.deserialize(al.serialize(al.Huber(delta=2.0))).delta
+        2.0
+        >>> al.deserialize("mse") is al.mean_squared_error
+        True
+        >>> def my_loss(y_true, y_pred):
+        ...     return al.ops.mean(al.ops.abs(y_true - y_pred), axis=-1)
+        >>> al.deserialize("my_loss", custom_objects={"my_loss": my_loss}) is my_loss
+        True
     """
     if custom_objects is not None and not isinstance(custom_objects, Mapping):
         msg = (
