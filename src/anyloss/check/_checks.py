@@ -89,7 +89,16 @@ def check_loss(
         >>> from anyloss import ops
         >>> def my_mse(y_true, y_pred):
         ...     return ops.mean(ops.square(y_true - y_pred), axis=-1)
-        >>> al.check_loss(my_mse, backends=["numpy"]).ok
+        >>> report = al.check_loss(my_mse, backends=["numpy"])
+        >>> report.ok  # (N,) labels against (N, 1) predictions broadcast to (N, N)
+        False
+        >>> [problem.code for problem in report.problems]
+        ['broadcast-trap', 'not-registered']
+        >>> @al.register("demo")
+        ... def aligned_mse(y_true, y_pred):
+        ...     y_true = ops.reshape(y_true, ops.shape(y_pred))
+        ...     return ops.mean(ops.square(y_true - y_pred), axis=-1)
+        >>> al.check_loss(aligned_mse, backends=["numpy"]).ok
         True
     """
     names = select(backends)

@@ -63,9 +63,16 @@ class Model:
         output_names: names of the flat outputs (default: dict keys, else ``output_1``, ...).
 
     Example:
+        >>> import torch
+        >>> from anyloss.models import Model
+        >>> x, y = torch.randn(32, 3), torch.randn(32, 1)
         >>> model = Model(torch.nn.Linear(3, 1))
         >>> model.compile(optimizer="sgd", loss="mse")
         >>> history = model.fit(x, y, epochs=2, verbose=0)
+        >>> sorted(history.history)
+        ['loss']
+        >>> len(history.history["loss"])
+        2
     """
 
     def __init__(
