@@ -180,8 +180,7 @@ def binary_crossentropy(
         [0.2201, 0.5113]
 
     Reference:
-        Keras, probabilistic losses: https://keras.io/api/losses/probabilistic_losses/
-
+        Keras, probabilistic losses: https://keras.io/api/losses/probabilistic_losses/;
         Szegedy et al., "Rethinking the Inception Architecture for Computer Vision" (2016),
         https://arxiv.org/abs/1512.00567 (label smoothing)
     """
@@ -256,8 +255,7 @@ def binary_focal_crossentropy(
 
     Reference:
         Lin et al., "Focal Loss for Dense Object Detection" (2017),
-        https://arxiv.org/abs/1708.02002
-
+        https://arxiv.org/abs/1708.02002;
         Szegedy et al., "Rethinking the Inception Architecture for Computer Vision" (2016),
         https://arxiv.org/abs/1512.00567 (label smoothing)
     """
@@ -364,8 +362,7 @@ def categorical_crossentropy(
         [0.685, 2.2333]
 
     Reference:
-        Keras, probabilistic losses: https://keras.io/api/losses/probabilistic_losses/
-
+        Keras, probabilistic losses: https://keras.io/api/losses/probabilistic_losses/;
         Szegedy et al., "Rethinking the Inception Architecture for Computer Vision" (2016),
         https://arxiv.org/abs/1512.00567 (label smoothing)
     """
@@ -428,8 +425,7 @@ def categorical_focal_crossentropy(
 
     Reference:
         Lin et al., "Focal Loss for Dense Object Detection" (2017),
-        https://arxiv.org/abs/1708.02002
-
+        https://arxiv.org/abs/1708.02002;
         Szegedy et al., "Rethinking the Inception Architecture for Computer Vision" (2016),
         https://arxiv.org/abs/1512.00567 (label smoothing)
     """
@@ -497,7 +493,7 @@ def sparse_categorical_crossentropy(
     about a third of ``F.cross_entropy``'s extra memory). Other libraries give the same numbers
     through the normal path: under ``jax.jit`` XLA already fuses the loss to the gradient alone.
 
-    Formula, per sample with label ``y`` (``C`` classes)::
+    Formula, per sample with label ``y``::
 
         log_p = log_softmax(y_pred)                             (from_logits)
         log_p = log(clip(y_pred / sum(y_pred), eps, 1 - eps))   (probabilities)
@@ -533,8 +529,7 @@ def sparse_categorical_crossentropy(
         [0.0513, 0.0]
 
     Reference:
-        Keras, probabilistic losses: https://keras.io/api/losses/probabilistic_losses/
-
+        Keras, probabilistic losses: https://keras.io/api/losses/probabilistic_losses/;
         Szegedy et al., "Rethinking the Inception Architecture for Computer Vision" (2016),
         https://arxiv.org/abs/1512.00567 (label smoothing)
     """
