@@ -30,12 +30,9 @@ import functools
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from anyloss import backend as B
-
-if TYPE_CHECKING:
-    from anyloss.losses._base import BuiltinLoss
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -94,7 +91,8 @@ class Builtin:
     #: Whether a class call aligns ranks first (``(N,)`` against ``(N, 1)``); losses whose
     #: labels have one axis less than ``y_pred`` by design do not.
     align_ranks: bool
-    loss_class: type[BuiltinLoss] | None = None
+    #: The Keras class (a ``BuiltinLoss`` subclass; typed loosely: this module sits below it).
+    loss_class: type | None = None
     defaults: dict[str, Any] = field(default_factory=dict)
     #: The public function (checks, kernel, formula); set by :func:`builtin`.
     function: Callable[..., Any] | None = None
@@ -148,7 +146,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {}
 #: Alias -> canonical name (Keras 3 and tf-keras spellings).
 ALIASES: dict[str, str] = {}
 #: Built-in ``Loss`` classes by class name.
-CLASSES: dict[str, type[BuiltinLoss]] = {}
+CLASSES: dict[str, type] = {}
 #: Canonical function name -> class name.
 CLASS_OF_FUNCTION: dict[str, str] = {}
 
@@ -211,7 +209,7 @@ def declaration(function: Callable[..., Any]) -> Builtin:
     return spec
 
 
-def bind_class(function: Callable[..., Any], cls: type[BuiltinLoss]) -> Builtin:
+def bind_class(function: Callable[..., Any], cls: type) -> Builtin:
     """Record ``cls`` as the Keras class of the built-in ``function`` (``BuiltinLoss`` does it
     for ``class X(BuiltinLoss, function=fn)``)."""
     spec = declaration(function)
