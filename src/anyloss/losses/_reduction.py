@@ -1,7 +1,7 @@
 """Rank alignment, sample weights, masks and reductions: the one place they live.
 
-Keras 3 semantics (``keras/src/losses/loss.py``), with two deliberate changes from
-``shared/KERAS-SEMANTICS.md``:
+Keras 3 semantics (``keras/src/losses/loss.py``), with two deliberate changes (see
+``docs/keras-differences.md``):
 
 - D4: a sample weight with fewer axes than the per-sample loss broadcasts over the trailing
   axes (``(batch,)`` weights on ``(batch, time)`` losses weight each row);
