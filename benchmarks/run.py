@@ -236,37 +236,45 @@ def check_value(row: Row, name: str, value: float | None, reference: float | Non
 
 def torch_rows(args: argparse.Namespace, selected: list[int], keras: KerasProxy | None,
                sync: Callable[[], None]) -> list[Row]:
-    import torch
-
-    import anyloss as al
-
     rows = []
     for index in selected:
         case = C.CASES[index]
         ref = C.torch_ref(case)
-        for size, shape in zip(("small", "large"), C.shapes(case, args.quick)):
-            data = C.make_inputs(case.inputs, shape)
-            y_true = torch.from_numpy(data["y_true"]).to(args.device)
-            y_pred = torch.from_numpy(data["y_pred"]).to(args.device)
-            loss = getattr(al, case.cls)(**C.loss_kwargs(case))
-            for pass_ in PASSES:
-                row = Row("torch", case, size, shape, pass_, nbytes=traffic(data, pass_))
-                x = y_pred.detach().requires_grad_(pass_ == "fwd+bwd")
+        for size, shape in zip(("small", "large"), C.shapes(case, args.quick), strict=True):
+            rows += torch_shape_rows(args, index, ref, size, shape, keras, sync)
+            gc.collect()  # the inputs of this shape are gone before the next ones are made
+    return rows
 
-                def call(f: Callable[..., Any], x: Any = x) -> Callable[[], Any]:
-                    if pass_ == "fwd":
-                        return lambda: f(y_true, x)
-                    return lambda: torch.autograd.grad(f(y_true, x), x)
 
-                cands = [
-                    local_candidate("anyloss", call(loss), sync,
-                                    lambda: float(loss(y_true, y_pred))),
-                    local_candidate("native", call(ref), sync, lambda: float(ref(y_true, y_pred))),
-                ]
-                check_value(row, "native", cands[1].value, cands[0].value)
-                rows.append(finish_row(row, cands, keras, index, shape, size, args))
-            del y_true, y_pred, data
-            gc.collect()
+def torch_shape_rows(args: argparse.Namespace, index: int, ref: Any, size: str,
+                     shape: tuple[int, ...], keras: KerasProxy | None,
+                     sync: Callable[[], None]) -> list[Row]:
+    """The fwd and fwd+bwd rows of one case at one shape; its inputs are freed on return."""
+    import torch
+
+    import anyloss as al
+
+    case = C.CASES[index]
+    data = C.make_inputs(case.inputs, shape)
+    y_true = torch.from_numpy(data["y_true"]).to(args.device)
+    y_pred = torch.from_numpy(data["y_pred"]).to(args.device)
+    loss = getattr(al, case.cls)(**C.loss_kwargs(case))
+    rows = []
+    for pass_ in PASSES:
+        row = Row("torch", case, size, shape, pass_, nbytes=traffic(data, pass_))
+        x = y_pred.detach().requires_grad_(pass_ == "fwd+bwd")
+
+        def call(f: Callable[..., Any], x: Any = x, pass_: str = pass_) -> Callable[[], Any]:
+            if pass_ == "fwd":
+                return lambda: f(y_true, x)
+            return lambda: torch.autograd.grad(f(y_true, x), x)
+
+        cands = [
+            local_candidate("anyloss", call(loss), sync, lambda: float(loss(y_true, y_pred))),
+            local_candidate("native", call(ref), sync, lambda: float(ref(y_true, y_pred))),
+        ]
+        check_value(row, "native", cands[1].value, cands[0].value)
+        rows.append(finish_row(row, cands, keras, index, shape, size, args))
     return rows
 
 
@@ -274,74 +282,89 @@ def compile_rows(args: argparse.Namespace, selected: list[int],
                  sync: Callable[[], None]) -> list[Row]:
     import torch
 
-    import anyloss as al
-
     rows = []
     for index in selected:
-        case = C.CASES[index]
-        if not case.compile_row:
+        if not C.CASES[index].compile_row:
             continue
-        shape = C.shapes(case, args.quick)[1]
-        data = C.make_inputs(case.inputs, shape)
-        y_true = torch.from_numpy(data["y_true"]).to(args.device)
-        x = torch.from_numpy(data["y_pred"]).to(args.device).requires_grad_(True)
-        loss = getattr(al, case.cls)(**C.loss_kwargs(case))
-        row = Row("torch.compile", case, "large", shape, "fwd+bwd",
-                  nbytes=traffic(data, "fwd+bwd"))
-        cands = []
-        for name, f in (("anyloss", lambda t, p: loss(t, p)), ("native", C.torch_ref(case))):
-            compiled = torch.compile(f, dynamic=False)
-            start = time.perf_counter()
-            cands.append(local_candidate(
-                name, lambda c=compiled: torch.autograd.grad(c(y_true, x), x), sync))
-            row.notes.append(f"{name} compile {time.perf_counter() - start:.1f} s")
-        row.seconds = run_row(cands, args.large_reps, args.target, args.row_budget)
-        rows.append(row)
-        progress(row)
+        rows.append(compile_row(args, index, sync))
         torch._dynamo.reset()
-        del y_true, x, data
-        gc.collect()
+        gc.collect()  # the inputs of this row are gone before the next ones are made
     return rows
 
 
-def jax_rows(args: argparse.Namespace, selected: list[int], keras: KerasProxy | None) -> list[Row]:
-    import jax
-    import jax.numpy as jnp
+def compile_row(args: argparse.Namespace, index: int, sync: Callable[[], None]) -> Row:
+    """The torch.compile row of one case (large inputs, fwd+bwd); its inputs are freed on
+    return."""
+    import torch
 
     import anyloss as al
 
-    sync = lambda: None  # noqa: E731 - JAX candidates block on their own results
+    case = C.CASES[index]
+    shape = C.shapes(case, args.quick)[1]
+    data = C.make_inputs(case.inputs, shape)
+    y_true = torch.from_numpy(data["y_true"]).to(args.device)
+    x = torch.from_numpy(data["y_pred"]).to(args.device).requires_grad_(True)
+    loss = getattr(al, case.cls)(**C.loss_kwargs(case))
+    row = Row("torch.compile", case, "large", shape, "fwd+bwd", nbytes=traffic(data, "fwd+bwd"))
+    cands = []
+    for name, f in (("anyloss", lambda t, p: loss(t, p)), ("native", C.torch_ref(case))):
+        compiled = torch.compile(f, dynamic=False)
+        start = time.perf_counter()
+        cands.append(local_candidate(
+            name, lambda c=compiled: torch.autograd.grad(c(y_true, x), x), sync))
+        row.notes.append(f"{name} compile {time.perf_counter() - start:.1f} s")
+    row.seconds = run_row(cands, args.large_reps, args.target, args.row_budget)
+    progress(row)
+    return row
+
+
+def jax_rows(args: argparse.Namespace, selected: list[int], keras: KerasProxy | None) -> list[Row]:
     rows = []
     for index in selected:
         case = C.CASES[index]
         if case.chunk_size is not None:
             continue  # same computation as the unchunked row on JAX
         ref = C.optax_ref(case)
-        for size, shape in zip(("small", "large"), C.shapes(case, args.quick)):
-            data = C.make_inputs(case.inputs, shape)
-            y_true, y_pred = jnp.asarray(data["y_true"]), jnp.asarray(data["y_pred"])
-            loss = getattr(al, case.cls)(**C.loss_kwargs(case))
-            for pass_ in PASSES:
-                row = Row("jax", case, size, shape, pass_, nbytes=traffic(data, pass_))
-                impls = {"anyloss": lambda t, p: loss(t, p)}
-                if ref is not None:
-                    impls["native"] = ref
-                cands = []
-                for name, f in impls.items():
-                    if pass_ == "fwd":
-                        jf = jax.jit(f)
-                        cands.append(local_candidate(
-                            name, lambda jf=jf: jax.block_until_ready(jf(y_true, y_pred)), sync,
-                            lambda jf=jf: float(jf(y_true, y_pred))))
-                    else:
-                        g = jax.jit(jax.value_and_grad(lambda p, t, f=f: f(t, p)))
-                        cands.append(local_candidate(
-                            name, lambda g=g: jax.block_until_ready(g(y_pred, y_true)), sync))
-                if len(cands) > 1:
-                    check_value(row, "optax", cands[1].value, cands[0].value)
-                rows.append(finish_row(row, cands, keras, index, shape, size, args))
-            del y_true, y_pred, data
-            gc.collect()
+        for size, shape in zip(("small", "large"), C.shapes(case, args.quick), strict=True):
+            rows += jax_shape_rows(args, index, ref, size, shape, keras)
+            gc.collect()  # the inputs of this shape are gone before the next ones are made
+    return rows
+
+
+def jax_shape_rows(args: argparse.Namespace, index: int, ref: Any, size: str,
+                   shape: tuple[int, ...], keras: KerasProxy | None) -> list[Row]:
+    """The fwd and fwd+bwd rows of one case at one shape, jitted; its inputs are freed on
+    return."""
+    import jax
+    import jax.numpy as jnp
+
+    import anyloss as al
+
+    sync = lambda: None  # noqa: E731 - JAX candidates block on their own results
+    case = C.CASES[index]
+    data = C.make_inputs(case.inputs, shape)
+    y_true, y_pred = jnp.asarray(data["y_true"]), jnp.asarray(data["y_pred"])
+    loss = getattr(al, case.cls)(**C.loss_kwargs(case))
+    rows = []
+    for pass_ in PASSES:
+        row = Row("jax", case, size, shape, pass_, nbytes=traffic(data, pass_))
+        impls = {"anyloss": lambda t, p: loss(t, p)}
+        if ref is not None:
+            impls["native"] = ref
+        cands = []
+        for name, f in impls.items():
+            if pass_ == "fwd":
+                jf = jax.jit(f)
+                cands.append(local_candidate(
+                    name, lambda jf=jf: jax.block_until_ready(jf(y_true, y_pred)), sync,
+                    lambda jf=jf: float(jf(y_true, y_pred))))
+            else:
+                g = jax.jit(jax.value_and_grad(lambda p, t, f=f: f(t, p)))
+                cands.append(local_candidate(
+                    name, lambda g=g: jax.block_until_ready(g(y_pred, y_true)), sync))
+        if len(cands) > 1:
+            check_value(row, "optax", cands[1].value, cands[0].value)
+        rows.append(finish_row(row, cands, keras, index, shape, size, args))
     return rows
 
 
@@ -515,6 +538,7 @@ def measure_step(step: Callable[[], Any], cuda: bool | str) -> None:
         seconds = time.perf_counter() - start
         extra = (_status_kib("VmHWM") - before) / 1024
     print(json.dumps({"extra_mib": extra, "seconds": seconds}))
+    del grads  # the measured step's result stays alive until its memory is read
 
 
 def memory_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -545,17 +569,20 @@ def bandwidth(device: str, sync: Callable[[], None]) -> dict[str, float]:
     import torch
 
     n = 64 * 2**20
-    out = {}
-    a = np.ones(n, np.float32)
-    b = np.empty_like(a)
-    out["NumPy copy"] = 2 * a.nbytes / best_of(lambda: np.copyto(b, a), sync)
-    out["NumPy sum"] = a.nbytes / best_of(a.sum, sync)
-    del a, b
+    out = numpy_bandwidth(n, sync)  # its arrays are freed before torch's are made
     t = torch.ones(n, device=device)
     u = torch.empty_like(t)
     out["torch copy"] = 2 * t.nbytes / best_of(lambda: u.copy_(t), sync)
     out["torch sum"] = t.nbytes / best_of(t.sum, sync)
     return {k: v / 1e9 for k, v in out.items()}
+
+
+def numpy_bandwidth(n: int, sync: Callable[[], None]) -> dict[str, float]:
+    """Bytes/s of NumPy's copy and sum of ``n`` float32."""
+    a = np.ones(n, np.float32)
+    b = np.empty_like(a)
+    return {"NumPy copy": 2 * a.nbytes / best_of(lambda: np.copyto(b, a), sync),
+            "NumPy sum": a.nbytes / best_of(a.sum, sync)}
 
 
 def best_of(fn: Callable[[], Any], sync: Callable[[], None], reps: int = 5) -> float:
