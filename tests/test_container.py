@@ -169,28 +169,28 @@ def test_structure_mismatch_names_expected_and_given(loss, match):
 
 
 def test_list_loss_on_single_output_raises():
-    with pytest.raises(ValueError, match="single output.*Pass a single value"):
+    with pytest.raises(ValueError, match=r"single output.*Pass a single value"):
         LossesContainer(["mse", "mae"])(Y1, P1)
 
 
 def test_weight_errors_name_argument_and_fix():
-    with pytest.raises(ValueError, match="loss_weights.*Received: loss_weights='x'"):
+    with pytest.raises(ValueError, match=r"loss_weights.*Received: loss_weights='x'"):
         LossesContainer("mse", loss_weights="x")
     with pytest.raises(ValueError, match=r"`loss_weights` does not match"):
         LossesContainer(["mse", "mse"], loss_weights=[1.0])([Y1, Y2], [P1, P2])
-    with pytest.raises(ValueError, match="must hold numbers.*loss_weights="):
+    with pytest.raises(ValueError, match=r"must hold numbers.*loss_weights="):
         LossesContainer(["mse", "mse"], loss_weights=[1.0, "a"])([Y1, Y2], [P1, P2])
 
 
 def test_missing_target_and_all_none_losses():
     with pytest.raises(ValueError, match="Target data is missing for output 'b'"):
         LossesContainer(["mse", "mse"], output_names=["a", "b"])({"a": Y1}, [P1, P2])
-    with pytest.raises(ValueError, match="No loss to compute.*loss='mse'"):
+    with pytest.raises(ValueError, match=r"No loss to compute.*loss='mse'"):
         LossesContainer([None, None])([Y1, Y2], [P1, P2])
 
 
 def test_output_names_count_mismatch():
-    with pytest.raises(ValueError, match="`output_names` has 1 names.*one name per output"):
+    with pytest.raises(ValueError, match=r"`output_names` has 1 names.*one name per output"):
         LossesContainer("mse", output_names=["a"])([Y1, Y2], [P1, P2])
 
 

@@ -152,7 +152,7 @@ def test_arguments_are_the_constructors_not_the_per_call_ones():
 def test_positional_hyperparameters_bind_as_in_keras():
     t, p = np.array([[0.0, 3.0]]), np.array([[1.0, 0.0]])
     np.testing.assert_allclose(al.huber(t, p, 2.0), al.huber(t, p, delta=2.0))
-    with pytest.raises(TypeError, match="unexpected keyword argument 'delt'.*delta"):
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'delt'.*delta"):
         al.huber(t, p, delt=2.0)
     with pytest.raises(TypeError, match="multiple values for argument 'delta'"):
         al.huber(t, p, 2.0, delta=2.0)

@@ -143,7 +143,7 @@ def test_early_stopping_in_fit_stops_training():
 def test_early_stopping_warns_on_missing_monitor():
     with pytest.warns(UserWarning, match="'val_loss', which is not in the logs"):
         model().fit(X, Y, verbose=0, callbacks=[EarlyStopping()])
-    with pytest.raises(ValueError, match="mode.*Received: mode='up'"):
+    with pytest.raises(ValueError, match=r"mode.*Received: mode='up'"):
         EarlyStopping(mode="up")
 
 
@@ -154,7 +154,7 @@ def test_model_checkpoint_save_best_only(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["best-1.pt", "best-2.pt"]
     restored = load_model(tmp_path / "best-2.pt")
     assert torch.all(restored.layers[0].bias == 1.0)
-    with pytest.raises(ValueError, match="names 'nope'.*Use \\{epoch\\}"):
+    with pytest.raises(ValueError, match=r"names 'nope'.*Use \{epoch\}"):
         scripted(ModelCheckpoint(str(tmp_path / "{nope}.pt")), [1.0])
 
 
@@ -177,5 +177,5 @@ def test_verbose_one_draws_a_bar_and_auto_is_two_off_a_terminal(capsys):
     assert "Epoch 1/1" in capsys.readouterr().out
     model().fit(X, Y, epochs=1, batch_size=4)
     assert capsys.readouterr().out.count("Epoch 1/1 - ") == 1
-    with pytest.raises(ValueError, match="callbacks.*Subclass"):
+    with pytest.raises(ValueError, match=r"callbacks.*Subclass"):
         model().fit(X, Y, verbose=0, callbacks=[object()])

@@ -52,15 +52,15 @@ def test_activations_by_keras_name(name, reference):
 
 
 def test_layer_errors_name_the_argument():
-    with pytest.raises(ValueError, match="Unknown activation 'rleu'.*'relu'"):
+    with pytest.raises(ValueError, match=r"Unknown activation 'rleu'.*'relu'"):
         Dense(2, activation="rleu")
-    with pytest.raises(ValueError, match="units.*Received: units=0"):
+    with pytest.raises(ValueError, match=r"units.*Received: units=0"):
         Dense(0)
-    with pytest.raises(ValueError, match="rate.*Received: rate=1.5"):
+    with pytest.raises(ValueError, match=r"rate.*Received: rate=1\.5"):
         Dropout(1.5)
     with pytest.raises(ValueError, match="Unknown initializer 'glorot'"):
         Dense(2, input_shape=(3,), kernel_initializer="glorot")
-    with pytest.raises(TypeError, match="Sequential.add.*torch.nn.Module"):
+    with pytest.raises(TypeError, match=r"Sequential\.add.*torch\.nn\.Module"):
         Sequential().add("dense")
 
 
@@ -103,5 +103,5 @@ def test_optimizer_config_with_keras_argument_names():
     assert optimizers.get(lambda p: torch.optim.SGD(p, lr=0.2), params).defaults["lr"] == 0.2
     with pytest.raises(ValueError, match="Could not interpret optimizer identifier: 3"):
         optimizers.get(3, params)
-    with pytest.raises(ValueError, match="Invalid optimizer config.*bogus"):
+    with pytest.raises(ValueError, match=r"Invalid optimizer config.*bogus"):
         optimizers.get({"class_name": "sgd", "config": {"bogus": 1}}, params)

@@ -72,7 +72,7 @@ def test_model_of_a_module_needs_the_module_again(tmp_path):
     restored = load_model(tmp_path / "m.pt", module=nn.Sequential(nn.Linear(4, 3), nn.ReLU(),
                                                                   nn.Linear(3, 2)))
     np.testing.assert_array_equal(restored.predict(X), m.predict(X))
-    with pytest.raises(ValueError, match="do not fit the module.*same architecture"):
+    with pytest.raises(ValueError, match=r"do not fit the module.*same architecture"):
         load_model(tmp_path / "m.pt", module=nn.Linear(4, 2))
 
 
@@ -80,13 +80,13 @@ def test_truncated_and_foreign_files_raise_value_error(tmp_path):
     trained().save(tmp_path / "m.pt")
     data = (tmp_path / "m.pt").read_bytes()
     (tmp_path / "cut.pt").write_bytes(data[: len(data) // 2])
-    with pytest.raises(ValueError, match="not a readable anyloss model file.*truncated"):
+    with pytest.raises(ValueError, match=r"not a readable anyloss model file.*truncated"):
         load_model(tmp_path / "cut.pt")
     (tmp_path / "text.pt").write_text("hello")
     with pytest.raises(ValueError, match="not a readable anyloss model file"):
         load_model(tmp_path / "text.pt")
     torch.save({"weight": torch.ones(2)}, tmp_path / "plain.pt")
-    with pytest.raises(ValueError, match="not an anyloss model.*load_state_dict"):
+    with pytest.raises(ValueError, match=r"not an anyloss model.*load_state_dict"):
         load_model(tmp_path / "plain.pt")
 
 
@@ -124,6 +124,6 @@ def test_unserializable_loss_fails_before_touching_the_file(tmp_path):
     trained().save(path)
     before = path.read_bytes()
     m = trained(lambda y_true, y_pred: al.mean_squared_error(y_true, y_pred))
-    with pytest.raises(ValueError, match="lambdas.*@anyloss.register"):
+    with pytest.raises(ValueError, match=r"lambdas.*@anyloss\.register"):
         m.save(path)
     assert path.read_bytes() == before
