@@ -8,10 +8,10 @@ import os
 os.environ.setdefault("KERAS_BACKEND", "numpy")
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
-import pytest  # noqa: E402
-from hypothesis import HealthCheck, settings  # noqa: E402
+import pytest
+from hypothesis import HealthCheck, settings
 
-from tests.helpers import BACKENDS, Backend  # noqa: E402
+from tests.helpers import BACKENDS, Backend
 
 settings.register_profile("ci", max_examples=60, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])

@@ -10,10 +10,12 @@ from pathlib import Path
 import anyloss as al
 from anyloss.losses import ALIASES, CLASS_OF_FUNCTION, CLASSES, FUNCTIONS
 
-OPS_REQUIRED = ("add subtract multiply divide power negative square sqrt abs sign sum mean max "
-                "min maximum minimum clip log log1p exp expm1 tanh sigmoid softmax log_softmax "
-                "logsumexp softplus relu where one_hot cast convert_to_tensor shape "
-                "stop_gradient epsilon").split()
+OPS_REQUIRED = (
+    "add", "subtract", "multiply", "divide", "power", "negative", "square", "sqrt", "abs", "sign",
+    "sum", "mean", "max", "min", "maximum", "minimum", "clip", "log", "log1p", "exp", "expm1",
+    "tanh", "sigmoid", "softmax", "log_softmax", "logsumexp", "softplus", "relu", "where",
+    "one_hot", "cast", "convert_to_tensor", "shape", "stop_gradient", "epsilon",
+)
 
 
 def _isort_key(name: str) -> tuple[int, str]:

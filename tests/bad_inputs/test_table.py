@@ -36,7 +36,7 @@ def maker(backend: Backend):
 def check(row: Bad, A) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with pytest.raises(Exception) as info:
+        with pytest.raises(row.error) as info:
             row.call(A)
     err = info.value
     assert type(err) is row.error, f"{type(err).__name__}: {err}"

@@ -17,7 +17,6 @@ import json
 import sys
 import uuid
 import warnings
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -164,7 +163,7 @@ def configs(module: str) -> st.SearchStrategy[Any]:
         return st.fixed_dictionaries({}, optional={
             "module": st.one_of(st.sampled_from(["anyloss.losses", "keras.losses", module]),
                                 names(module), value),
-            "class_name": st.one_of(st.sampled_from(BUILTIN_NAMES + ["function"]),
+            "class_name": st.one_of(st.sampled_from([*BUILTIN_NAMES, "function"]),
                                     names(module), value),
             "config": st.one_of(arguments, names(module), value),
             "registered_name": st.one_of(names(module), value),
@@ -311,7 +310,7 @@ def test_deep_nesting_and_huge_values_raise_value_error():
             assert len(str(info.value)) < 1000
     huge = "m" * 10**6
     for config in (huge, {"class_name": huge}, {"class_name": "Huber", "config": {huge: 1}}):
-        with pytest.raises(ValueError) as info:
+        with pytest.raises(ValueError) as info:  # noqa: PT011 - its length is checked below
             al.deserialize(config)
         assert len(str(info.value)) < 2000
     with pytest.raises(ValueError, match="finite number"):

@@ -443,7 +443,7 @@ assert len(CASES_BY_ID) == len(CASES), "duplicate case ids"
 
 # ------------------------------------------------------------------------- cached values
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _inputs(case_id: str, seed: int) -> Inputs:
     rng = np.random.default_rng([seed, zlib.crc32(case_id.encode())])
     return CASES_BY_ID[case_id].make(rng)
@@ -462,7 +462,7 @@ def keras_call(case: Case, inputs: Inputs) -> np.ndarray:
         return np.asarray(fn(inputs["y_true"], inputs["y_pred"], **arrays, **kwargs))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _reference(case_id: str, seed: int) -> np.ndarray:
     case = CASES_BY_ID[case_id]
     inputs = inputs_for(case, seed)
@@ -586,7 +586,7 @@ def class_inputs(case: ClassCase, seed: int, weighted: bool) -> tuple[Inputs, np
     return inputs, w
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _class_reference(case_id: str, reduction: str, seed: int, weighted: bool) -> np.ndarray:
     case = CLASS_CASES_BY_ID[case_id]
     inputs, w = class_inputs(case, seed, weighted)

@@ -52,7 +52,7 @@ def _cotangent(case: Case, seed: int) -> np.ndarray:
     return np.random.default_rng([seed, 7]).uniform(0.5, 1.5, shape)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _function_objective(loss: str, kwargs_key: str):
     case_kwargs = _KWARGS[kwargs_key]
     fn = al.losses.FUNCTIONS[loss]
@@ -65,7 +65,7 @@ def _function_objective(loss: str, kwargs_key: str):
     return objective
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _class_objective(cls: str, kwargs_key: str):
     loss = al.losses.CLASSES[cls](**_KWARGS[kwargs_key])
 
@@ -116,7 +116,7 @@ def autodiff_gradient(make, case, seed: int, backend_name: str) -> np.ndarray:
     return grad
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def finite_difference(kind: str, case_id: str, seed: int) -> np.ndarray:
     if kind == "function":
         objective, y_pred, arrays = function_objective(CASES_BY_ID[case_id], seed)
@@ -132,7 +132,7 @@ def _assert_matches_finite_differences(grad: np.ndarray, kind: str, case_id: str
     np.testing.assert_allclose(grad, expected, rtol=RTOL, atol=ATOL * np.abs(expected).max())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _jit_grad(objective):
     import jax
 

@@ -19,7 +19,7 @@ import pytest
 
 import anyloss as al
 from tests.helpers import Backend
-from tests.parity.cases import CASES_BY_ID, Inputs, bce_inputs, sparse_inputs, inputs_for
+from tests.parity.cases import CASES_BY_ID, Inputs, bce_inputs, inputs_for, sparse_inputs
 
 torch = pytest.importorskip("torch")
 F = pytest.importorskip("torch.nn.functional")
@@ -201,7 +201,7 @@ def _values_and_gradient(fn, backend: Backend, y_true: Any, y_pred: np.ndarray,
     return values, grad
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _jax_values_and_gradient(fn):
     """Jitted once per function: eager optax CTC (a ``lax.scan``) recompiles on every call."""
     import jax

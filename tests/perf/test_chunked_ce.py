@@ -117,10 +117,7 @@ def test_backward_keeps_only_the_logits_and_one_value_per_row(labels_from):
 @pytest.mark.parametrize("grad_backend", ["numpy", "jax"])
 def test_other_backends_give_the_same_numbers(grad_backend):
     labels, x = _inputs()
-    if grad_backend == "jax":
-        xp = pytest.importorskip("jax.numpy")
-    else:
-        xp = np
+    xp = pytest.importorskip("jax.numpy") if grad_backend == "jax" else np
     out = al.SparseCategoricalCrossentropy(from_logits=True, chunk_size=4)(
         xp.asarray(labels.numpy()), xp.asarray(x.detach().numpy()))
     expected = F.cross_entropy(x.detach(), labels)

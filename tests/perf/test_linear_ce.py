@@ -49,7 +49,7 @@ def test_equals_f_cross_entropy_of_the_logits(chunk_size, label_smoothing, with_
     expected = F.cross_entropy(logits, labels, ignore_index=-1, label_smoothing=label_smoothing)
     torch.testing.assert_close(out, expected, rtol=1e-12, atol=1e-12)
     params = (hidden, weight) if bias is None else (hidden, weight, bias)
-    for got, want in zip(_grads(out, *params), _grads(expected, *params)):
+    for got, want in zip(_grads(out, *params), _grads(expected, *params), strict=True):
         torch.testing.assert_close(got, want, rtol=1e-10, atol=1e-12)
 
 
@@ -63,8 +63,8 @@ def test_reductions_and_weights_are_the_sparse_loss(reduction):
                                                 reduction=reduction)(
         labels, hidden @ weight.T + bias, sample_weight=weights)
     torch.testing.assert_close(out, expected, rtol=1e-12, atol=1e-12)
-    for got, want in zip(_grads(out.sum(), hidden, weight), _grads(expected.sum(), hidden,
-                                                                    weight)):
+    for got, want in zip(_grads(out.sum(), hidden, weight),
+                         _grads(expected.sum(), hidden, weight), strict=True):
         torch.testing.assert_close(got, want, rtol=1e-10, atol=1e-12)
 
 

@@ -192,7 +192,7 @@ def keras_refs(tmp_path_factory: pytest.TempPathFactory
     answers = _keras_torch.run_shared(requests, shared)
     return {key: {"value": np.asarray(a["value"]),
                   "grad": CASES_BY_ID[key[0]].keras_grad(np.asarray(a["grad"]))}
-            for key, a in zip(keys, answers)}
+            for key, a in zip(keys, answers, strict=True)}
 
 
 CASES_BY_ID = {c.id: c for c in CASES}

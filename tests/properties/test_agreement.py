@@ -28,7 +28,7 @@ def test_numpy_torch_and_jax_agree(name):
     def check(inputs):
         y_true, y_pred, kwargs = inputs
         ref, *others = (_run.call(name, b, y_true, y_pred, kwargs, jit=True) for b in libs)
-        for b, out in zip(libs[1:], others):
+        for b, out in zip(libs[1:], others, strict=True):
             np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL, err_msg=b.name)
 
     check()
@@ -40,7 +40,7 @@ def test_eager_backends_agree_on_every_extreme_case(name):
     libs = [Backend.load(n) for n in ("numpy", "torch", "jax")]
     for case, (y_true, y_pred, kwargs) in {"example": example(name), **extremes(name)}.items():
         ref, *others = (_run.call(name, b, y_true, y_pred, kwargs) for b in libs)
-        for b, out in zip(libs[1:], others):
+        for b, out in zip(libs[1:], others, strict=True):
             np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL,
                                        err_msg=f"{b.name}: {case}")
 

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 
+import anyloss as al
 from tests.helpers import Backend
 from tests.properties import _run
-import anyloss as al
 from tests.properties.families import SPECS, example, extremes, scaled
 
 NAMES = sorted(SPECS)
