@@ -171,8 +171,12 @@ def _ruff(path: Path, text: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if a file is stale")
-    parser.add_argument("--package", type=Path, default=PACKAGE,
-                        help="the anyloss package directory (default: this checkout's)")
+    parser.add_argument(
+        "--package",
+        type=Path,
+        default=PACKAGE,
+        help="the anyloss package directory (default: this checkout's)",
+    )
     args = parser.parse_args(argv)
     package = args.package.resolve()
     sys.path.insert(0, str(package.parent))
