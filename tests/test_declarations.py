@@ -255,3 +255,49 @@ def test_declarations_live_in_the_family_modules():
         assert spec.formula.__module__.startswith("anyloss.losses.")
         assert not spec.formula.__module__.rsplit(".", 1)[1].startswith("_")
     assert _builtin.FUNCTIONS is al.FUNCTIONS
+
+
+# --- a plain wrapper of a built-in (what compile(loss="...") builds) acts as its class ---------
+
+def test_a_wrapped_builtin_keeps_its_mask_like_its_class():
+    rng = np.random.default_rng(0)
+    emb = rng.normal(size=(6, 4))
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    labels = np.array([0, 0, 1, 1, 2, 3])  # rows 4 and 5 have no positive pair: loss 0
+    wrapped = al.LossFunctionWrapper(al.circle)(labels, emb)
+    np.testing.assert_allclose(wrapped, al.Circle()(labels, emb))
+    values = al.circle(labels, emb)
+    assert (values == 0).sum() == 2
+    np.testing.assert_allclose(wrapped, values[values > 0].mean())  # rows with a positive loss
+
+
+def test_a_wrapped_builtin_checks_its_arguments():
+    with pytest.raises(ValueError, match="`delta` of huber must be a finite number > 0"):
+        al.LossFunctionWrapper(al.huber, delta=-1.0)(np.zeros((2, 2)), np.ones((2, 2)))
+
+
+def test_a_compiled_string_loss_takes_the_fused_kernel(spy_kernels):
+    torch = pytest.importorskip("torch")
+    container = al.LossesContainer("sparse_categorical_crossentropy")
+    logits = torch.randn(8, 5, dtype=torch.float64)
+    labels = torch.randint(0, 5, (8,))
+    out = container(labels, logits.softmax(-1))
+    assert spy_kernels == [("sparse_categorical_crossentropy", "sum_over_batch_size")]
+    expected = torch.nn.functional.nll_loss(logits.log_softmax(-1), labels)
+    torch.testing.assert_close(out, expected)
+
+
+@pytest.fixture
+def spy_kernels(monkeypatch):
+    calls: list[tuple[str, str]] = []
+    for spec in BUILTINS.values():
+        if spec.torch_kernel is None:
+            continue
+
+        def wrapped(y_true, y_pred, reduction, dtype, *args, _k=spec.torch_kernel,
+                    _n=spec.name, **kwargs):
+            calls.append((_n, reduction))
+            return _k(y_true, y_pred, reduction, dtype, *args, **kwargs)
+
+        monkeypatch.setattr(spec, "torch_kernel", wrapped)
+    return calls

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from anyloss import backend as B
 from anyloss._text import shown
 from anyloss.losses import _names
-from anyloss.losses._builtin import CLASSES, Builtin, MaskedValues, bind_class
+from anyloss.losses._builtin import CLASSES, Builtin, MaskedValues, bind_class, declaration_of
 from anyloss.losses._reduction import (
     reduce_weighted_values,
     squeeze_or_expand_to_same_rank,
@@ -266,7 +266,24 @@ class LossFunctionWrapper(Loss):
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+        spec = declaration_of(self.fn)
+        if spec is not None:  # a built-in (``compile(loss="...")``): masked values kept
+            return spec.per_sample(y_true, y_pred, spec.arguments((), self._fn_kwargs))
         return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def fused(self, y_true: Any, y_pred: Any) -> Any:
+        # A wrapper of a built-in function fuses like the built-in's class, while `call` is this
+        # class's own (what `compile(loss="mse")` builds).
+        spec = declaration_of(self.fn)
+        if (
+            spec is None
+            or spec.torch_kernel is None
+            or type(self).call is not LossFunctionWrapper.call
+            or not B.torch_kernels_apply(y_pred)
+        ):
+            return None
+        arguments = spec.arguments((), self._fn_kwargs)
+        return _fused_kernel(spec, y_true, y_pred, self.reduction, self.dtype, arguments)
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
@@ -285,6 +302,25 @@ class LossFunctionWrapper(Loss):
             # A name or function config; anyloss.deserialize also resolves nested loss configs.
             config = {**config, "fn": _names.resolve_function(config["fn"])}
         return cls(**config)
+
+
+def _fused_kernel(
+    spec: Builtin,
+    y_true: Any,
+    y_pred: Any,
+    reduction: str,
+    dtype: Any,
+    arguments: dict[str, Any],
+    kernel: Callable[..., Any] | None = None,
+) -> Any:
+    """``kernel`` (default: the declared torch kernel) with the reduction fused, or ``None``."""
+    kernel = kernel or spec.torch_kernel
+    if kernel is None:
+        return None
+    out = kernel(y_true, y_pred, reduction, dtype, **arguments)
+    if out is not None and reduction == "none" and spec.masked:
+        return out[0]  # per-sample values, masked entries already 0
+    return out
 
 
 #: Base classes, resolvable from configs (``get("Loss")`` is refused: it has no ``call``).
@@ -410,10 +446,9 @@ class BuiltinLoss(LossFunctionWrapper):
         kernel = type(self)._kernel  # read from the class: a plain function, not a method
         if kernel is None or not B.torch_kernels_apply(y_pred):
             return None
-        out = kernel(y_true, y_pred, self.reduction, self.dtype, **self.arguments())
-        if out is not None and self.reduction == "none" and self.builtin.masked:
-            return out[0]  # per-sample values, masked entries already 0
-        return out
+        return _fused_kernel(
+            self.builtin, y_true, y_pred, self.reduction, self.dtype, self.arguments(), kernel
+        )
 
     def get_config(self) -> dict[str, Any]:
         config = Loss.get_config(self)

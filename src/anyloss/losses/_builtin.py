@@ -200,10 +200,16 @@ def builtin(
     return declare
 
 
+def declaration_of(function: Any) -> Builtin | None:
+    """The declaration of a built-in loss function, or ``None`` for any other object."""
+    spec = BUILTINS.get(getattr(function, "__name__", ""))
+    return spec if spec is not None and spec.function is function else None
+
+
 def declaration(function: Callable[..., Any]) -> Builtin:
     """The declaration of a built-in loss function (``KeyError`` for any other function)."""
-    spec = BUILTINS.get(getattr(function, "__name__", ""))
-    if spec is None or spec.function is not function:
+    spec = declaration_of(function)
+    if spec is None:
         msg = f"{function!r} is not a built-in loss function."
         raise KeyError(msg)
     return spec
