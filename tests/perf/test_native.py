@@ -463,15 +463,27 @@ def test_every_declared_kernel_is_a_torch_kernel_with_a_case():
         assert BUILTINS[name].loss_class._kernel is kernel  # the class fuses the same kernel
 
 
-def test_compiling_in_a_fresh_process_warns_nothing():
+_FRESH_COMPILES = {
+    "squared_hinge": "loss = al.SquaredHinge(); t = torch.sign(torch.randn(8, 5))",
+    # The array-API helpers of backend/_extras.py (softplus, one_hot, ...) used to ask
+    # array-api-compat's lru_cached is_torch_namespace inside the trace.
+    "log_cosh": "loss = al.LogCosh(); t = torch.randn(8, 5)",
+    "generalized_ce": "loss = al.CategoricalGeneralizedCrossEntropy(); "
+                      "t = torch.tensor([0, 1, 2, 3, 4, 0, 1, 2])",
+    "circle": "loss = al.Circle(); t = torch.tensor([0, 1, 2, 0, 1, 2, 0, 1])",
+}
+
+
+@pytest.mark.parametrize("setup", list(_FRESH_COMPILES.values()), ids=list(_FRESH_COMPILES))
+def test_compiling_in_a_fresh_process_warns_nothing(setup):
     # The first namespace lookup used to happen inside the trace, through array-api-compat's
     # lru_cache: dynamo printed five "lru_cache-wrapped function" warnings to every user.
     script = (
         "import warnings, torch, anyloss as al\n"
         "warnings.simplefilter('always')\n"
-        "t = torch.sign(torch.randn(8, 5)); p = torch.randn(8, 5, requires_grad=True)\n"
+        f"{setup}; p = torch.randn(8, 5, requires_grad=True)\n"
         "with warnings.catch_warnings(record=True) as seen:\n"
-        "    out = torch.compile(al.SquaredHinge(), fullgraph=True, backend='aot_eager')(t, p)\n"
+        "    out = torch.compile(loss, fullgraph=True, backend='aot_eager')(t, p)\n"
         "    out.backward()\n"
         "print([str(w.message)[:120] for w in seen])\n")
     src = Path(__file__).resolve().parents[2] / "src"
