@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 import keras
@@ -313,3 +314,32 @@ def test_keras_dtype_policy_config_is_read():
                          "dtype": {"module": "keras", "class_name": "DTypePolicy",
                                    "config": {"name": "float64"}, "registered_name": None}}}
     assert al.deserialize(config).dtype == "float64"
+
+
+@pytest.mark.parametrize(("peer", "expected"), [
+    ("CrossEntropyLoss", r"SparseCategoricalCrossentropy\(from_logits=True\)"),
+    ("torch.nn.CrossEntropyLoss", r"CategoricalCrossentropy\(from_logits=True\) for one-hot"),
+    ("BCEWithLogitsLoss", r"BinaryCrossentropy\(from_logits=True\)"),
+    ("BCELoss", r"use BinaryCrossentropy\(\)"),
+    ("MSELoss", r"MeanSquaredError\(\)"),
+    ("SmoothL1Loss", r"Huber\(delta=b\) divided by b"),
+    ("optax.softmax_cross_entropy", r"categorical_crossentropy\(labels, logits, from_logits"),
+    ("softmax_cross_entropy_with_integer_labels", r"sparse_categorical_crossentropy\(labels"),
+])
+def test_peer_names_point_at_the_right_loss(peer, expected):
+    # Issue 14: "CrossEntropyLoss" used to suggest BinaryCrossentropy, the wrong loss.
+    with pytest.raises(ValueError, match=rf"Unknown loss '{re.escape(peer)}'") as info:
+        al.get(peer)
+    assert re.search(expected, str(info.value)), str(info.value)
+    assert "Did you mean" not in str(info.value)
+
+
+def test_peer_hints_name_real_losses_and_are_not_aliases():
+    from anyloss.losses import _names
+
+    for peer, hint in _names.PEER_NAMES.items():
+        with pytest.raises(ValueError, match="Unknown loss"):  # a hint, never an alias
+            al.get(peer)
+        named = set(re.findall(r"\b([A-Za-z_]+)\(", hint)) - {"exp", "loss", peer}
+        assert named, peer
+        assert named <= set(al.__all__), (peer, named - set(al.__all__))

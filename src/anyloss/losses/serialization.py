@@ -38,7 +38,10 @@ _SCOPES = threading.local()
 
 def _unknown(identifier: Any, what: str = "loss") -> ValueError:
     msg = f"Unknown {what} {shown(identifier)}."
-    if isinstance(identifier, str):
+    peer = _names.peer_hint(identifier) if isinstance(identifier, str) else None
+    if peer is not None:  # another library's name: say what computes it, not a look-alike
+        msg += f" {peer}."
+    elif isinstance(identifier, str):
         close = _names.suggestions(identifier)
         if close:
             msg += " Did you mean " + " or ".join(repr(c) for c in close) + "?"
