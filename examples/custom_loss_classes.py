@@ -30,6 +30,9 @@ class ScaledAbsoluteError(al.Loss):
         self.scale = scale
 
     def call(self, y_true, y_pred):
+        # A Loss subclass gets the inputs as they are: align (N,) labels with (N, 1)
+        # predictions, or `y_true - y_pred` broadcasts to (N, N) (check_loss: broadcast-trap).
+        y_true = ops.reshape(y_true, ops.shape(y_pred))
         return ops.multiply(ops.mean(ops.abs(y_true - y_pred), axis=-1), self.scale)
 
     def get_config(self):

@@ -14,7 +14,7 @@ from anyloss.check import _inputs as inputs
 from anyloss.check._inputs import Case
 from anyloss.check._report import CheckReport, Problem
 from anyloss.check._runners import Run, jit_error, run, select
-from anyloss.losses._base import Loss
+from anyloss.losses._base import Loss, LossFunctionWrapper
 from anyloss.losses.serialization import deserialize, serialize
 
 AUTODIFF = ("torch", "jax")
@@ -72,7 +72,9 @@ def check_loss(
     a loss needs to work for one kind only. On the kinds it accepts, the loss is called on NumPy,
     PyTorch and JAX (with ``torch.autograd`` and ``jax.grad``/``jax.jit``), then on edge inputs
     (probabilities 0 and 1, a perfect prediction, +-1e4, float16) and on ``(N,)`` against
-    ``(N, 1)`` targets.
+    ``(N, 1)`` targets. A plain function that broadcasts those to ``(N, N)`` gets a warning
+    (``compile``/``fit`` align the ranks before calling it); a ``Loss`` subclass, called as is,
+    an error. A zero gradient is an error only when it is zero at perturbed ``y_pred`` too.
 
     Args:
         fn: a function ``fn(y_true, y_pred)``, a ``Loss`` instance or a ``Loss`` subclass.
@@ -90,10 +92,18 @@ def check_loss(
         >>> def my_mse(y_true, y_pred):
         ...     return ops.mean(ops.square(y_true - y_pred), axis=-1)
         >>> report = al.check_loss(my_mse, backends=["numpy"])
-        >>> report.ok  # (N,) labels against (N, 1) predictions broadcast to (N, N)
+        >>> report.ok  # compile() and fit() align (N,) labels with (N, 1) predictions
+        True
+        >>> [(problem.severity, problem.code) for problem in report.problems]
+        [('warning', 'not-registered'), ('warning', 'broadcast-trap')]
+        >>> class DirectMSE(al.Loss):  # a Loss subclass gets the inputs as they are
+        ...     def call(self, y_true, y_pred):
+        ...         return ops.mean(ops.square(y_true - y_pred), axis=-1)
+        >>> report = al.check_loss(DirectMSE(), backends=["numpy"])
+        >>> report.ok  # (N,) against (N, 1) broadcasts to (N, N), in fit() too
         False
-        >>> [problem.code for problem in report.problems]
-        ['broadcast-trap', 'not-registered']
+        >>> [problem.code for problem in report.errors]
+        ['broadcast-trap']
         >>> @al.register("demo")
         ... def aligned_mse(y_true, y_pred):
         ...     y_true = ops.reshape(y_true, ops.shape(y_pred))
@@ -282,11 +292,11 @@ def _check_runs(
         _check_finite(kind.runs, add)
         for edge in inputs.edges(kind.case):
             _check_finite([run(backend, fn, edge) for backend in backends], add)
-    _check_gradients(accepted, backends, add)
+    _check_gradients(fn, accepted, backends, add)
     first = accepted[0]
     _check_float16([run(backend, fn, inputs.float16(first.case)) for backend in backends], add)
     for kind in accepted:  # the first kind with a single-column form
-        pair = inputs.broadcast_pair(kind.case)
+        pair = inputs.broadcast_pair(kind.case) or inputs.given_trap_pair(kind.case)
         if pair is not None:
             _check_broadcast(fn, kind.case, pair, kind.reference_run().backend, add)
             break
@@ -502,9 +512,10 @@ def _backends(runs: list[Run]) -> str:
 
 
 def _check_gradients(
-    kinds: list[_Kind], backends: tuple[str, ...], add: Callable[[Problem], None]
+    fn: Any, kinds: list[_Kind], backends: tuple[str, ...], add: Callable[[Problem], None]
 ) -> None:
-    """A zero gradient on every accepted kind: the loss cannot train anything."""
+    """A zero gradient on every accepted kind, also at perturbed ``y_pred``: the loss cannot
+    train anything. (At a minimum, e.g. a perfect prediction, a zero gradient is normal.)"""
     for backend in backends:
         grads = [
             r
@@ -512,16 +523,16 @@ def _check_gradients(
             for r in k.runs
             if r.backend == backend and r.ok and r.native and r.grad is not None
         ]
-        if grads and all(not np.any(r.grad) for r in grads):
+        if grads and all(not np.any(r.grad) for r in grads) and not _moves_elsewhere(fn, grads):
             r = grads[0]
             add(
                 Problem(
                     "error",
                     "no-gradient",
                     f"The gradient of the loss with respect to y_pred is zero everywhere on "
-                    f"{backend} ({r.case.describe()}), although the loss changes with y_pred: a "
-                    "step function (round, argmax, comparisons, sign) or a stop_gradient sits "
-                    "between y_pred and the result.",
+                    f"{backend} ({r.case.describe()}, and at perturbed y_pred), although the "
+                    "loss changes with y_pred: a step function (round, argmax, comparisons, "
+                    "sign) or a stop_gradient sits between y_pred and the result.",
                     "Use a smooth surrogate (sigmoid instead of a threshold, softmax instead of "
                     "argmax) and keep ops.stop_gradient off the path from y_pred.",
                     backend,
@@ -541,6 +552,17 @@ def _check_gradients(
             add(_exception_problem(err, backend, case, "while taking the gradient"))
 
 
+def _moves_elsewhere(fn: Any, grads: list[Run]) -> bool:
+    """Whether the gradient is non-zero at a perturbed ``y_pred`` of any of the runs' cases:
+    a zero gradient at one point may be a minimum (a perfect prediction), not a step."""
+    for r in grads:
+        for seed in (1, 2):
+            other = run(r.backend, fn, inputs.perturbed(r.case, seed))
+            if other.ok and other.grad is not None and np.any(other.grad):
+                return True
+    return False
+
+
 def _check_broadcast(
     fn: Any,
     case: Case,
@@ -548,35 +570,60 @@ def _check_broadcast(
     backend: str,
     add: Callable[[Problem], None],
 ) -> None:
-    """``pair`` is ``inputs.broadcast_pair(case)``: the ``(N,)`` and ``(N, 1)`` targets."""
+    """``pair`` is ``(trap, aligned)``: ``y_true`` ``(N,)`` and ``(N, 1)`` against ``y_pred``
+    ``(N, 1)`` (``inputs.broadcast_pair`` or ``inputs.given_trap_pair``).
+
+    A function broadcasting ``(N,)`` against ``(N, 1)`` to ``(N, N)`` is a warning when the
+    call ``compile``/``fit`` make (through ``LossFunctionWrapper``, which aligns the ranks)
+    is right, and an error when that call is wrong too (a ``Loss`` subclass is called as is).
+    """
     trap, aligned = (run(backend, fn, c, grad=False) for c in pair)
     if not (trap.ok and aligned.ok and trap.values is not None and aligned.values is not None):
         return
     n = case.y_pred.shape[0]
+    if not _differs(trap.values, aligned.values):
+        return
     widened = trap.values.size > aligned.values.size
-    differs = not widened and (
-        trap.values.shape != aligned.values.shape
-        or not np.allclose(
-            trap.values.astype(np.float64), aligned.values.astype(np.float64), equal_nan=True
+    seen = (
+        f"shape {trap.values.shape} instead of {aligned.values.shape}"
+        if widened
+        else f"{_show(trap.values)} instead of {_show(aligned.values)}"
+    )
+    what = (
+        f"With y_true of shape ({n},) and y_pred of shape ({n}, 1) the loss gave {seen} "
+        f"(what y_true of shape ({n}, 1) gives; {backend}): `y_true - y_pred` silently "
+        f"broadcast to a ({n}, {n}) matrix. Models output (N, 1) while labels are often (N,)."
+    )
+    wrapped = aligned if isinstance(fn, Loss) else None
+    if wrapped is None:
+        wrapped = run(backend, LossFunctionWrapper(fn, reduction="none"), pair[0], grad=False)
+    if isinstance(fn, Loss) or not (
+        wrapped.ok and wrapped.values is not None and not _differs(wrapped.values, aligned.values)
+    ):
+        context = (
+            " compile() and fit() call it this way too (a Loss subclass's call() gets the "
+            "inputs as they are), so the model trains on the wrong loss."
+            if isinstance(fn, Loss)
+            else ""
+        )
+        add(Problem("error", "broadcast-trap", what + context, ALIGN_FIX))
+        return
+    add(
+        Problem(
+            "warning",
+            "broadcast-trap",
+            what + " This happens only when the function is called directly: compile(), "
+            "fit() and al.LossFunctionWrapper align (N,) with (N, 1) first, so in a model it "
+            "trains correctly.",
+            ALIGN_FIX,
         )
     )
-    if widened or differs:
-        seen = (
-            f"shape {trap.values.shape} instead of {aligned.values.shape}"
-            if widened
-            else f"{_show(trap.values)} instead of {_show(aligned.values)}"
-        )
-        add(
-            Problem(
-                "error",
-                "broadcast-trap",
-                f"With y_true of shape ({n},) and y_pred of shape ({n}, 1) the loss gave {seen} "
-                f"(what y_true of shape ({n}, 1) gives; {backend}): `y_true - y_pred` silently "
-                f"broadcast to a ({n}, {n}) matrix. Models output (N, 1) while labels are often "
-                "(N,).",
-                ALIGN_FIX,
-            )
-        )
+
+
+def _differs(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape != b.shape or not np.allclose(
+        a.astype(np.float64), b.astype(np.float64), equal_nan=True
+    )
 
 
 # --- exceptions -------------------------------------------------------------------------------

@@ -177,3 +177,12 @@ def broadcast_pair(case: Case) -> tuple[Case, Case] | None:
         case.replace(y_true=aligned[:, 0], y_pred=y_pred, note="y_true (N,)"),
         case.replace(y_true=aligned, y_pred=y_pred, note="y_true (N, 1)"),
     )
+
+
+def given_trap_pair(case: Case) -> tuple[Case, Case] | None:
+    """``(case, aligned)`` when ``case`` itself is the trap: ``y_true`` ``(N,)`` against
+    ``y_pred`` ``(N, 1)`` (inputs a user passed); ``aligned`` has ``y_true`` ``(N, 1)``."""
+    t, p = case.y_true, case.y_pred
+    if not (t.ndim == 1 and p.ndim == 2 and p.shape == (t.shape[0], 1) and t.shape[0] > 1):
+        return None
+    return case, case.replace(y_true=t[:, None], note="y_true (N, 1)")
