@@ -3,6 +3,16 @@
 Importing this package imports torch; ``import anyloss`` alone never does.
 """
 
+try:
+    import torch  # noqa: F401  (checked first, to say how to install it)
+except ImportError as err:
+    msg = (
+        "anyloss.models, anyloss.layers and anyloss.training need PyTorch, which is not "
+        "installed: pip install anyloss[torch] (or pip install torch). The losses alone "
+        "(import anyloss) work without it."
+    )
+    raise ImportError(msg, name="torch") from err
+
 from anyloss.training.callbacks import Callback, EarlyStopping, History, ModelCheckpoint
 from anyloss.training.layers import Activation, Dense, Dropout, Flatten
 from anyloss.training.model import Model, Sequential, load_model, training_mode

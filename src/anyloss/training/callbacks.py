@@ -13,6 +13,8 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from anyloss.training.saving import check_extension
+
 __all__ = ["Callback", "CallbackList", "EarlyStopping", "History", "LazyLogs", "ModelCheckpoint"]
 
 
@@ -261,6 +263,7 @@ class ModelCheckpoint(Callback):
         mode: str = "auto",
     ) -> None:
         super().__init__()
+        check_extension(filepath)  # at construction, not after the first epoch
         self.filepath = os.fspath(filepath)
         self.monitor = monitor
         self.save_best_only = save_best_only

@@ -92,6 +92,37 @@ def is_array_data(x: Any) -> bool:
     return False
 
 
+def reject_scalars(**arrays: Any) -> None:
+    """``ValueError`` naming the argument when a leaf of ``x``/``y``/``sample_weight`` is a
+    scalar (a number or a 0-d array): data needs a batch axis."""
+    for arg, data in arrays.items():
+        if data is None:
+            continue
+        one_array = _is_leaf_array(data) or (
+            isinstance(data, list) and bool(data) and isinstance(data[0], list)
+        )  # a list of numbers (or of lists) is one array, as in to_tensors
+        leaves = (
+            [(arg, data)]
+            if _is_scalar(data)
+            else [(n, v) for n, v in _named_leaves(data, arg) if _is_scalar(v)]
+            if isinstance(data, (list, tuple, Mapping)) and not one_array
+            else []
+        )
+        for name, value in leaves:
+            msg = (
+                f"Argument `{name}` is a scalar ({value!r}); fit, evaluate and predict need "
+                "arrays whose first axis is the batch, e.g. np.array([[5.0]]) for one sample "
+                "with one feature, or x.reshape(-1, 1) for one feature per sample."
+            )
+            raise ValueError(msg)
+
+
+def _is_scalar(value: Any) -> bool:
+    if isinstance(value, (bool, int, float, complex, np.generic)):
+        return True
+    return isinstance(value, (np.ndarray, torch.Tensor)) and value.ndim == 0
+
+
 def _named_leaves(data: Any, name: str) -> list[tuple[str, Any]]:
     """``(label, leaf)`` for every non-``None`` leaf, labelled like ``y['a'][0]``."""
     return [
@@ -311,6 +342,7 @@ def make_batches(
     seed: int | None = None,
 ) -> ArrayBatches | LoaderBatches:
     """Batches for arrays (``batch_size`` is the global batch) or for a data iterable."""
+    reject_scalars(x=x, y=y, sample_weight=sample_weight)
     if not is_array_data(x):
         if y is not None or sample_weight is not None:
             msg = (

@@ -164,7 +164,29 @@ class Dense(nn.Module):
             self.build(
                 x.shape[-1], device=x.device, dtype=x.dtype if x.is_floating_point() else None
             )
+        elif x.ndim == 0 or x.shape[-1] != self.weight.shape[1]:
+            raise self._shape_error(x)
         return self.activation(F.linear(x, self.weight, self.bias))
+
+    def _shape_error(self, x: torch.Tensor) -> ValueError:
+        expected = self.weight.shape[1]
+        received = x.shape[-1] if x.ndim else "no"
+        origin = (
+            f"input_shape={self.input_shape}"
+            if self.input_shape is not None
+            else "built from the first batch"
+        )
+        msg = (
+            f"Layer Dense({self.units}) expects inputs with {expected} features on the last "
+            f"axis ({origin}), but received inputs of shape {tuple(x.shape)}, with {received} "
+            f"features. Give the data {expected} features, or set "
+            f"input_shape=({received},) on the first layer."
+            if x.ndim
+            else f"Layer Dense({self.units}) expects inputs with {expected} features on the "
+            f"last axis ({origin}), but received a scalar. Pass an array of shape "
+            f"(samples, {expected})."
+        )
+        return ValueError(msg)
 
     def _load_from_state_dict(self, state_dict: dict[str, Any], prefix: str, *args: Any) -> None:
         # A checkpoint of a lazily built layer creates the parameters before loading them.

@@ -10,6 +10,7 @@ callbacks. Per step it does forward, loss, backward and optimizer step, and adds
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -21,7 +22,7 @@ from torch import nn
 import anyloss
 from anyloss import backend as B
 from anyloss.container import LossesContainer, Mean, batch_size
-from anyloss.training import data_adapter, optimizers, saving
+from anyloss.training import data_adapter, diagnose, optimizers, saving
 from anyloss.training import distributed as parallel
 from anyloss.training.callbacks import Callback, CallbackList, History, LazyLogs
 from anyloss.training.layers import LAYERS, Dense
@@ -84,8 +85,15 @@ class Model:
                 "a list of layers use Sequential([...])."
             )
             raise TypeError(msg)
-        # None only until a subclass's own __init__ assigns its module (Keras-style
-        # subclassing); every method needs it, so it is typed as set.
+        if module is None and type(self).call is not Model.call:
+            # Keras-style subclassing: layers assigned as attributes become submodules of
+            # this module, whose forward is the subclass's call().
+            module = _CallModule(self)
+            for name, value in list(vars(self).items()):  # layers assigned before __init__
+                if isinstance(value, nn.Module):
+                    module.add_module(name, value)
+        # None only until a subclass's own __init__ assigns its module; every method needs
+        # it, so it is typed as set (``_module()`` says what to do when it is missing).
         self.module: nn.Module = module  # type: ignore[assignment]
         self.output_names = list(output_names) if output_names is not None else None
         self.optimizer: torch.optim.Optimizer | None = None
@@ -96,6 +104,21 @@ class Model:
         self.history: History | None = None
         self._loss_tracker = Mean("loss")
         self._ddp: nn.Module | None = None
+
+    def call(self, inputs: Any, training: bool = False) -> Any:
+        """The forward pass of a Keras-style subclass: override it (``Model(module)`` runs
+        ``module`` instead). Layers assigned as attributes in ``__init__`` are trained."""
+        msg = (
+            f"{type(self).__name__}.call() is not defined: subclass Model with "
+            "`def call(self, inputs, training=False):`, or pass a module: Model(module)."
+        )
+        raise NotImplementedError(msg)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        module = self.__dict__.get("module")
+        if isinstance(module, _CallModule) and isinstance(value, nn.Module) and name != "module":
+            module.add_module(name, value)
+        object.__setattr__(self, name, value)
 
     # ------------------------------------------------------------------ torch conveniences
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -150,6 +173,14 @@ class Model:
 
         Recompiling replaces everything, ``loss=None`` included (Keras keeps the old loss).
         """
+        if not isinstance(self.module, nn.Module):
+            msg = (
+                f"{type(self).__name__} has no network: pass a torch.nn.Module, "
+                "Model(module), or subclass Model Keras-style: call super().__init__(), "
+                "assign the layers as attributes and define `call(self, inputs, "
+                "training=False)`."
+            )
+            raise TypeError(msg)
         self.compile_args = {
             "optimizer": optimizer,
             "loss": loss,
@@ -225,7 +256,19 @@ class Model:
                 f"loss={self.compiled_loss.loss!r}, so fit() and evaluate() need `y`."
             )
             raise ValueError(msg)
-        return self.compiled_loss(y, y_pred, sample_weight)
+        try:
+            return self.compiled_loss(y, y_pred, sample_weight)
+        except Exception as err:
+            explained = diagnose.explain_loss_error(
+                err,
+                self.compiled_loss,
+                y,
+                y_pred,
+                "fit()" if self.module.training else "evaluate() (or fit()'s validation)",
+            )
+            if explained is None:
+                raise
+            raise explained from err
 
     def _metrics(self) -> list[tuple[str, Any]]:
         found: list[tuple[str, Any]] = [("loss", self._loss_tracker)]
@@ -320,6 +363,7 @@ class Model:
         weights change (with dropout active), so it differs from ``evaluate`` on the same data.
         """
         self._require_compiled("fit")
+        data_adapter.reject_scalars(x=x, y=y, sample_weight=sample_weight)
         state = parallel.setup(distributed)
         x, y, sample_weight = (
             data_adapter.to_tensors(v) if data_adapter.is_array_data(x) else v
@@ -589,6 +633,11 @@ class Model:
 
         Load with ``anyloss.models.load_model(path)``; for ``Model(module)`` pass
         ``module=`` again, since architectures defined in code are never stored.
+
+        The format is anyloss' own (a ``torch.save`` archive that loading never runs code
+        from); its extension is ``.anyloss`` (``.pt``/``.pth`` work too). Extensions of other
+        formats (``.h5``, ``.hdf5``, ``.keras``, ``.pb``, ``.onnx``, ...) raise ``ValueError``
+        rather than write a file that other tools would misread.
         """
         saving.write_model_file(
             path,
@@ -600,6 +649,29 @@ class Model:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.module!r})"
+
+
+class _CallModule(nn.Module):
+    """The module of a Keras-style ``Model`` subclass: its submodules are the layers assigned
+    to the model, its forward the model's ``call`` (with ``training`` when it takes it)."""
+
+    _model: Model
+    _takes_training: bool
+
+    def __init__(self, model: Model) -> None:
+        super().__init__()
+        try:
+            takes_training = "training" in inspect.signature(model.call).parameters
+        except (TypeError, ValueError):
+            takes_training = False
+        # Plain attributes (object.__setattr__): the model is not a submodule.
+        object.__setattr__(self, "_model", model)
+        object.__setattr__(self, "_takes_training", takes_training)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        if self._takes_training and "training" not in kwargs:
+            kwargs["training"] = self.training
+        return self._model.call(*args, **kwargs)
 
 
 class Sequential(Model):

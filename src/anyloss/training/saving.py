@@ -26,9 +26,12 @@ import torch.distributed as dist
 
 __all__ = [
     "CONTENTS",
+    "EXTENSION",
+    "FOREIGN_EXTENSIONS",
     "FORMAT",
     "VERSION",
     "InvalidConfig",
+    "check_extension",
     "damaged",
     "json_entry",
     "read_model_file",
@@ -73,6 +76,38 @@ class InvalidConfig(ValueError):
     damaged file)."""
 
 
+#: The native extension (any name works; ``.pt``/``.pth`` too, since the file is a
+#: ``torch.save`` archive that ``torch.load(weights_only=True)`` reads).
+EXTENSION = ".anyloss"
+#: Extensions that promise another library's format, which ``model.save`` does not write.
+FOREIGN_EXTENSIONS = {
+    ".h5": "a Keras/HDF5 file",
+    ".hdf5": "a Keras/HDF5 file",
+    ".keras": "a Keras 3 .keras archive",
+    ".pb": "a TensorFlow SavedModel protobuf",
+    ".tf": "a TensorFlow checkpoint",
+    ".onnx": "an ONNX model",
+    ".safetensors": "a safetensors file",
+    ".tflite": "a TensorFlow Lite model",
+}
+
+
+def check_extension(path: str | os.PathLike[str]) -> None:
+    """``ValueError`` when ``path``'s extension promises a format anyloss does not write."""
+    name = os.fspath(path)
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix in FOREIGN_EXTENSIONS:
+        stem = name[: len(name) - len(suffix)]
+        msg = (
+            f"Cannot save to {name!r}: {suffix!r} promises {FOREIGN_EXTENSIONS[suffix]}, but "
+            f"model.save() writes anyloss' own format (a torch.save archive with the "
+            f"weights, optimizer state and configs). Use the extension {EXTENSION!r} "
+            f"({stem + EXTENSION!r}; '.pt' works too), and load it with "
+            "anyloss.models.load_model()."
+        )
+        raise ValueError(msg)
+
+
 def write_model_file(
     path: str | os.PathLike[str],
     architecture: Mapping[str, Any],
@@ -81,7 +116,9 @@ def write_model_file(
     optimizer_state: Mapping[str, Any] | None,
 ) -> None:
     """Write a model file to ``path`` atomically (temporary file + ``os.replace``); only
-    process 0 writes in distributed training."""
+    process 0 writes in distributed training. Refuses extensions of other formats
+    (:data:`FOREIGN_EXTENSIONS`)."""
+    check_extension(path)
     if dist.is_available() and dist.is_initialized() and dist.get_rank() != 0:
         return
     payload: dict[str, Any] = {
