@@ -120,6 +120,7 @@ def prediction(y_pred: Any, dtype: Any = None) -> tuple[Any, Any]:
     """``(xp, y_pred)`` with ``y_pred`` as a float array of its library, in ``dtype`` or its
     compute dtype. Lists and scalars become float32 NumPy arrays, as in Keras."""
     if not is_array(y_pred):
+        _refuse_tensorflow(y_pred, "y_pred")
         arr = np.asarray(y_pred)
         if arr.dtype.kind not in "biuf":
             msg = (
@@ -235,6 +236,7 @@ def like(x: Any, ref: Any, xp: Any, dtype: Any = None, arg: str = "y_true") -> A
         elif device_of(x) != device:
             x = aac.to_device(x, device)
     else:
+        _refuse_tensorflow(x, arg)
         arr = np.asarray(x)
         if arr.dtype.kind not in "biuf":
             raise _not_numeric(arg, x, arr.dtype)
@@ -244,6 +246,18 @@ def like(x: Any, ref: Any, xp: Any, dtype: Any = None, arg: str = "y_true") -> A
     if dtype is not None and x.dtype != dtype:
         x = xp.astype(x, dtype)
     return x
+
+
+def _refuse_tensorflow(x: Any, arg: str) -> None:
+    """``TypeError`` for a TensorFlow tensor: ``np.asarray`` would take it silently, as a NumPy
+    copy with no gradient (TensorFlow is detected by module name, without importing it)."""
+    if type(x).__module__.startswith(("tensorflow.", "tf_keras.")):
+        msg = (
+            f"`{arg}` is a TensorFlow {type(x).__name__}: TensorFlow tensors are not supported "
+            "yet. Convert with .numpy() (no gradient flows back to TensorFlow), or use a "
+            "supported library: NumPy, PyTorch, JAX, Dask or any array-API library."
+        )
+        raise TypeError(msg)
 
 
 def _not_numeric(arg: str, x: Any, dtype: Any) -> TypeError:

@@ -29,12 +29,55 @@ def snake_case(name: str) -> str:
     return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
 
 
+#: Keras' mixed-precision policies: the compute dtype is the loss' dtype.
+_POLICIES = {"mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}
+
+
 def _dtype_name(dtype: Any) -> str | None:
-    if dtype is None or isinstance(dtype, str):
-        return dtype
-    if isinstance(dtype, (list, tuple, dict, set)):
+    """The compute dtype's name of a dtype, a dtype name, a Keras dtype policy (its name, a
+    ``keras.DTypePolicy`` or anything with a string ``compute_dtype``, or a policy config
+    ``{"config": {"name": ...}}`` as ``deserialize`` takes it)."""
+    if dtype is None:
+        return None
+    if isinstance(dtype, str):
+        return _POLICIES.get(dtype, dtype)
+    if isinstance(dtype, dict):
+        inner = dtype.get("config")
+        name = inner.get("name") if isinstance(inner, dict) else None
+        return _dtype_name(name) if isinstance(name, str) else shown(dtype)
+    if isinstance(dtype, (list, tuple, set)):
         return shown(dtype)  # not a dtype: refused by the check in Loss.__init__
-    return getattr(dtype, "name", None) or str(dtype).rsplit(".", 1)[-1]
+    if isinstance(dtype, type):  # np.float64, ml_dtypes.bfloat16
+        import numpy as np
+
+        try:
+            return np.dtype(dtype).name
+        except TypeError:
+            return dtype.__name__
+    compute = getattr(dtype, "compute_dtype", None)  # a keras.DTypePolicy
+    if isinstance(compute, str):
+        return compute
+    name = getattr(dtype, "name", None)
+    return _dtype_name(name) if isinstance(name, str) else str(dtype).rsplit(".", 1)[-1]
+
+
+#: NumPy-backed namespaces: no bfloat16 of their own (ml_dtypes' has no array-API arithmetic).
+_NUMPY_BACKED = frozenset({"array_api_compat.numpy", "numpy", "array_api_compat.dask.array"})
+
+
+def _host_bfloat16(xp: Any) -> Any:
+    """ml_dtypes' bfloat16 for NumPy-backed ``xp``, else ``None``: computed in float32, returned
+    in bfloat16 ("bfloat16 on NumPy" in ``docs/keras-differences.md``)."""
+    if getattr(xp, "__name__", None) not in _NUMPY_BACKED:
+        return None
+    try:
+        import ml_dtypes
+    except ImportError:
+        msg = "dtype='bfloat16' on NumPy arrays needs ml_dtypes: pip install ml_dtypes."
+        raise ValueError(msg) from None
+    import numpy as np
+
+    return np.dtype(ml_dtypes.bfloat16)
 
 
 class Loss:
@@ -94,8 +137,8 @@ class Loss:
             raise TypeError(msg)
         self.name = name or snake_case(type(self).__name__)
         self.reduction = standardize_reduction(reduction)
-        self.dtype = _dtype_name(dtype)
-        if self.dtype is not None and self.dtype not in (
+        self._dtype = _dtype_name(dtype)
+        if self._dtype is not None and self._dtype not in (
             "float16",
             "bfloat16",
             "float32",
@@ -103,9 +146,32 @@ class Loss:
         ):
             msg = (
                 f"Invalid value for argument `dtype`: expected a float dtype name such as "
-                f"'float32' or 'float64'. Received: dtype={shown(dtype)}"
+                f"'float32' or 'float64', or a Keras dtype policy such as 'mixed_float16'. "
+                f"Received: dtype={shown(dtype)}"
             )
             raise ValueError(msg)
+
+    @property
+    def dtype(self) -> str | None:
+        """The compute dtype's name (``None``: ``y_pred``'s float dtype, never below float32).
+
+        Read-only, as in Keras: build a new loss with ``dtype=...`` to change it."""
+        return self._dtype
+
+    def to(self, *args: Any, **kwargs: Any) -> Loss:
+        """The loss itself, for PyTorch code that writes ``criterion.to(device)``.
+
+        A loss holds no tensors: it computes on ``y_pred``'s device and in its compute dtype
+        (``dtype=`` sets that), so there is nothing to move or cast."""
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Loss:
+        """The loss itself (see :meth:`to`: it follows ``y_pred``'s device)."""
+        return self
+
+    def cpu(self) -> Loss:
+        """The loss itself (see :meth:`to`: it follows ``y_pred``'s device)."""
+        return self
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         """Per-sample loss values (override in subclasses)."""
@@ -142,7 +208,9 @@ class Loss:
             if out is not None:
                 return out
         xp, y_pred = B.prediction(y_pred)
-        dtype = B.float_dtype(xp, self.dtype) if self.dtype is not None else y_pred.dtype
+        result_dtype = _host_bfloat16(xp) if self.dtype == "bfloat16" else None
+        compute = "float32" if result_dtype is not None else self.dtype
+        dtype = B.float_dtype(xp, compute) if compute is not None else y_pred.dtype
         y_pred = B.as_float(xp, y_pred, dtype)
         y_true = B.like(y_true, y_pred, xp)
         # Integer-label losses keep int (and bool, which they refuse) labels as they are.
@@ -170,7 +238,8 @@ class Loss:
                     raise ValueError(msg)
                 m = combined & m
             combined = m
-        return reduce_weighted_values(out, sample_weight, combined, self.reduction, dtype)
+        out = reduce_weighted_values(out, sample_weight, combined, self.reduction, dtype)
+        return out if result_dtype is None else xp.astype(out, result_dtype)
 
     def fused(self, y_true: Any, y_pred: Any) -> Any:
         """The reduced loss of an unweighted, unmasked call in one native kernel, or ``None``
