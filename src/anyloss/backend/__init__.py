@@ -139,23 +139,36 @@ def prediction(y_pred: Any, dtype: Any = None) -> tuple[Any, Any]:
     return xp, as_float(xp, y_pred, dtype)
 
 
-#: Keyed by ``(type, dtype)``: dtypes of different libraries may hash alike, and comparing them
-#: warns (array_api_strict) or is undefined.
-_REAL_DTYPES: dict[tuple[type, Any], bool] = {}
+#: Keyed by ``(namespace, type, dtype)``. The namespace is part of the key because libraries
+#: share dtype objects: JAX's bfloat16 *is* NumPy's ``ml_dtypes.bfloat16`` dtype, yet the two
+#: namespaces may judge it differently, so a cache keyed by the dtype alone let whichever library
+#: was seen first decide for both (issue 18). The type is there because dtypes of different
+#: libraries may hash alike, and comparing them warns (array_api_strict) or is undefined.
+_REAL_DTYPES: dict[tuple[Any, type, Any], bool] = {}
 
 
 def _is_real(xp: Any, dtype: Any) -> bool:
-    """Real float, integer or bool (decided once per dtype: every loss call asks)."""
-    key = (type(dtype), dtype)
+    """Real float, integer or bool (decided once per namespace and dtype: every loss call
+    asks)."""
+    key = (xp, type(dtype), dtype)
     known = _REAL_DTYPES.get(key)
     if known is not None:
         return known
     try:
         real = bool(xp.isdtype(dtype, ("real floating", "integral", "bool")))
-    except (TypeError, ValueError, AttributeError):  # strings, objects, ml_dtypes on NumPy
-        real = getattr(dtype, "kind", None) in ("f", "V")
+    except (TypeError, ValueError, AttributeError):  # strings, objects, ml_dtypes on NumPy 2
+        real = False
+    # ml_dtypes' bfloat16, float8 and int4 on NumPy: NumPy 2's isdtype raises on them, NumPy
+    # 1.26's says False; both are real numbers that a loss computes in float32.
+    real = real or _is_ml_dtype(dtype)
     _REAL_DTYPES[key] = real
     return real
+
+
+def _is_ml_dtype(dtype: Any) -> bool:
+    """A NumPy dtype defined by ml_dtypes (bfloat16, float8_*, int4, ...)."""
+    scalar = getattr(dtype, "type", None)
+    return getattr(dtype, "kind", None) == "V" and getattr(scalar, "__module__", "") == "ml_dtypes"
 
 
 def is_torch(xp: Any) -> bool:
