@@ -68,7 +68,9 @@ def dice(y_true: Any, y_pred: Any, axis: Any = None) -> Any:
     axis = normalize_axis(axis, B.ndim(y_pred))
     intersection = xp.sum(y_true * y_pred, axis=axis)
     union = xp.sum(y_true, axis=axis) + xp.sum(y_pred, axis=axis)
-    return 1.0 - 2.0 * intersection / (union + EPS)
+    loss = 1.0 - 2.0 * intersection / (union + EPS)
+    # NumPy 1.x promotes a float32 scalar (a full sum) with a Python float to float64.
+    return B.as_float(xp, loss, y_pred.dtype)
 
 
 @builtin(inputs=Inputs.BINARY, check=_check_tversky)
@@ -121,7 +123,9 @@ def tversky(
     tp = xp.sum(y_pred * y_true, axis=axis)
     fp = xp.sum(y_pred * (1.0 - y_true), axis=axis)
     fn = xp.sum((1.0 - y_pred) * y_true, axis=axis)
-    return 1.0 - tp / (tp + alpha * fp + beta * fn + EPS)
+    loss = 1.0 - tp / (tp + alpha * fp + beta * fn + EPS)
+    # NumPy 1.x promotes a float32 scalar (a full sum) with a Python float to float64.
+    return B.as_float(xp, loss, y_pred.dtype)
 
 
 class Dice(BuiltinLoss, function=dice):
