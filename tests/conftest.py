@@ -8,6 +8,10 @@ import os
 os.environ.setdefault("KERAS_BACKEND", "numpy")
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
+import importlib.util
+from pathlib import Path
+from typing import Any
+
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -30,6 +34,44 @@ def backend(request: pytest.FixtureRequest) -> Backend:
 def grad_backend(request: pytest.FixtureRequest) -> Backend:
     """Backends with autodiff (numpy stands in via finite differences only where noted)."""
     return Backend.load(request.param)
+
+
+#: Libraries the core install (`pip install anyloss`) lacks. A test module that imports one at
+#: the top is skipped, not failed, where it is not installed (`make test-core`); installed, an
+#: import error in it still fails collection.
+OPTIONAL_LIBRARIES = frozenset(
+    {"torch", "jax", "jaxlib", "keras", "optax", "dask", "array_api_strict", "ml_dtypes",
+     "matplotlib"}
+)
+
+
+def _missing_optional(error: BaseException | None) -> str | None:
+    """The optional library whose absence raised ``error`` (or one of its causes), if any."""
+    while error is not None:
+        if isinstance(error, ModuleNotFoundError) and error.name:
+            top = error.name.partition(".")[0]
+            if top in OPTIONAL_LIBRARIES and importlib.util.find_spec(top) is None:
+                return top
+        error = error.__cause__ or error.__context__
+    return None
+
+
+class _OptionalModule(pytest.Module):
+    def _getobj(self) -> Any:
+        try:
+            return super()._getobj()
+        except self.CollectError as error:
+            missing = _missing_optional(error)
+            if missing is None:
+                raise
+            pytest.skip(f"{missing} is not installed", allow_module_level=True)
+
+
+def pytest_pycollect_makemodule(module_path: Path, parent: Any) -> Any:
+    if module_path.name == "__init__.py":
+        return None
+    return _OptionalModule.from_parent(parent, path=module_path)
+
 
 
 # Counts of bad inputs tried and fuzz examples run, printed in pytest's terminal summary.

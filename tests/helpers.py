@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,18 @@ import numpy as np
 import pytest
 
 BACKENDS = ["numpy", "torch", "jax", "array_api_strict", "dask"]
+
+
+def installed(name: str) -> bool:
+    """Whether the module ``name`` can be imported (without importing it)."""
+    return importlib.util.find_spec(name) is not None
+
+
+def needs(*names: str) -> pytest.MarkDecorator:
+    """Skip the test where one of the modules ``names`` is not installed (the core install has
+    neither torch, JAX, Keras nor matplotlib: `make test-core`)."""
+    missing = [name for name in names if not installed(name)]
+    return pytest.mark.skipif(bool(missing), reason=f"needs {', '.join(missing)}, not installed")
 
 
 @dataclass

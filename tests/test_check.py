@@ -8,6 +8,7 @@ import pytest
 import anyloss as al
 from anyloss import ops
 from anyloss.check import Problem
+from tests.helpers import needs
 
 FAST = ["numpy", "torch"]
 
@@ -27,6 +28,7 @@ def _problem(report, code: str) -> Problem:
     return matches[0]
 
 
+@needs("torch", "jax")
 def test_registered_weighted_mse_passes_on_every_backend():
     report = al.check_loss(weighted_mse)
     assert report.ok, str(report)
@@ -35,6 +37,7 @@ def test_registered_weighted_mse_passes_on_every_backend():
     assert "regression" in report.inputs
 
 
+@needs("torch")
 @pytest.mark.parametrize("name", sorted(al.FUNCTIONS))
 def test_every_builtin_has_no_errors(name):
     report = al.check_loss(al.FUNCTIONS[name], backends=FAST)
@@ -42,6 +45,7 @@ def test_every_builtin_has_no_errors(name):
     assert report.inputs
 
 
+@needs("jax")
 @pytest.mark.parametrize("name", ["binary_crossentropy", "sparse_categorical_crossentropy",
                                   "log_cosh"])
 def test_builtins_pass_on_jax_grad_and_jit(name):
@@ -72,6 +76,7 @@ def test_torch_argument_order_warns():
     assert "(input, target)" in p.message and "y_true, y_pred" in p.fix
 
 
+@needs("torch")
 def test_output_ignoring_y_pred():
     def typo(y_true, y_pred):
         return ops.mean(ops.square(y_true - y_true), axis=-1)
@@ -83,6 +88,7 @@ def test_output_ignoring_y_pred():
     assert "y_true - y_true" in p.fix
 
 
+@needs("torch", "jax")
 def test_detached_output_on_torch_and_zero_gradient_on_jax():
     def stopped(y_true, y_pred):
         return ops.mean(ops.square(y_true - ops.stop_gradient(y_pred)), axis=-1)
@@ -94,6 +100,7 @@ def test_detached_output_on_torch_and_zero_gradient_on_jax():
     assert "stop_gradient" in by_backend["jax"].fix
 
 
+@needs("torch")
 def test_step_function_has_zero_gradient():
     def thresholded(y_true, y_pred):
         return ops.mean(ops.abs(y_true - ops.sign(y_pred)), axis=-1)
@@ -188,6 +195,7 @@ def test_integer_output():
     assert "int" in p.message and "float" in p.fix
 
 
+@needs("torch")
 def test_log_of_zero_probability():
     def naive_bce(y_true, y_pred):
         return -ops.mean(y_true * ops.log(y_pred) + (1 - y_true) * ops.log(1 - y_pred), axis=-1)
@@ -206,6 +214,7 @@ def test_large_logits_overflow():
     assert "+-1e4" in p.message and "ops.softplus" in p.fix
 
 
+@needs("torch")
 def test_nan_gradient_of_sqrt_at_a_perfect_prediction():
     def rmse(y_true, y_pred):
         return ops.sqrt(ops.mean(ops.square(y_true - y_pred), axis=-1))
@@ -223,6 +232,7 @@ def test_float16_overflow_warns():
     assert "ops.cast(y_pred, 'float32')" in p.fix
 
 
+@needs("torch", "jax")
 def test_numpy_call_breaks_torch_autograd_and_jax():
     def numpy_mse(y_true, y_pred):
         return np.mean(np.square(y_true - y_pred), axis=-1)
@@ -234,6 +244,7 @@ def test_numpy_call_breaks_torch_autograd_and_jax():
     assert "anyloss.ops" in by_backend["torch"].fix
 
 
+@needs("jax")
 def test_python_control_flow_breaks_jit():
     def branchy(y_true, y_pred):
         if ops.mean(y_pred) > 100:
@@ -244,6 +255,7 @@ def test_python_control_flow_breaks_jit():
     assert "jax.jit" in p.message and "ops.where" in p.fix
 
 
+@needs("torch")
 def test_list_arithmetic_on_torch():
     def list_weights(y_true, y_pred):
         return ops.mean(ops.square(y_true - y_pred) * [0.3, 0.7], axis=-1)

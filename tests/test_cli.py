@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import needs
+
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 USER_LOSSES = '''
@@ -42,6 +44,7 @@ def user_module(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@needs("torch")
 def test_list_shows_every_loss_and_the_backends():
     result = anyloss("list")
     assert result.returncode == 0, result.stderr
@@ -71,6 +74,7 @@ def test_describe_unknown_name_is_a_usage_error():
     assert "Unknown loss 'msee'" in result.stderr and "'mse'" in result.stderr
 
 
+@needs("torch")
 def test_check_passes_a_correct_loss(user_module: Path):
     result = anyloss("check", "my_losses:weighted_mse", "--backends", "numpy,torch",
                      cwd=user_module)
@@ -78,6 +82,7 @@ def test_check_passes_a_correct_loss(user_module: Path):
     assert "check_loss(weighted_mse): OK, 0 error(s), 0 warning(s)" in result.stdout
 
 
+@needs("torch")
 def test_check_fails_a_numpy_loss_with_exit_status_1(user_module: Path):
     result = anyloss("check", str(user_module / "my_losses.py") + ":numpy_mse")
     assert result.returncode == 1, result.stdout + result.stderr
@@ -122,6 +127,7 @@ def _png_size(path: Path) -> tuple[int, int]:
     ["bce,binary_focal_crossentropy,categorical_crossentropy", "--y-true", "1"],
     ["bce,hinge", "--from-logits"],
 ])
+@needs("matplotlib")
 def test_plot_writes_a_png(tmp_path: Path, args: list[str]):
     out = tmp_path / "loss.png"
     result = anyloss("plot", *args, "--out", str(out))

@@ -12,6 +12,7 @@ import pytest
 
 import anyloss as al
 from anyloss.container import LossesContainer, Mean
+from tests.helpers import needs
 
 RNG = np.random.default_rng(0)
 Y1, P1 = RNG.normal(size=(6, 3)).astype("float32"), RNG.normal(size=(6, 3)).astype("float32")
@@ -33,6 +34,7 @@ def test_nothing_resolved_until_first_call():
         container(Y1, P1)
 
 
+@needs("keras")
 def test_single_output_matches_keras_and_returns_numpy_0d():
     container = LossesContainer("mae", loss_weights=0.5)
     value = container(Y1, P1)
@@ -47,6 +49,7 @@ def test_single_output_matches_keras_and_returns_numpy_0d():
     ({"a": "mse", "b": "huber"}, {"a": 1.5, "b": 0.25}),
     ("mse", None),
 ])
+@needs("keras")
 def test_two_outputs_match_keras_compile_loss(loss, weights):
     container = LossesContainer(loss, weights, output_names=["a", "b"])
     value = container([Y1, Y2], [P1, P2])

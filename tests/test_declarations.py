@@ -19,12 +19,14 @@ import anyloss as al
 from anyloss import _catalog
 from anyloss.losses import _builtin
 from anyloss.losses._builtin import BUILTINS, Inputs, builtin
+from tests.helpers import needs
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "anyloss"
 GENERATOR = ROOT / "scripts" / "generate_exports.py"
 
 
+@needs("ruff")  # the generator formats what it writes with ruff
 def test_exports_are_written_from_the_declarations():
     proc = subprocess.run([sys.executable, str(GENERATOR), "--check"], capture_output=True,
                           text=True, check=False, timeout=120)
@@ -94,6 +96,7 @@ main(["list"])
 
 
 @pytest.mark.slow
+@needs("ruff")
 def test_a_new_loss_is_one_declaration(tmp_path):
     """Add a toy loss to a copy of the package in one edit, regenerate the exports, and find
     it in ``get``, ``anyloss list``, ``__all__`` and the serialization round trip."""

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import needs
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -20,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
     ("custom_loss_classes.py", "restored loss: SmoothedBCE("),
     ("demo.py", "compiled_loss.built before the first step: False"),
 ])
+@needs("torch")  # the examples train with anyloss.models
 def test_example_runs(script, expected, capsys):
     runpy.run_path(str(ROOT / "examples" / script), run_name="__main__")
     assert expected in capsys.readouterr().out
