@@ -87,17 +87,22 @@ class Entry:
 
     def argument_help(self) -> dict[str, str]:
         """``name -> meaning`` of the class' constructor arguments, from its ``Args:`` section."""
-        args = _sections(_docstring(self.loss_class))[1].get("Args", "")
-        found: dict[str, str] = {}
-        name = None
-        for line in args.splitlines():
-            match = re.match(r"(\w+)(?: \(.*?\))?:\s*(.*)", line)
-            if match and not line[:1].isspace():
-                name = match.group(1)
-                found[name] = match.group(2)
-            elif name is not None and line.strip():
-                found[name] += " " + line.strip()
-        return {k: " ".join(v.split()) for k, v in found.items()}
+        return _argument_help(self.loss_class)
+
+    def function_argument_help(self) -> dict[str, str]:
+        """``name -> meaning`` of the function's arguments, from its ``Args:`` section."""
+        return _argument_help(self.function)
+
+    def function_arguments(self) -> list[tuple[str, Any]]:
+        """``(name, default)`` of the function's arguments the class does not take (e.g.
+        ``circle``'s reference embeddings), in order."""
+        taken = {name for name, _ in self.arguments()}
+        params = list(inspect.signature(self.function).parameters.values())[2:]
+        return [
+            (p.name, p.default)
+            for p in params
+            if p.name not in taken and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        ]
 
     def arguments(self) -> list[tuple[str, Any]]:
         """``(name, default)`` of every constructor argument of the class, in order."""
@@ -107,6 +112,21 @@ class Entry:
     def config_example(self) -> Any:
         """What ``al.serialize`` writes for a default instance of the class."""
         return serialize(self.loss_class())
+
+
+def _argument_help(obj: Any) -> dict[str, str]:
+    """``name -> meaning`` from the ``Args:`` section of ``obj``'s docstring."""
+    args = _sections(_docstring(obj))[1].get("Args", "")
+    found: dict[str, str] = {}
+    name = None
+    for line in args.splitlines():
+        match = re.match(r"(\w+)(?: \(.*?\))?:\s*(.*)", line)
+        if match and not line[:1].isspace():
+            name = match.group(1)
+            found[name] = match.group(2)
+        elif name is not None and line.strip():
+            found[name] += " " + line.strip()
+    return {k: " ".join(v.split()) for k, v in found.items()}
 
 
 def _docstring(obj: Any) -> str:

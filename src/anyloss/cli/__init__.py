@@ -6,11 +6,13 @@ Exit status: 0 on success, 1 when ``check`` finds errors, 2 on usage errors.
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib
 import importlib.metadata
 import importlib.util
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -74,9 +76,13 @@ def cmd_describe(args: argparse.Namespace, out: Console) -> int:
     if e.description:
         out.print("\n[bold]Description and formula[/bold]")
         out.print(_plain(e.description), markup=False)
+    function_only = e.function_arguments()
+    note = (
+        f", plus {', '.join(n for n, _ in function_only)} (function only)" if function_only else ""
+    )
     out.print(
         f"\n[bold]Arguments[/bold] of {e.class_name}; al.{e.name} takes the same "
-        "without reduction, name and dtype:"
+        f"without reduction, name and dtype{note}:"
     )
     table = Table()
     table.add_column("argument", no_wrap=True)
@@ -85,6 +91,10 @@ def cmd_describe(args: argparse.Namespace, out: Console) -> int:
     meanings = e.argument_help()
     for name, default in e.arguments():
         table.add_row(name, repr(default), _escape(_plain(meanings.get(name, ""))))
+    function_meanings = e.function_argument_help()
+    for name, default in function_only:
+        meaning = f"(al.{e.name} only) {function_meanings.get(name, '')}"
+        table.add_row(name, repr(default), _escape(_plain(meaning.strip())))
     out.print(table)
     out.print(f"\n[bold]Reference[/bold]: {e.reference or '-'}", markup=True)
     out.print(
@@ -95,9 +105,14 @@ def cmd_describe(args: argparse.Namespace, out: Console) -> int:
     return 0
 
 
+_ROLE = re.compile(r":(?:[a-z]+:)?[a-z]+:`~?([^`]+)`")
+
+
 def _plain(text: str) -> str:
-    """Docstring text for a terminal: reST double backticks as single ones."""
-    return text.replace("``", "`")
+    """Docstring text for a terminal without reST markup: a role (:func:, :class:, ...)
+    becomes its target's name, a double-backtick literal its plain text."""
+    text = _ROLE.sub(lambda m: m.group(1), text)
+    return text.replace("``", "")
 
 
 def _load(spec: str) -> Any:
@@ -198,13 +213,56 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
+def _plot_entries(args: argparse.Namespace) -> list[Any]:
+    """Catalogue entries for loss names, and user functions for ``module:function``."""
+    from anyloss.cli._plot import CustomEntry
+
+    entries: list[Any] = []
+    for name in (n.strip() for n in args.names.split(",")):
+        if not name:
+            continue
+        if ":" in name:
+            fn = _load(name)
+            if not callable(fn):
+                msg = f"{name} is a {type(fn).__name__}, not a loss function fn(y_true, y_pred)"
+                raise UsageError(msg)
+            entries.append(CustomEntry(name.rpartition(":")[2], fn, args.inputs))
+            continue
+        try:
+            entries.append(_catalog.lookup(name))
+        except ValueError as err:
+            raise UsageError(str(err)) from None
+    return entries
+
+
+def _loss_args(pairs: Sequence[str] | None) -> dict[str, Any]:
+    """``--arg NAME=VALUE`` pairs; values as Python/JSON literals (``2``, ``0.5``, ``true``,
+    ``[0.3, 0.7]``), else as strings."""
+    parsed: dict[str, Any] = {}
+    for pair in pairs or []:
+        name, sep, text = pair.partition("=")
+        if not sep or not name.strip().isidentifier():
+            msg = f"--arg takes NAME=VALUE, e.g. --arg delta=2. Received: --arg {pair!r}"
+            raise UsageError(msg)
+        parsed[name.strip()] = _literal(text.strip())
+    return parsed
+
+
+def _literal(text: str) -> Any:
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        pass
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
 def cmd_plot(args: argparse.Namespace, out: Console) -> int:
     from anyloss.cli._plot import PlotError, plot
 
-    try:
-        entries = [_catalog.lookup(n.strip()) for n in args.names.split(",") if n.strip()]
-    except ValueError as err:
-        raise UsageError(str(err)) from None
+    entries = _plot_entries(args)
     if not entries:
         msg = f"name at least one loss, e.g. `anyloss plot mse,huber`. Received: {args.names!r}"
         raise UsageError(msg)
@@ -216,6 +274,7 @@ def cmd_plot(args: argparse.Namespace, out: Console) -> int:
             from_logits=args.from_logits,
             x_range=tuple(args.range) if args.range else None,
             points=args.points,
+            loss_args=_loss_args(args.arg),
         )
     except PlotError as err:
         raise UsageError(str(err)) from None
@@ -253,7 +312,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="a loss and its gradient against y_pred, as a PNG "
         "(needs matplotlib: pip install anyloss[plot])",
     )
-    plot.add_argument("names", metavar="NAME[,NAME...]")
+    plot.add_argument(
+        "names",
+        metavar="NAME[,NAME...]",
+        help="built-in losses (see `anyloss list`) and/or your own as MODULE:FUNCTION or "
+        "path/to/file.py:FUNCTION",
+    )
+    plot.add_argument(
+        "--arg",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a loss argument, e.g. --arg delta=2 (repeatable; values are Python/JSON "
+        "literals); given to every plotted loss that takes it",
+    )
+    plot.add_argument(
+        "--inputs",
+        choices=("regression", "binary", "categorical", "sparse"),
+        default="regression",
+        help="the input kind of your own MODULE:FUNCTION losses (default: regression)",
+    )
     plot.add_argument(
         "--y-true",
         type=float,
@@ -285,7 +362,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
     if args.command == "plot" and args.y_true is None:
-        args.y_true = _default_y_true(args.names)
+        args.y_true = _default_y_true(args.names, args.inputs)
     try:
         return COMMANDS[args.command](args, _console())
     except UsageError as err:
@@ -293,9 +370,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def _default_y_true(names: str) -> float:
+def _default_y_true(names: str, custom_inputs: str) -> float:
     try:
-        kinds = {_catalog.lookup(n.strip()).inputs for n in names.split(",") if n.strip()}
+        kinds = {
+            custom_inputs if ":" in n else _catalog.lookup(n.strip()).inputs
+            for n in names.split(",")
+            if n.strip()
+        }
     except ValueError:
         return 1.0  # the unknown name is reported by the command itself
     return 0.0 if kinds & {"categorical", "categorical-margin", "sparse"} else 1.0

@@ -9,12 +9,13 @@ variable, by central differences in float64.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Sequence
+import os
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
-
-from anyloss._catalog import Entry
 
 CLASSES = 3
 AXIS_LABELS = {
@@ -23,6 +24,30 @@ AXIS_LABELS = {
     "logit": "logit (score) of the true class",
 }
 DEFAULT_RANGES = {"probability": (0.02, 0.98), "logit": (-6.0, 6.0)}
+
+
+CATEGORICAL_KINDS = ("categorical", "categorical-margin", "sparse")
+BINARY_KINDS = ("binary", "margin")
+
+
+class Entry(Protocol):
+    """What a plot needs of a loss: a catalogue entry, or a user's function."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def function(self) -> Callable[..., Any]: ...
+    @property
+    def inputs(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class CustomEntry:
+    """A user's loss function (``module:function``) with the input kind to draw it on."""
+
+    name: str
+    function: Callable[..., Any]
+    inputs: str = "regression"
 
 
 class PlotError(ValueError):
@@ -57,6 +82,31 @@ def _takes_logits(entry: Entry) -> bool:
     return "from_logits" in inspect.signature(entry.function).parameters
 
 
+def accepts(entry: Entry, argument: str) -> bool:
+    """Whether ``entry``'s function takes the keyword ``argument``."""
+    try:
+        parameters = inspect.signature(entry.function).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == argument or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+
+
+def arguments_for(entries: Sequence[Entry], loss_args: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Per entry, the ``--arg`` values it takes; ``PlotError`` for one that none takes."""
+    if "from_logits" in loss_args:
+        msg = "pass --from-logits instead of --arg from_logits=...: it also changes the x-axis"
+        raise PlotError(msg)
+    for argument in loss_args:
+        if not any(accepts(e, argument) for e in entries):
+            names = ", ".join(e.name for e in entries)
+            msg = (
+                f"--arg {argument}=...: no plotted loss ({names}) takes an argument "
+                f"{argument!r}. See `anyloss describe NAME` for each loss' arguments."
+            )
+            raise PlotError(msg)
+    return [{k: v for k, v in loss_args.items() if accepts(e, k)} for e in entries]
+
+
 def check_y_true(entries: Sequence[Entry], y_true: float) -> None:
     for entry in entries:
         if entry.inputs in ("binary", "margin") and y_true not in (0.0, 1.0):
@@ -65,9 +115,7 @@ def check_y_true(entries: Sequence[Entry], y_true: float) -> None:
                 f"Received: --y-true {y_true:g}"
             )
             raise PlotError(msg)
-        if entry.inputs in ("categorical", "categorical-margin", "sparse") and (
-            y_true not in range(CLASSES)
-        ):
+        if entry.inputs in CATEGORICAL_KINDS and (y_true not in range(CLASSES)):
             msg = (
                 f"--y-true is the true class for {entry.name}: an integer in "
                 f"0..{CLASSES - 1} ({CLASSES} classes are drawn). Received: --y-true {y_true:g}"
@@ -93,11 +141,18 @@ def _inputs(entry: Entry, axis: str, y_true: float, x: float) -> tuple[np.ndarra
 
 
 def curve(
-    entry: Entry, y_true: float, from_logits: bool, lo: float, hi: float, points: int
+    entry: Entry,
+    y_true: float,
+    from_logits: bool,
+    lo: float,
+    hi: float,
+    points: int,
+    loss_args: Mapping[str, Any] | None = None,
 ) -> Curve:
     """``entry``'s loss and gradient at ``points`` positions in ``[lo, hi]``."""
     axis = axis_of(entry, from_logits)
-    kwargs = {"from_logits": True} if axis == "logit" and _takes_logits(entry) else {}
+    logits = axis == "logit" and _takes_logits(entry)
+    kwargs = {**(loss_args or {}), **({"from_logits": True} if logits else {})}
 
     def loss_at(x: float) -> float:
         target, y_pred = _inputs(entry, axis, y_true, x)
@@ -105,10 +160,16 @@ def curve(
 
     xs = np.linspace(lo, hi, points)
     step = 1e-6 * max(1.0, hi - lo)
-    with np.errstate(all="ignore"):
+    # Sweeping x crosses values that look like a misuse (logits in [0, 1]): no warnings.
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         loss = np.array([loss_at(x) for x in xs])
         grad = np.array([(loss_at(x + step) - loss_at(x - step)) / (2 * step) for x in xs])
-    label = entry.name + (" (from logits)" if kwargs else "")
+    shown = ", ".join(f"{k}={v!r}" for k, v in (loss_args or {}).items())
+    label = entry.name + (f"({shown})" if shown else "")
+    label += " (from logits)" if logits else ""
+    if entry.inputs in CATEGORICAL_KINDS:
+        label += f", {CLASSES} classes"
     return Curve(label, xs, loss, grad)
 
 
@@ -120,8 +181,20 @@ def plot(
     from_logits: bool = False,
     x_range: tuple[float, float] | None = None,
     points: int = 301,
+    loss_args: Mapping[str, Any] | None = None,
 ) -> str:
-    """Draw the losses and their gradients side by side into ``out`` (a PNG); returns ``out``."""
+    """Draw the losses and their gradients side by side into ``out`` (a PNG); returns ``out``.
+
+    ``loss_args`` are keyword arguments (``{"delta": 2.0}``) for every loss that takes them.
+    """
+    folder = os.path.dirname(os.path.abspath(out))
+    if not os.path.isdir(folder):
+        msg = (
+            f"--out {out!r}: the directory {folder!r} does not exist. Create it first "
+            f"(mkdir -p {folder}) or write elsewhere."
+        )
+        raise PlotError(msg)
+    per_entry = arguments_for(entries, loss_args or {})
     axes = {axis_of(e, from_logits) for e in entries}
     if len(axes) > 1:
         kinds = ", ".join(f"{e.name}: {AXIS_LABELS[axis_of(e, from_logits)]}" for e in entries)
@@ -136,7 +209,10 @@ def plot(
     if not lo < hi:
         msg = f"--range needs LO < HI. Received: --range {lo:g} {hi:g}"
         raise PlotError(msg)
-    curves = [curve(e, y_true, from_logits, lo, hi, points) for e in entries]
+    curves = [
+        curve(e, y_true, from_logits, lo, hi, points, args)
+        for e, args in zip(entries, per_entry, strict=True)
+    ]
     try:
         import matplotlib
     except ImportError:
@@ -145,25 +221,51 @@ def plot(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5), constrained_layout=True)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5), layout="constrained")
     for i, c in enumerate(curves):
         # Dashes keep coinciding curves (bce and cce of the true class) both visible.
         style = {"label": c.label, "linewidth": 2, "linestyle": ("-", "--", "-.", ":")[i % 4]}
         left.plot(c.x, c.loss, **style)
         right.plot(c.x, c.grad, **style)
-    target = (
-        f"true class {int(y_true)}"
-        if any(e.inputs in ("categorical", "categorical-margin", "sparse") for e in entries)
-        else (f"y_true = {y_true:g}")
-    )
+    target = _target(entries, y_true)
     for ax, ylabel, title in ((left, "loss", "Loss"), (right, "d loss / d x", "Gradient")):
         ax.set_xlabel(f"x = {AXIS_LABELS[axis]}")
         ax.set_ylabel(ylabel)
         ax.set_title(f"{title} ({target})")
         ax.grid(True, alpha=0.3)
         ax.axhline(0.0, color="0.6", linewidth=0.8)
-        ax.legend()
-    fig.suptitle(", ".join(c.label for c in curves))
+    # One legend for both panels, below them: it never covers a curve.
+    handles, labels = left.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(curves), 3))
+    fig.suptitle(_note(entries, axis, y_true))
     fig.savefig(out, dpi=100)
     plt.close(fig)
     return out
+
+
+def _target(entries: Sequence[Entry], y_true: float) -> str:
+    """What the target is, per kind of loss drawn: a binary label is not a class index."""
+    parts = []
+    if any(e.inputs in BINARY_KINDS for e in entries):
+        parts.append(f"binary y_true = {y_true:g}")
+    if any(e.inputs in CATEGORICAL_KINDS for e in entries):
+        parts.append(f"true class {int(y_true)} of {CLASSES}")
+    if any(e.inputs not in (*BINARY_KINDS, *CATEGORICAL_KINDS) for e in entries):
+        parts.append(f"y_true = {y_true:g}")
+    return "; ".join(dict.fromkeys(parts))
+
+
+def _note(entries: Sequence[Entry], axis: str, y_true: float) -> str:
+    """The figure title: what the curves are and how the other inputs are set."""
+    notes = []
+    if any(e.inputs in CATEGORICAL_KINDS for e in entries):
+        share = (
+            "the other classes share the rest"
+            if axis == "probability"
+            else "the other classes' logits are 0"
+        )
+        notes.append(f"{CLASSES}-class cross-entropies: {share}")
+    if y_true == 0.0 and any(e.inputs in BINARY_KINDS for e in entries):
+        model = "1 - x" if axis == "probability" else "-x"
+        notes.append(f"binary losses at y_true = 0: the model outputs {model}")
+    return "\n".join(["Loss and gradient along one prediction", *notes])
