@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import anyloss as al
+from tests.helpers import needs
 
 
 @pytest.mark.parametrize(("y_true", "expected"), [
@@ -15,6 +16,7 @@ import anyloss as al
     ([[1.0, 1.0]], [0.65]),  # all ones: converted to ones (hand: mean(1 - .3, 1 - .4))
     ([[0.5, 1.0]], [0.725]),  # not binary: mean(1 - .15, 1 - .4)
 ])
+@needs("keras")
 def test_conversion_decision_matches_keras(y_true, expected):
     import keras
 
