@@ -33,6 +33,7 @@ LOSSES_SUPPORT = {
         "Inputs",
         "MaskedValues",
     ],
+    "anyloss.losses._mistakes": ["LossInputWarning"],
     "anyloss.losses._names": ["custom_objects", "register"],
     "anyloss.losses._reduction": ["Reduction", "reduce_weighted_values"],
     "anyloss.losses.probabilistic": ["linear_cross_entropy"],

@@ -4,6 +4,8 @@ mistakes."""
 
 from __future__ import annotations
 
+import re
+
 import keras
 import numpy as np
 import pytest
@@ -92,3 +94,120 @@ def test_to_returns_the_loss(target):
     assert loss.cuda() is loss  # nothing to move: it computes on y_pred's device
     out = loss.to(target)(torch.tensor([0, 1]), torch.zeros(2, 3))
     assert float(out) == pytest.approx(np.log(3.0))
+
+
+# --- classic cross-entropy mistakes ---------------------------------------------------------
+
+import warnings  # noqa: E402
+
+_RNG = np.random.default_rng(0)
+LOGITS = _RNG.normal(size=(6, 4)) * 3
+PROBS = np.exp(LOGITS) / np.exp(LOGITS).sum(-1, keepdims=True)
+LABELS = np.array([0, 1, 2, 3, 0, 1])
+ONE_HOT = np.eye(4)[LABELS]
+
+
+def _seen(call):
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        call()
+    return [str(w.message) for w in seen if issubclass(w.category, al.LossInputWarning)]
+
+
+def _lib(x, lib):
+    return torch.tensor(x) if lib == "torch" else x
+
+
+MISTAKES = {
+    "cce-logits": (lambda: al.CategoricalCrossentropy(), ONE_HOT, LOGITS, "look like logits"),
+    "cce-focal-logits": (lambda: al.CategoricalFocalCrossentropy(), ONE_HOT, LOGITS,
+                         "look like logits"),
+    "scce-logits": (lambda: al.SparseCategoricalCrossentropy(), LABELS, LOGITS,
+                    "look like logits"),
+    "bce-logits": (lambda: al.BinaryCrossentropy(), (LOGITS > 0) * 1.0, LOGITS,
+                   "look like logits"),
+    "bce-focal-logits": (lambda: al.BinaryFocalCrossentropy(), (LOGITS > 0) * 1.0, LOGITS,
+                         "look like logits"),
+    "cce-probabilities": (lambda: al.CategoricalCrossentropy(from_logits=True), ONE_HOT, PROBS,
+                          "look like probabilities"),
+    "scce-probabilities": (lambda: al.SparseCategoricalCrossentropy(from_logits=True), LABELS,
+                           PROBS, "look like probabilities"),
+    "bce-probabilities": (lambda: al.BinaryCrossentropy(from_logits=True), ONE_HOT, PROBS,
+                          "look like probabilities"),
+    "bce-minus-one": (lambda: al.BinaryCrossentropy(), ONE_HOT * 2 - 1, PROBS, r"-1/1 labels"),
+    "cce-swapped": (lambda: al.CategoricalCrossentropy(), PROBS, ONE_HOT, "look swapped"),
+}
+
+
+@pytest.mark.parametrize("lib", ["numpy", "torch"])
+@pytest.mark.parametrize("case", list(MISTAKES))
+def test_classic_mistakes_warn_once_per_loss_object(case, lib):
+    make, y_true, y_pred, expected = MISTAKES[case]
+    loss = make()
+    y_true, y_pred = _lib(y_true, lib), _lib(y_pred, lib)  # torch: the fused kernel's path
+    messages = _seen(lambda: [loss(y_true, y_pred) for _ in range(3)])
+    assert len(messages) == 1, messages
+    assert messages[0].startswith(f"In loss {loss.builtin.name}, ")
+    assert re.search(expected, messages[0]), messages[0]
+
+
+@pytest.mark.parametrize("case", list(MISTAKES))
+def test_classic_mistakes_warn_from_functions_at_the_call_site(case):
+    make, y_true, y_pred, expected = MISTAKES[case]
+    fn, kwargs = make().fn, make().arguments()
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("default")
+        for _ in range(3):
+            fn(y_true, y_pred, **kwargs)  # one call site: Python's filter shows it once
+    ours = [w for w in seen if issubclass(w.category, al.LossInputWarning)]
+    assert len(ours) == 1
+    assert ours[0].filename == __file__  # points at the user's line, not inside anyloss
+    assert re.search(expected, str(ours[0].message))
+
+
+@pytest.mark.parametrize("lib", ["numpy", "torch"])
+@pytest.mark.parametrize(("make", "y_true", "y_pred"), [
+    (lambda: al.CategoricalCrossentropy(), ONE_HOT, PROBS),
+    (lambda: al.CategoricalCrossentropy(from_logits=True), ONE_HOT, LOGITS),
+    (lambda: al.CategoricalCrossentropy(), ONE_HOT, ONE_HOT),  # a perfect prediction
+    (lambda: al.SparseCategoricalCrossentropy(), LABELS, PROBS),
+    (lambda: al.SparseCategoricalCrossentropy(from_logits=True), LABELS, LOGITS),
+    (lambda: al.SparseCategoricalCrossentropy(from_logits=True), LABELS, np.zeros((6, 4))),
+    (lambda: al.BinaryCrossentropy(), ONE_HOT, PROBS),
+    (lambda: al.BinaryCrossentropy(from_logits=True), ONE_HOT, LOGITS),
+    (lambda: al.BinaryCrossentropy(from_logits=True), ONE_HOT, np.zeros((6, 4))),
+    (lambda: al.BinaryCrossentropy(label_smoothing=0.1), ONE_HOT * 0.9, PROBS),
+])
+def test_correct_inputs_do_not_warn(make, y_true, y_pred, lib):
+    loss = make()
+    assert _seen(lambda: loss(_lib(y_true, lib), _lib(y_pred, lib))) == []
+
+
+def test_no_value_is_read_where_checks_do_not_apply():
+    loss = al.CategoricalCrossentropy()
+    with al.backend.value_checks("never"):
+        assert _seen(lambda: loss(ONE_HOT, LOGITS)) == []
+    compiled = torch.compile(lambda t, p: al.CategoricalCrossentropy()(t, p), fullgraph=True,
+                             backend="aot_eager")
+    assert _seen(lambda: compiled(torch.tensor(ONE_HOT), torch.tensor(LOGITS))) == []
+
+
+@pytest.mark.parametrize("lib", ["numpy", "torch"])
+def test_sparse_in_pytorch_order_says_the_arguments_look_swapped(lib):
+    logits, labels = _lib(LOGITS, lib), _lib(LABELS, lib)
+    with pytest.raises(ValueError, match="arguments look swapped"):
+        al.SparseCategoricalCrossentropy(from_logits=True)(logits, labels)
+    with pytest.raises(ValueError, match="arguments look swapped"):
+        al.sparse_categorical_crossentropy(logits, labels, from_logits=True)
+
+
+def test_single_class_warning_reads_like_keras():
+    with pytest.warns(SyntaxWarning, match=r"^In loss categorical_crossentropy, expected "
+                                          r"y_pred\.shape to be \(batch_size, num_classes\)"):
+        al.categorical_crossentropy(np.ones((2, 1)), np.ones((2, 1)))
+
+
+def test_a_loss_object_inspects_only_its_first_calls():
+    loss = al.CategoricalCrossentropy()
+    assert _seen(lambda: [loss(ONE_HOT, PROBS) for _ in range(8)]) == []
+    assert _seen(lambda: loss(ONE_HOT, LOGITS)) == []  # step 9: no value is read any more

@@ -17,6 +17,9 @@ from anyloss.losses._builtin import (
     Inputs,
     MaskedValues,
 )
+from anyloss.losses._mistakes import (
+    LossInputWarning,
+)
 from anyloss.losses._names import (
     custom_objects,
     register,
@@ -134,6 +137,7 @@ __all__ = [
     "LogCosh",
     "Loss",
     "LossFunctionWrapper",
+    "LossInputWarning",
     "MaskedValues",
     "MeanAbsoluteError",
     "MeanAbsolutePercentageError",

@@ -29,6 +29,9 @@ def snake_case(name: str) -> str:
     return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
 
 
+#: How many calls of a loss object look for classic input mistakes (``_mistakes.py``).
+_INSPECTED_CALLS = 8
+
 #: Keras' mixed-precision policies: the compute dtype is the loss' dtype.
 _POLICIES = {"mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}
 
@@ -337,8 +340,20 @@ class LossFunctionWrapper(Loss):
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
         spec = declaration_of(self.fn)
         if spec is not None:  # a built-in (``compile(loss="...")``): masked values kept
-            return spec.per_sample(y_true, y_pred, spec.arguments((), self._fn_kwargs))
+            arguments = spec.arguments((), self._fn_kwargs)
+            self._inspect(spec, y_true, y_pred, arguments)
+            return spec.per_sample(y_true, y_pred, arguments)
         return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def _inspect(self, spec: Builtin, y_true: Any, y_pred: Any, arguments: Any) -> None:
+        """Warn about a classic mistake in the inputs, once per loss object. Only the first
+        calls are inspected: the mistakes are in how the model and loss are wired, visible on
+        the first batches, and later steps then pay nothing."""
+        calls = self.__dict__.get("_inspected_calls", 0)
+        if spec.mistakes is None or calls >= _INSPECTED_CALLS:
+            return
+        warned = spec.inspect_inputs(y_true, y_pred, arguments)
+        object.__setattr__(self, "_inspected_calls", _INSPECTED_CALLS if warned else calls + 1)
 
     def fused(self, y_true: Any, y_pred: Any) -> Any:
         # A wrapper of a built-in function fuses like the built-in's class, while `call` is this
@@ -352,6 +367,7 @@ class LossFunctionWrapper(Loss):
         ):
             return None
         arguments = spec.arguments((), self._fn_kwargs)
+        self._inspect(spec, y_true, y_pred, arguments)
         return _fused_kernel(spec, y_true, y_pred, self.reduction, self.dtype, arguments)
 
     def get_config(self) -> dict[str, Any]:
@@ -509,14 +525,18 @@ class BuiltinLoss(LossFunctionWrapper):
         spec = self.builtin
         if spec.align_ranks:
             y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-        return spec.per_sample(y_true, y_pred, self.arguments())
+        arguments = self.arguments()
+        self._inspect(spec, y_true, y_pred, arguments)
+        return spec.per_sample(y_true, y_pred, arguments)
 
     def fused(self, y_true: Any, y_pred: Any) -> Any:
         kernel = type(self)._kernel  # read from the class: a plain function, not a method
         if kernel is None or not B.torch_kernels_apply(y_pred):
             return None
+        arguments = self.arguments()
+        self._inspect(self.builtin, y_true, y_pred, arguments)
         return _fused_kernel(
-            self.builtin, y_true, y_pred, self.reduction, self.dtype, self.arguments(), kernel
+            self.builtin, y_true, y_pred, self.reduction, self.dtype, arguments, kernel
         )
 
     def get_config(self) -> dict[str, Any]:

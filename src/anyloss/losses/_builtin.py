@@ -96,6 +96,21 @@ class Builtin:
     defaults: dict[str, Any] = field(default_factory=dict)
     #: The public function (checks, kernel, formula); set by :func:`builtin`.
     function: Callable[..., Any] | None = None
+    #: ``mistakes(y_true, y_pred, arguments, name) -> message or None``: a classic mistake
+    #: seen in the inputs' values (``_mistakes.py``), warned as a ``LossInputWarning``.
+    mistakes: Callable[..., Any] | None = None
+
+    def inspect_inputs(self, y_true: Any, y_pred: Any, arguments: Mapping[str, Any]) -> bool:
+        """Warn about a classic mistake in the inputs; whether it warned."""
+        if self.mistakes is None:
+            return False
+        message = self.mistakes(y_true, y_pred, arguments, self.name)
+        if message is None:
+            return False
+        from anyloss.losses._mistakes import warn
+
+        warn(message)
+        return True
 
     @property
     def name(self) -> str:
@@ -159,6 +174,7 @@ def builtin(
     torch_kernel: Callable[..., Any] | None = None,
     masked: bool = False,
     align_ranks: bool = True,
+    mistakes: Callable[..., Any] | None = None,
 ) -> Callable[[F], F]:
     """Declare the decorated array-API formula a built-in loss (see the module docstring).
 
@@ -179,11 +195,14 @@ def builtin(
             masked=masked,
             align_ranks=align_ranks,
             defaults={p.name: p.default for p in params},
+            mistakes=mistakes,
         )
 
         @functools.wraps(formula)
         def function(y_true: Any, y_pred: Any, *args: Any, **kwargs: Any) -> Any:
-            out = spec.per_sample(y_true, y_pred, spec.arguments(args, kwargs))
+            arguments = spec.arguments(args, kwargs)
+            spec.inspect_inputs(y_true, y_pred, arguments)  # Python's filter: once per site
+            out = spec.per_sample(y_true, y_pred, arguments)
             return out.values if spec.masked else out
 
         spec.function = function

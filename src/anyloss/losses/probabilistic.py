@@ -24,6 +24,7 @@ from anyloss._arguments import (
 from anyloss._text import shown
 from anyloss.backend import EPSILON as EPS
 from anyloss.backend import _torch_kernels as torch_kernels
+from anyloss.losses import _mistakes
 from anyloss.losses._base import BuiltinLoss
 from anyloss.losses._builtin import Inputs, MaskedValues, builtin
 from anyloss.losses._prepare import integer_labels, prepare
@@ -128,6 +129,7 @@ def _smooth_binary(y_true: Any, label_smoothing: float) -> Any:
     aliases=("bce", "BCE"),
     check=_check_binary,
     torch_kernel=torch_kernels.binary_crossentropy,
+    mistakes=_mistakes.binary,
 )
 def binary_crossentropy(
     y_true: Any,
@@ -190,7 +192,7 @@ def binary_crossentropy(
     return xp.mean(_bce(xp, y_true, y_pred, from_logits), axis=axis)
 
 
-@builtin(inputs=Inputs.BINARY, check=_check_binary_focal)
+@builtin(inputs=Inputs.BINARY, check=_check_binary_focal, mistakes=_mistakes.binary)
 def binary_focal_crossentropy(
     y_true: Any,
     y_pred: Any,
@@ -294,7 +296,7 @@ def _smooth_categorical(
 def _warn_single_class(y_pred: Any, axis: int, loss: str) -> None:
     if B.shape(y_pred)[axis] == 1:
         warnings.warn(
-            f"In {loss}, expected y_pred.shape to be (batch_size, num_classes) with "
+            f"In loss {loss}, expected y_pred.shape to be (batch_size, num_classes) with "
             f"num_classes > 1. Received: y_pred.shape={B.shape(y_pred)}. Consider using "
             "'binary_crossentropy' if you only have 2 classes.",
             SyntaxWarning,
@@ -315,6 +317,7 @@ def _log_probabilities(xp: Any, y_pred: Any, from_logits: bool, axis: int) -> An
     inputs=Inputs.CATEGORICAL,
     check=_check_categorical,
     torch_kernel=torch_kernels.categorical_crossentropy,
+    mistakes=_mistakes.categorical,
 )
 def categorical_crossentropy(
     y_true: Any,
@@ -373,7 +376,7 @@ def categorical_crossentropy(
     return -xp.sum(y_true * _log_probabilities(xp, y_pred, from_logits, axis), axis=axis)
 
 
-@builtin(inputs=Inputs.CATEGORICAL, check=_check_categorical_focal)
+@builtin(inputs=Inputs.CATEGORICAL, check=_check_categorical_focal, mistakes=_mistakes.categorical)
 def categorical_focal_crossentropy(
     y_true: Any,
     y_pred: Any,
@@ -463,6 +466,7 @@ def _class_weights(xp: Any, alpha: Any, y_pred: Any, axis: int) -> Any:
     masked=True,
     align_ranks=False,
     torch_kernel=torch_kernels.sparse_categorical_crossentropy,
+    mistakes=_mistakes.sparse,
 )
 def sparse_categorical_crossentropy(
     y_true: Any,
@@ -534,6 +538,7 @@ def sparse_categorical_crossentropy(
         https://arxiv.org/abs/1512.00567 (label smoothing)
     """
     xp, y_pred = B.prediction(y_pred)
+    _mistakes.check_sparse_order(y_true, y_pred, "sparse_categorical_crossentropy")
     rank = B.ndim(y_pred)
     axis = _class_axis(axis, rank)
     labels = integer_labels(xp, y_true, y_pred)
