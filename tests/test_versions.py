@@ -26,10 +26,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class _Namespace:
-    """An array namespace (hashable, like a module) whose ``isdtype`` gives one answer."""
+    """An array namespace (named, like a module) whose ``isdtype`` gives one answer."""
 
     def __init__(self, real: bool) -> None:
         self.real = real
+        self.__name__ = f"fake_namespace_{real}"
 
     def isdtype(self, dtype: Any, kinds: Any) -> bool:
         return self.real

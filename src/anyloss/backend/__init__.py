@@ -144,13 +144,14 @@ def prediction(y_pred: Any, dtype: Any = None) -> tuple[Any, Any]:
 #: namespaces may judge it differently, so a cache keyed by the dtype alone let whichever library
 #: was seen first decide for both (issue 18). The type is there because dtypes of different
 #: libraries may hash alike, and comparing them warns (array_api_strict) or is undefined.
-_REAL_DTYPES: dict[tuple[Any, type, Any], bool] = {}
+_REAL_DTYPES: dict[tuple[str | None, type, Any], bool] = {}
 
 
 def _is_real(xp: Any, dtype: Any) -> bool:
     """Real float, integer or bool (decided once per namespace and dtype: every loss call
-    asks)."""
-    key = (xp, type(dtype), dtype)
+    asks). The namespace enters the key by name: ``torch.compile`` traces the lookup, and a
+    string key keeps it traceable."""
+    key = (getattr(xp, "__name__", None), type(dtype), dtype)
     known = _REAL_DTYPES.get(key)
     if known is not None:
         return known
