@@ -19,6 +19,16 @@ def scaled_mse(y_true, y_pred, scale=1.0):
 '''
 
 
+@pytest.fixture(autouse=True)
+def _wide_console(monkeypatch):
+    """Rich wraps at the terminal width (COLUMNS, else 80 or 160): one line per message."""
+    monkeypatch.setenv("COLUMNS", "1000")
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
 @pytest.fixture
 def figures(monkeypatch):
     """Every figure `anyloss plot` saves, drawn, for inspection after the command."""
@@ -74,14 +84,14 @@ def test_loss_arguments_are_parsed_as_literals():
 ])
 def test_plot_argument_errors_are_usage_errors(tmp_path, capsys, args, message):
     assert main(["plot", *args, "--out", str(tmp_path / "x.png")]) == 2
-    assert message in capsys.readouterr().err
+    assert message in _flat(capsys.readouterr().err)
     assert not (tmp_path / "x.png").exists()
 
 
 def test_plot_into_a_missing_directory_is_a_clear_error(tmp_path, capsys):
     target = tmp_path / "no" / "such" / "dir" / "x.png"
     assert main(["plot", "mse", "--out", str(target)]) == 2
-    err = capsys.readouterr().err
+    err = _flat(capsys.readouterr().err)
     assert "does not exist" in err and "mkdir -p" in err and "Traceback" not in err
 
 
@@ -123,8 +133,7 @@ def _describe(name: str, capsys) -> str:
 
 
 @pytest.mark.parametrize("entry", _catalog.entries(), ids=lambda e: e.name)
-def test_describe_shows_no_sphinx_markup_and_every_argument(entry, capsys, monkeypatch):
-    monkeypatch.setenv("COLUMNS", "400")  # one table row per line
+def test_describe_shows_no_sphinx_markup_and_every_argument(entry, capsys):
     out = _describe(entry.name, capsys)
     assert ":func:" not in out and ":class:" not in out and "``" not in out, out
     rows = {line.split("│")[1].strip() for line in out.splitlines() if line.count("│") >= 4}
@@ -136,10 +145,10 @@ def test_describe_shows_no_sphinx_markup_and_every_argument(entry, capsys, monke
 
 def test_describe_marks_function_only_arguments(capsys):
     out = _describe("circle", capsys)
-    assert "plus ref_labels, ref_embeddings (function only)" in out
-    assert "(al.circle only) Labels of the reference embeddings" in out
+    assert "plus ref_labels, ref_embeddings (function only)" in _flat(out)
+    assert "(al.circle only) Labels of the reference embeddings" in _flat(out)
 
 
 def test_describe_turns_roles_into_plain_words(capsys):
     out = _describe("categorical_crossentropy", capsys)
-    assert "sparse_categorical_crossentropy for integer labels" in out
+    assert "sparse_categorical_crossentropy for integer labels" in _flat(out)
