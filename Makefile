@@ -14,9 +14,19 @@ $(STAMP): pyproject.toml constraints/dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints/dev.txt -e ".[dev]"
 	touch $(STAMP)
 
-demo: $(STAMP)
-	KERAS_BACKEND=numpy $(PY) examples/demo.py
-	KERAS_BACKEND=numpy $(PY) examples/loss_table.py
+# The demo's own venv: only what examples/demo.py and examples/loss_table.py import (anyloss
+# with numpy, array-api-compat, rich, and torch), at the pins of constraints/dev.txt.
+DEMO := .venv-demo
+DEMO_STAMP := $(DEMO)/.installed-demo
+
+$(DEMO_STAMP): pyproject.toml constraints/dev.txt
+	$(PYTHON) -m venv $(DEMO)
+	$(DEMO)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints/dev.txt -e ".[torch]"
+	touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
+	$(DEMO)/bin/python examples/demo.py
+	$(DEMO)/bin/python examples/loss_table.py
 
 test: $(STAMP)
 	HYPOTHESIS_PROFILE=ci $(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
@@ -68,4 +78,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(OLDEST) $(CORE) .pytest_cache .hypothesis
+	rm -rf $(VENV) $(OLDEST) $(CORE) $(DEMO) .pytest_cache .hypothesis
