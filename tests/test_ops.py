@@ -113,3 +113,41 @@ def test_ops_inside_jax_jit_and_grad():
 
     g = jax.jit(jax.grad(loss))(jax.numpy.asarray(X))
     assert np.all(np.isfinite(np.asarray(g)))
+
+
+def test_dir_lists_only_the_ops():
+    assert dir(ops) == sorted(ops.__all__)
+    for private in ("Any", "B", "annotations", "math", "np", "normalize_axis"):
+        assert private not in dir(ops)
+
+
+def test_unknown_op_raises_attribute_error_with_a_suggestion():
+    with pytest.raises(AttributeError, match=r"has no attribute 'sqaure'\. Did you mean 'square'\?"):
+        ops.sqaure  # noqa: B018
+    with pytest.raises(AttributeError, match="See dir"):
+        ops.zzzzzz  # noqa: B018
+    assert not hasattr(ops, "no_such_op")
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum", "add", "power", "greater", "equal"])
+def test_python_scalar_operand_becomes_an_array_of_the_other_dtype(backend, name):
+    # array-api-compat 1.11-1.15 raise TypeError for ops.maximum(torch.ones(2), 0.0): the scalar
+    # is converted explicitly, to the other operand's dtype (float32 stays float32).
+    fn = getattr(ops, name)
+    x = backend.asarray(np.abs(X))  # power: no NaN
+    for out in (fn(x, 0.5), fn(0.5, x)):
+        assert backend.to_numpy(out).dtype == (np.float32 if name in BINARY or name == "power"
+                                               else np.bool_)
+    assert_close(fn(x, 0.5), getattr(np, name)(np.abs(X), np.float32(0.5)),
+                 backend)
+    assert_close(fn(0.5, x), getattr(np, name)(np.float32(0.5), np.abs(X)), backend)
+    ints = backend.asarray(np.array([1, 2, 3], "int32"))
+    assert backend.to_numpy(fn(ints, 0.5)).dtype in (np.float32, np.bool_)
+    assert backend.to_numpy(fn(ints, 2)).dtype in (np.int32, np.bool_)
+
+
+def test_maximum_minimum_with_python_numbers_on_torch():
+    torch = pytest.importorskip("torch")
+    assert ops.maximum(torch.ones(2), 0.0).dtype == torch.float32
+    assert ops.minimum(0.5, torch.ones(2, dtype=torch.float64)).dtype == torch.float64
+    assert torch.equal(ops.maximum(torch.tensor([-1.0, 2.0]), 0), torch.tensor([0.0, 2.0]))

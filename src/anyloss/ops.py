@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import builtins
 import math
 from typing import Any
 
@@ -29,19 +30,37 @@ __all__ = [
     "any",
     "argmax",
     "argmin",
+    "batch_flatten",
+    "binary_crossentropy",
     "cast",
+    "categorical_crossentropy",
+    "ceil",
     "clip",
     "concatenate",
     "convert_to_tensor",
+    "count_nonzero",
+    "cumsum",
     "divide",
     "divide_no_nan",
+    "dot",
     "epsilon",
     "equal",
     "exp",
     "expand_dims",
     "expm1",
+    "flatten",
+    "floatx",
+    "floor",
+    "floor_divide",
+    "full_like",
+    "gather",
     "greater",
     "greater_equal",
+    "int_shape",
+    "isfinite",
+    "isinf",
+    "isnan",
+    "l2_normalize",
     "less",
     "less_equal",
     "log",
@@ -51,6 +70,7 @@ __all__ = [
     "logical_and",
     "logical_not",
     "logical_or",
+    "logical_xor",
     "logsumexp",
     "matmul",
     "max",
@@ -58,28 +78,47 @@ __all__ = [
     "mean",
     "min",
     "minimum",
+    "mod",
     "multiply",
+    "ndim",
     "negative",
+    "norm",
+    "normalize",
     "not_equal",
     "one_hot",
     "ones_like",
+    "permute_dimensions",
+    "pow",
     "power",
+    "prod",
+    "reciprocal",
     "relu",
+    "repeat",
     "reshape",
+    "round",
+    "rsqrt",
     "shape",
     "sigmoid",
     "sign",
+    "size",
     "softmax",
     "softplus",
+    "sparse_categorical_crossentropy",
     "sqrt",
     "square",
     "squeeze",
     "stack",
+    "std",
     "stop_gradient",
     "subtract",
     "sum",
+    "switch",
+    "take",
     "tanh",
+    "tile",
     "transpose",
+    "trunc",
+    "var",
     "where",
     "zeros_like",
 ]
@@ -172,14 +211,27 @@ def stop_gradient(x: Any) -> Any:
     return B.stop_gradient(xp, x)
 
 
+def _scalar_as_array(xp: Any, scalar: Any, other: Any) -> tuple[Any, Any]:
+    """``(scalar, other)`` with the Python number ``scalar`` as an array of ``other``'s dtype and
+    device: array-api-compat 1.11-1.15 refuse a Python number in ``maximum``/``minimum`` (and
+    others) on torch. A float with an integer or bool array takes float32, as in Keras."""
+    if isinstance(scalar, float) and not B.is_float_dtype(xp, other.dtype):
+        other = xp.astype(other, xp.float32)
+    elif isinstance(scalar, int) and not isinstance(scalar, bool) and other.dtype == xp.bool:
+        other = xp.astype(other, xp.int32)
+    return xp.asarray(scalar, dtype=other.dtype, device=B.device_of(other)), other
+
+
 def _binary(name: str) -> Any:
     def op(x1: Any, x2: Any) -> Any:
         xp, (a, b) = _operands(x1, x2)
-        return (
-            getattr(xp, name)(a, b)
-            if not (_is_scalar(a) and _is_scalar(b))
-            else (getattr(np, name)(a, b))
-        )
+        if _is_scalar(a) and _is_scalar(b):
+            return getattr(np, name)(a, b)
+        if _is_scalar(a) and a is not None:
+            a, b = _scalar_as_array(xp, a, b)
+        elif _is_scalar(b) and b is not None:
+            b, a = _scalar_as_array(xp, b, a)
+        return getattr(xp, name)(a, b)
 
     op.__name__ = op.__qualname__ = "power" if name == "pow" else name
     op.__doc__ = f"Elementwise ``{name}`` of two arrays, lists or scalars (broadcasting)."
@@ -401,3 +453,305 @@ def ones_like(x: Any) -> Any:
     """Ones of ``x``'s shape, dtype and library."""
     xp, (a,) = _operands(x)
     return xp.ones_like(a)
+
+
+# --- keras.backend / keras.ops names that losses use (issue 14) --------------------------------
+
+
+def floatx() -> str:
+    """The default float type's name: ``"float32"`` (Keras' ``floatx()``)."""
+    return "float32"
+
+
+pow = power  # keras.backend's name (shadows a builtin, as keras.backend does)
+floor, ceil, trunc = _unary("floor"), _unary("ceil"), _unary("trunc")
+isnan, isinf, isfinite = _unary("isnan"), _unary("isinf"), _unary("isfinite")
+logical_xor = _binary("logical_xor")
+mod, floor_divide = _binary("remainder"), _binary("floor_divide")
+mod.__name__ = mod.__qualname__ = "mod"
+
+
+def _float_operand(x: Any) -> tuple[Any, Any]:
+    """``(xp, x)`` with integer and bool arrays as float32 (Keras' result dtype)."""
+    xp, (a,) = _operands(x)
+    if not B.is_float_dtype(xp, a.dtype):
+        a = xp.astype(a, xp.float32)
+    return xp, a
+
+
+def _axis(axis: Any, rank: int) -> Any:
+    return normalize_axis(tuple(axis) if isinstance(axis, list) else axis, rank)
+
+
+def reciprocal(x: Any) -> Any:
+    """``1 / x``."""
+    _, a = _float_operand(x)
+    return 1.0 / a
+
+
+def rsqrt(x: Any) -> Any:
+    """``1 / sqrt(x)``."""
+    xp, a = _float_operand(x)
+    return 1.0 / xp.sqrt(a)
+
+
+def round(x: Any, decimals: int = 0) -> Any:  # shadows a builtin, as keras.ops
+    """``x`` rounded half to even, to ``decimals`` decimals (Keras' ``round``)."""
+    xp, (a,) = _operands(x)
+    if decimals == 0 or not B.is_float_dtype(xp, a.dtype):
+        return xp.round(a)
+    scale = 10.0**decimals
+    return xp.round(a * scale) / scale
+
+
+def prod(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Product over ``axis`` (all axes when ``None``)."""
+    xp, (a,) = _operands(x)
+    return xp.prod(a, axis=_axis(axis, B.ndim(a)), keepdims=keepdims)
+
+
+def var(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Variance (population, ``ddof=0``) over ``axis``; integers give float32."""
+    xp, a = _float_operand(x)
+    return xp.var(a, axis=_axis(axis, B.ndim(a)), keepdims=keepdims)
+
+
+def std(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Standard deviation (population, ``ddof=0``) over ``axis``; integers give float32."""
+    xp, a = _float_operand(x)
+    return xp.std(a, axis=_axis(axis, B.ndim(a)), keepdims=keepdims)
+
+
+def count_nonzero(x: Any, axis: Any = None) -> Any:
+    """Number of nonzero entries over ``axis`` (all axes when ``None``), as int32."""
+    xp, (a,) = _operands(x)
+    return xp.sum(xp.astype(a != 0, xp.int32), axis=_axis(axis, B.ndim(a)), dtype=xp.int32)
+
+
+def cumsum(x: Any, axis: Any = None) -> Any:
+    """Cumulative sum along ``axis``; ``None`` flattens first (as ``keras.ops.cumsum``;
+    ``keras.backend.cumsum`` defaults to ``axis=0``: pass it)."""
+    xp, (a,) = _operands(x)
+    if axis is None:
+        a, axis = xp.reshape(a, (-1,)), 0
+    return xp.cumulative_sum(a, axis=normalize_axis(axis, B.ndim(a)))
+
+
+def ndim(x: Any) -> int:
+    """The number of axes."""
+    return B.ndim(convert_to_tensor(x))
+
+
+def int_shape(x: Any) -> tuple[Any, ...]:
+    """The shape as a tuple of ints (``None`` for unknown sizes), as ``keras.backend``."""
+    return shape(x)
+
+
+def size(x: Any) -> int | None:
+    """The number of elements (``None`` when a size is unknown)."""
+    dims = shape(x)
+    return None if None in dims else math.prod(dims)
+
+
+def flatten(x: Any) -> Any:
+    """``x`` as a 1-D array (``keras.backend.flatten``)."""
+    xp, (a,) = _operands(x)
+    return xp.reshape(a, (-1,))
+
+
+def batch_flatten(x: Any) -> Any:
+    """``x`` as ``(batch, -1)``: every axis but the first flattened (``keras.backend``)."""
+    xp, (a,) = _operands(x)
+    return xp.reshape(a, (B.shape(a)[0], -1))
+
+
+def permute_dimensions(x: Any, pattern: Any) -> Any:
+    """``x`` with its axes in the order ``pattern`` (``keras.backend``'s ``transpose``)."""
+    return transpose(x, pattern)
+
+
+def full_like(x: Any, fill_value: Any) -> Any:
+    """An array of ``x``'s shape, dtype and library filled with ``fill_value``."""
+    xp, (a,) = _operands(x)
+    return xp.full_like(a, fill_value)
+
+
+def tile(x: Any, repeats: Any) -> Any:
+    """``x`` repeated ``repeats`` times along each axis."""
+    xp, (a,) = _operands(x)
+    repeats = (repeats,) if isinstance(repeats, int) else tuple(repeats)
+    return xp.tile(a, repeats)
+
+
+def repeat(x: Any, repeats: int, axis: Any = None) -> Any:
+    """Each element repeated ``repeats`` times along ``axis`` (flattened when ``None``)."""
+    xp, (a,) = _operands(x)
+    if axis is None:
+        a, axis = xp.reshape(a, (-1,)), 0
+    axis = normalize_axis(axis, B.ndim(a))
+    if hasattr(xp, "repeat"):
+        return xp.repeat(a, repeats, axis=axis)
+    # array-api-compat < 1.12 lacks repeat on torch: a new axis after `axis`, tiled, merged.
+    tiled = xp.tile(xp.expand_dims(a, axis=axis + 1), (1,) * (axis + 1) + (repeats,))
+    dims = B.shape(a)
+    return xp.reshape(tiled, (*dims[:axis], dims[axis] * repeats, *dims[axis + 1 :]))
+
+
+def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:
+    """Vector norm over ``axis`` (all axes when ``None``: the Frobenius norm of a matrix).
+
+    ``ord`` is ``None``/``2``/``"fro"`` (Euclidean), ``1``, any ``p > 0``, ``inf`` or ``-inf``
+    (max or min of ``|x|``); matrix norms other than Frobenius are not supported.
+    """
+    xp, a = _float_operand(x)
+    axis = tuple(range(B.ndim(a))) if axis is None else _axis(axis, B.ndim(a))
+    if isinstance(axis, tuple) and len(axis) == 2 and ord not in (None, "fro"):
+        msg = (
+            f"Argument `ord`={ord!r} of norm over two axes is a matrix norm, which ops does not "
+            "support. Use ord=None or 'fro' (Frobenius), or a single axis."
+        )
+        raise ValueError(msg)
+    magnitude = xp.abs(a)
+    if ord in (None, 2, "fro"):
+        return xp.sqrt(xp.sum(a * a, axis=axis, keepdims=keepdims))
+    if ord == math.inf:
+        return xp.max(magnitude, axis=axis, keepdims=keepdims)
+    if ord == -math.inf:
+        return xp.min(magnitude, axis=axis, keepdims=keepdims)
+    if ord == 1:
+        return xp.sum(magnitude, axis=axis, keepdims=keepdims)
+    if isinstance(ord, (int, float)) and not isinstance(ord, bool) and ord > 0:
+        return xp.sum(magnitude**ord, axis=axis, keepdims=keepdims) ** (1.0 / ord)
+    msg = f"Argument `ord` of norm must be None, 'fro', inf, -inf or a number > 0: ord={ord!r}."
+    raise ValueError(msg)
+
+
+def l2_normalize(x: Any, axis: Any = None) -> Any:
+    """``x / sqrt(max(sum(x**2, axis), 1e-12))`` (``keras.backend.l2_normalize``; all axes
+    when ``axis`` is ``None``)."""
+    xp, a = _float_operand(x)
+    axis = tuple(range(B.ndim(a))) if axis is None else _axis(axis, B.ndim(a))
+    squares = xp.sum(a * a, axis=axis, keepdims=True)
+    return a / xp.sqrt(xp.clip(squares, 1e-12, None))
+
+
+def normalize(x: Any, axis: int = -1, order: int = 2, epsilon: float | None = None) -> Any:
+    """``x`` divided by its ``order``-norm along ``axis``, at least ``epsilon`` (default
+    :func:`epsilon`; ``keras.ops.normalize``)."""
+    xp, a = _float_operand(x)
+    eps = B.EPSILON if epsilon is None else epsilon
+    return a / xp.clip(norm(a, ord=order, axis=axis, keepdims=True), eps, None)
+
+
+def dot(x1: Any, x2: Any) -> Any:
+    """Dot product as ``keras.backend.dot``/``np.dot``: sums the last axis of ``x1`` against
+    the second-to-last axis of ``x2`` (its only axis when 1-D); a scalar multiplies."""
+    xp, (a, b) = _operands(x1, x2)
+    if _is_scalar(a) or _is_scalar(b) or B.ndim(a) == 0 or B.ndim(b) == 0:
+        return multiply(a, b)
+    inner = -2 if B.ndim(b) > 1 else -1
+    if B.shape(a)[-1] != B.shape(b)[inner]:
+        msg = (
+            f"dot: the summed sizes differ: x1.shape={B.shape(a)}, x2.shape={B.shape(b)} (x1's "
+            f"last axis must equal x2's {'second-to-last' if inner == -2 else 'only'} axis)."
+        )
+        raise ValueError(msg)
+    return xp.tensordot(a, b, axes=([B.ndim(a) - 1], [B.ndim(b) + inner]))
+
+
+def switch(condition: Any, then_expression: Any, else_expression: Any) -> Any:
+    """``then_expression`` where ``condition`` holds, else ``else_expression`` (the
+    elementwise ``keras.backend.switch``, not ``keras.ops.switch``'s branch index).
+
+    Either expression may be a callable of no arguments (called here); a ``condition`` of
+    lower rank applies to whole trailing slices, as in ``keras.backend``.
+    """
+    then_expression = then_expression() if callable(then_expression) else then_expression
+    else_expression = else_expression() if callable(else_expression) else else_expression
+    xp, (c, a, b) = _operands(condition, then_expression, else_expression)
+    if not _is_scalar(c):
+        rank = builtins.max([B.ndim(v) for v in (a, b) if not _is_scalar(v)] + [B.ndim(c)])
+        if 0 < B.ndim(c) < rank:
+            c = xp.reshape(c, (*B.shape(c), *(1,) * (rank - B.ndim(c))))
+    return where(c, a, b)
+
+
+def take(x: Any, indices: Any, axis: Any = None) -> Any:
+    """Entries of ``x`` at ``indices`` (any shape; negative ones count from the end) along
+    ``axis``; ``x`` is flattened first when ``axis`` is ``None``."""
+    xp, (a,) = _operands(x)
+    if axis is None:
+        a, axis = xp.reshape(a, (-1,)), 0
+    axis = normalize_axis(axis, B.ndim(a))
+    index = B.like(indices, a, xp, arg="indices")
+    if not B.is_int_dtype(xp, index.dtype):
+        index = xp.astype(index, xp.int64)
+    index_shape = B.shape(index)
+    flat = xp.reshape(index, (-1,))
+    flat = xp.where(flat < 0, flat + B.shape(a)[axis], flat)
+    out = xp.take(a, flat, axis=axis)
+    shape_out = (*B.shape(a)[:axis], *index_shape, *B.shape(a)[axis + 1 :])
+    return xp.reshape(out, shape_out)
+
+
+def gather(reference: Any, indices: Any) -> Any:
+    """Rows (axis 0) of ``reference`` at ``indices`` (``keras.backend.gather``)."""
+    return take(reference, indices, axis=0)
+
+
+# --- keras.backend's cross-entropies, through anyloss' built-in losses ------------------------
+
+
+def binary_crossentropy(target: Any, output: Any, from_logits: bool = False) -> Any:
+    """Elementwise binary cross-entropy (``keras.backend``/``keras.ops`` order: ``target``
+    first), by :func:`anyloss.losses.binary_crossentropy` over a size-1 last axis."""
+    from anyloss.losses import probabilistic
+
+    return probabilistic.binary_crossentropy(
+        expand_dims(target, -1) if not _is_scalar(target) else target,
+        expand_dims(output, -1),
+        from_logits=from_logits,
+    )
+
+
+def categorical_crossentropy(
+    target: Any, output: Any, from_logits: bool = False, axis: int = -1
+) -> Any:
+    """Cross-entropy of one-hot (or soft) ``target`` and ``output`` along ``axis``
+    (``keras.backend`` order), by :func:`anyloss.losses.categorical_crossentropy`."""
+    from anyloss.losses import probabilistic
+
+    return probabilistic.categorical_crossentropy(
+        target, output, from_logits=from_logits, axis=axis
+    )
+
+
+def sparse_categorical_crossentropy(
+    target: Any,
+    output: Any,
+    from_logits: bool = False,
+    axis: int = -1,
+    ignore_class: int | None = None,
+) -> Any:
+    """Cross-entropy of integer ``target`` and ``output`` along ``axis`` (``keras.backend``
+    order), by :func:`anyloss.losses.sparse_categorical_crossentropy`."""
+    from anyloss.losses import probabilistic
+
+    return probabilistic.sparse_categorical_crossentropy(
+        target, output, from_logits=from_logits, axis=axis, ignore_class=ignore_class
+    )
+
+
+def __dir__() -> list[str]:
+    """Only the ops (not the module's imports and helpers)."""
+    return list(__all__)
+
+
+def __getattr__(name: str) -> Any:
+    """``AttributeError`` for an unknown name, suggesting the closest op (``ops.sqaure``)."""
+    import difflib
+
+    close = difflib.get_close_matches(name, __all__, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else " See dir(anyloss.ops) for the ops."
+    msg = f"module 'anyloss.ops' has no attribute {name!r}.{hint}"
+    raise AttributeError(msg)
