@@ -60,7 +60,7 @@ def _readable(x: Any) -> bool:
 
 def _min_max(x: Any) -> tuple[float, float]:
     if is_torch_array(x):
-        low, high = x.aminmax()  # one pass, two scalars
+        low, high = x.detach().aminmax()  # one pass, two scalars; no autograd for a check
         return float(low), float(high)
     xp = B.namespace(x)
     return float(xp.min(x)), float(xp.max(x))
@@ -74,6 +74,7 @@ def _one_hot_like(x: Any) -> bool:
 
 def _rows_sum_to_one(x: Any, axis: int) -> bool:
     xp = B.namespace(x)
+    x = B.stop_gradient(xp, x)  # a check reads values; it is no part of the graph
     x = x if B.is_float_dtype(xp, x.dtype) else xp.astype(x, xp.float32)
     return float(xp.max(xp.abs(xp.sum(x, axis=axis) - 1.0))) <= _SUM_TOLERANCE
 
