@@ -211,3 +211,18 @@ def test_a_loss_object_inspects_only_its_first_calls():
     loss = al.CategoricalCrossentropy()
     assert _seen(lambda: [loss(ONE_HOT, PROBS) for _ in range(8)]) == []
     assert _seen(lambda: loss(ONE_HOT, LOGITS)) == []  # step 9: no value is read any more
+
+
+@pytest.mark.parametrize("loss", ["categorical", "sparse"])
+def test_unnormalised_probabilities_are_not_called_logits(loss):
+    # Keras renormalises non-negative scores that do not sum to 1: valid input, no warning.
+    import warnings
+
+    scores = np.array([[2.0, 1.0, 1.0], [0.5, 3.0, 0.5]])
+    y_true = np.eye(3)[[0, 1]] if loss == "categorical" else np.array([0, 1])
+    cls = al.CategoricalCrossentropy if loss == "categorical" else al.SparseCategoricalCrossentropy
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", al.LossInputWarning)
+        cls()(y_true, scores)
+    with pytest.warns(al.LossInputWarning, match="look like logits"):
+        cls()(y_true, scores - 2.5)  # negative scores are no probabilities

@@ -100,7 +100,7 @@ def binary(y_true: Any, y_pred: Any, arguments: Mapping[str, Any], loss: str) ->
     if not _readable(y_pred):
         return None
     low, high = _min_max(y_pred)
-    if not arguments["from_logits"] and (low < 0.0 or high > 1.0):
+    if not arguments["from_logits"] and low < 0.0:  # non-negative scores are renormalised
         return _logits(loss)
     if (
         arguments["from_logits"]
@@ -133,7 +133,9 @@ def categorical(y_true: Any, y_pred: Any, arguments: Mapping[str, Any], loss: st
                 "(PyTorch's losses take them the other way round)."
             )
         return None  # one-hot both: a perfect prediction
-    if not arguments["from_logits"] and (low < 0.0 or high > 1.0):
+    # Keras renormalises non-negative scores (unnormalised probabilities are valid input):
+    # only a negative value cannot be a probability.
+    if not arguments["from_logits"] and low < 0.0:
         return _logits(loss)
     if arguments["from_logits"] and low >= 0.0 and high <= 1.0 and _rows_sum_to_one(y_pred, axis):
         return _probabilities(loss, rows=True)
@@ -147,7 +149,7 @@ def sparse(y_true: Any, y_pred: Any, arguments: Mapping[str, Any], loss: str) ->
     if not _readable(y_pred):
         return None
     low, high = _min_max(y_pred)
-    if not arguments["from_logits"] and (low < 0.0 or high > 1.0):
+    if not arguments["from_logits"] and low < 0.0:  # non-negative scores are renormalised
         return _logits(loss)
     if (
         arguments["from_logits"]
