@@ -19,6 +19,7 @@ from anyloss.backend._checks import (
     checks_apply,
     is_concrete,
     is_torch_array,
+    min_max,
     set_value_checks,
     to_numpy,
     value_checks,
@@ -26,6 +27,10 @@ from anyloss.backend._checks import (
 from anyloss.backend._dtypes import compute_dtype
 from anyloss.backend._extras import (
     gather_classes,
+    is_dask,
+    is_jax,
+    is_numpy_backed,
+    is_torch,
     log_cosh,
     log_sigmoid,
     log_softmax,
@@ -53,17 +58,21 @@ __all__ = [
     "float_dtype",
     "gather_classes",
     "generic_only",
+    "host_bfloat16",
     "is_array",
     "is_concrete",
+    "is_dask",
     "is_float_dtype",
     "is_int_dtype",
     "is_jax",
+    "is_numpy_backed",
     "is_torch",
     "like",
     "log_cosh",
     "log_sigmoid",
     "log_softmax",
     "logsumexp",
+    "min_max",
     "namespace",
     "ndim",
     "one_hot",
@@ -172,14 +181,6 @@ def _is_ml_dtype(dtype: Any) -> bool:
     return getattr(dtype, "kind", None) == "V" and getattr(scalar, "__module__", "") == "ml_dtypes"
 
 
-def is_torch(xp: Any) -> bool:
-    return aac.is_torch_namespace(xp)
-
-
-def is_jax(xp: Any) -> bool:
-    return aac.is_jax_namespace(xp)
-
-
 def device_of(x: Any) -> Any:
     """The device of ``x`` (``None`` for JAX tracers, which ``asarray`` accepts)."""
     if is_torch_array(x):
@@ -211,12 +212,26 @@ def is_int_dtype(xp: Any, dtype: Any) -> bool:
 def float_dtype(xp: Any, name: str) -> Any:
     """The dtype called ``name`` in ``xp`` (Dask's namespace lacks ``float16``: NumPy's serves)."""
     dtype = getattr(xp, name, None)
-    if dtype is None and aac.is_dask_namespace(xp):
+    if dtype is None and is_dask(xp):
         dtype = np.dtype(name)
     if dtype is None:
         msg = f"dtype={name!r} is not supported by {xp.__name__}. Use 'float32' or 'float64'."
         raise ValueError(msg)
     return dtype
+
+
+def host_bfloat16(xp: Any) -> Any:
+    """ml_dtypes' bfloat16 for a NumPy-backed ``xp``, else ``None``. NumPy has no bfloat16
+    arithmetic: a ``dtype="bfloat16"`` loss computes there in float32 and returns bfloat16
+    ("bfloat16 on NumPy" in ``docs/keras-differences.md``)."""
+    if not is_numpy_backed(xp):
+        return None
+    try:
+        import ml_dtypes
+    except ImportError:
+        msg = "dtype='bfloat16' on NumPy arrays needs ml_dtypes: pip install ml_dtypes."
+        raise ValueError(msg) from None
+    return np.dtype(ml_dtypes.bfloat16)
 
 
 def as_float(xp: Any, x: Any, dtype: Any = None) -> Any:

@@ -115,11 +115,13 @@ def check_whole_numbers(xp: Any, labels: Any, arg: str = "y_true") -> None:
         raise ValueError(msg)
 
 
-def _min_max(xp: Any, labels: Any) -> tuple[int, int]:
-    if is_torch_array(labels):
-        low, high = labels.aminmax()  # one pass, two scalars
-        return int(low), int(high)
-    return int(xp.min(labels)), int(xp.max(labels))
+def min_max(xp: Any, x: Any) -> tuple[Any, Any]:
+    """The smallest and largest value of ``x`` as 0-d arrays (on torch one ``aminmax`` pass,
+    outside autograd: a check reads values, it is no part of the graph)."""
+    if is_torch_array(x):
+        low, high = x.detach().aminmax()
+        return low, high
+    return xp.min(x), xp.max(x)
 
 
 def check_label_range(
@@ -133,7 +135,7 @@ def check_label_range(
     checked = (
         labels if ignore is None else xp.where(labels == ignore, xp.zeros_like(labels), labels)
     )
-    low, high = _min_max(xp, checked)
+    low, high = (int(v) for v in min_max(xp, checked))
     if low < 0 or high >= num_classes:
         bad = (checked < 0) | (checked >= num_classes)
         msg = (

@@ -19,18 +19,28 @@ from anyloss.backend._checks import is_torch_array
 _TORCH = frozenset({"torch", "array_api_compat.torch"})
 _JAX = frozenset({"jax.numpy", "jax.experimental.array_api"})
 _DASK = frozenset({"dask.array", "array_api_compat.dask.array"})
+#: Namespaces computing on NumPy arrays (no bfloat16 arithmetic of their own).
+_NUMPY_BACKED = frozenset({"numpy", "array_api_compat.numpy", *_DASK})
 
 
-def _is_torch(xp: Any) -> bool:
+def is_torch(xp: Any) -> bool:
+    """Whether ``xp`` is PyTorch's namespace."""
     return getattr(xp, "__name__", None) in _TORCH
 
 
-def _is_jax(xp: Any) -> bool:
+def is_jax(xp: Any) -> bool:
+    """Whether ``xp`` is JAX's namespace."""
     return getattr(xp, "__name__", None) in _JAX
 
 
-def _is_dask(xp: Any) -> bool:
+def is_dask(xp: Any) -> bool:
+    """Whether ``xp`` is Dask's namespace."""
     return getattr(xp, "__name__", None) in _DASK
+
+
+def is_numpy_backed(xp: Any) -> bool:
+    """Whether ``xp`` computes on NumPy arrays (NumPy, Dask)."""
+    return getattr(xp, "__name__", None) in _NUMPY_BACKED
 
 
 def _device(x: Any) -> Any:
@@ -39,9 +49,9 @@ def _device(x: Any) -> Any:
 
 def stop_gradient(xp: Any, x: Any) -> Any:
     """``x`` with no gradient flowing back (torch ``detach``, ``jax.lax.stop_gradient``)."""
-    if _is_torch(xp):
+    if is_torch(xp):
         return x.detach()
-    if _is_jax(xp):
+    if is_jax(xp):
         import jax
 
         return jax.lax.stop_gradient(x)
@@ -72,9 +82,9 @@ def log_softmax(xp: Any, x: Any, axis: int = -1) -> Any:
     torch and JAX: their own ``log_softmax`` (the same values; jitted fwd+bwd at 4096x32000
     takes 280 ms with ``jax.nn.log_softmax`` against 460 ms with the composed form).
     """
-    if _is_torch(xp):
+    if is_torch(xp):
         return x.log_softmax(axis)
-    if _is_jax(xp):
+    if is_jax(xp):
         import jax
 
         return jax.nn.log_softmax(x, axis=axis)
@@ -95,11 +105,11 @@ def softplus(xp: Any, x: Any) -> Any:
     than ``exp(-20) = 2e-9``). JAX: ``jax.nn.softplus`` (jitted log-cosh at 4096x1000: 8.4 ms
     against 14 ms for ``logaddexp(x, zeros_like(x))``).
     """
-    if _is_torch(xp):
+    if is_torch(xp):
         from torch.nn.functional import softplus as torch_softplus
 
         return torch_softplus(x)
-    if _is_jax(xp):
+    if is_jax(xp):
         import jax
 
         return jax.nn.softplus(x)
@@ -114,7 +124,7 @@ def log_cosh(xp: Any, x: Any) -> Any:
     fwd+bwd 1.8x slower at 4096x1000). Elsewhere ``logaddexp`` (jitted JAX at 4096x1000: 1.27x
     faster than the softplus form, on par with optax).
     """
-    if _is_torch(xp):
+    if is_torch(xp):
         return x + softplus(xp, -2.0 * x) - math.log(2.0)
     return xp.logaddexp(x, -x) - math.log(2.0)
 
@@ -126,7 +136,7 @@ def log_sigmoid(xp: Any, x: Any) -> Any:
 
 def sigmoid(xp: Any, x: Any) -> Any:
     """``1 / (1 + exp(-x))``, written so neither branch overflows (torch: ``torch.sigmoid``)."""
-    if _is_torch(xp):
+    if is_torch(xp):
         return xp.sigmoid(x)
     e = xp.exp(-xp.abs(x))
     return xp.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
@@ -141,9 +151,9 @@ def one_hot(xp: Any, labels: Any, num_classes: int, dtype: Any) -> Any:
 def gather_classes(xp: Any, x: Any, labels: Any) -> Any:
     """``x[..., labels]`` per row: ``x`` is ``(..., C)``, ``labels`` is ``(...)`` integers."""
     idx = labels[..., None]
-    if _is_torch(xp):
+    if is_torch(xp):
         return x.gather(-1, idx)[..., 0]
-    if hasattr(xp, "take_along_axis") and not _is_dask(xp):
+    if hasattr(xp, "take_along_axis") and not is_dask(xp):
         return xp.take_along_axis(x, idx, axis=-1)[..., 0]
     # Dask has no take_along_axis; a where over the class axis stays lazy and chunk-friendly.
     classes = xp.arange(x.shape[-1], device=_device(x))
@@ -156,7 +166,7 @@ def scan(xp: Any, step: Any, init: Any, xs: Any) -> Any:
     JAX: ``jax.lax.scan``, so ``jit`` compiles one step instead of an unrolled loop (CTC with
     100 time steps took minutes to compile unrolled). Elsewhere a Python loop.
     """
-    if _is_jax(xp):
+    if is_jax(xp):
         import jax
 
         return jax.lax.scan(lambda carry, x: (step(carry, x), None), init, xs)[0]

@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+import numpy as np
+
 from anyloss import backend as B
 from anyloss._text import shown
 from anyloss.losses import _names
@@ -51,8 +53,6 @@ def _dtype_name(dtype: Any) -> str | None:
     if isinstance(dtype, (list, tuple, set)):
         return shown(dtype)  # not a dtype: refused by the check in Loss.__init__
     if isinstance(dtype, type):  # np.float64, ml_dtypes.bfloat16
-        import numpy as np
-
         try:
             return np.dtype(dtype).name
         except TypeError:
@@ -62,25 +62,6 @@ def _dtype_name(dtype: Any) -> str | None:
         return compute
     name = getattr(dtype, "name", None)
     return _dtype_name(name) if isinstance(name, str) else str(dtype).rsplit(".", 1)[-1]
-
-
-#: NumPy-backed namespaces: no bfloat16 of their own (ml_dtypes' has no array-API arithmetic).
-_NUMPY_BACKED = frozenset({"array_api_compat.numpy", "numpy", "array_api_compat.dask.array"})
-
-
-def _host_bfloat16(xp: Any) -> Any:
-    """ml_dtypes' bfloat16 for NumPy-backed ``xp``, else ``None``: computed in float32, returned
-    in bfloat16 ("bfloat16 on NumPy" in ``docs/keras-differences.md``)."""
-    if getattr(xp, "__name__", None) not in _NUMPY_BACKED:
-        return None
-    try:
-        import ml_dtypes
-    except ImportError:
-        msg = "dtype='bfloat16' on NumPy arrays needs ml_dtypes: pip install ml_dtypes."
-        raise ValueError(msg) from None
-    import numpy as np
-
-    return np.dtype(ml_dtypes.bfloat16)
 
 
 class Loss:
@@ -211,7 +192,7 @@ class Loss:
             if out is not None:
                 return out
         xp, y_pred = B.prediction(y_pred)
-        result_dtype = _host_bfloat16(xp) if self.dtype == "bfloat16" else None
+        result_dtype = B.host_bfloat16(xp) if self.dtype == "bfloat16" else None
         compute = "float32" if result_dtype is not None else self.dtype
         dtype = B.float_dtype(xp, compute) if compute is not None else y_pred.dtype
         y_pred = B.as_float(xp, y_pred, dtype)
@@ -543,7 +524,3 @@ class BuiltinLoss(LossFunctionWrapper):
         config = Loss.get_config(self)
         config.update({key: _json_safe(value) for key, value in self.arguments().items()})
         return config
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Loss:
-        return cls(**config)

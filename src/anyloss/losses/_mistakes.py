@@ -21,7 +21,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from anyloss import backend as B
-from anyloss.backend._checks import is_torch_array
 
 
 class LossInputWarning(UserWarning):
@@ -59,11 +58,8 @@ def _readable(x: Any) -> bool:
 
 
 def _min_max(x: Any) -> tuple[float, float]:
-    if is_torch_array(x):
-        low, high = x.detach().aminmax()  # one pass, two scalars; no autograd for a check
-        return float(low), float(high)
-    xp = B.namespace(x)
-    return float(xp.min(x)), float(xp.max(x))
+    low, high = B.min_max(B.namespace(x), x)
+    return float(low), float(high)
 
 
 def _one_hot_like(x: Any) -> bool:
