@@ -12,6 +12,14 @@ import pytest
 BACKENDS = ["numpy", "torch", "jax", "array_api_strict", "dask"]
 
 
+def keras_losses() -> set[str]:
+    """The built-in losses whose numbers Keras 3 defines (``origin="keras"``); the catalogue's
+    losses are tested against their own peers (``tests/catalogue``)."""
+    from anyloss.losses._builtin import BUILTINS
+
+    return {name for name, spec in BUILTINS.items() if spec.origin == "keras"}
+
+
 def installed(name: str) -> bool:
     """Whether the module ``name`` can be imported (without importing it)."""
     return importlib.util.find_spec(name) is not None

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 import anyloss as al
-from tests.helpers import Backend, central_difference
+from tests.helpers import Backend, central_difference, keras_losses
 from tests.parity.cases import (
     CASES,
     CASES_BY_ID,
@@ -146,7 +146,7 @@ def _jit_case(cases: list[Case]) -> Case:
 
 #: One function case per loss goes through ``jax.jit`` (each jit compile costs ~0.3 s); every
 #: class case does, with its reduction, mask and traced weights.
-JIT_CASE_IDS = {_jit_case([c for c in CASES if c.loss == loss]).id for loss in al.losses.FUNCTIONS}
+JIT_CASE_IDS = {_jit_case([c for c in CASES if c.loss == loss]).id for loss in keras_losses()}
 
 
 def _assert_jax_gradients(make, case, kind: str, jit: bool) -> None:
@@ -166,8 +166,8 @@ def _assert_jax_gradients(make, case, kind: str, jit: bool) -> None:
 
 
 def test_every_loss_has_a_gradient_and_a_jit_case():
-    assert {c.loss for c in CASES} == set(al.losses.FUNCTIONS)
-    assert {CASES_BY_ID[i].loss for i in JIT_CASE_IDS} == set(al.losses.FUNCTIONS)
+    assert {c.loss for c in CASES} == keras_losses()
+    assert {CASES_BY_ID[i].loss for i in JIT_CASE_IDS} == keras_losses()
 
 
 @pytest.mark.parametrize(("case", "seed"), params(CASES))

@@ -183,6 +183,11 @@ class Spec:
     logits: Callable[[], st.SearchStrategy[Inputs]] | None = None
     #: Keyword arguments for the extreme cases.
     kwargs: dict[str, Any] = field(default_factory=dict)
+    #: ``example(batch) -> Inputs``: one small valid input (families of the catalogue's
+    #: losses bring their own; the Keras families are in :func:`example`).
+    example: Callable[[int], Inputs] | None = None
+    #: ``extremes() -> {case: Inputs}``: extreme but valid inputs, besides "batch of 1".
+    extremes: Callable[[], dict[str, Inputs]] | None = None
 
 
 SPECS: dict[str, Spec] = {
@@ -216,6 +221,27 @@ SPECS: dict[str, Spec] = {
     "circle": Spec("embedding", embeddings, integer_labels=True),
 }
 
+
+
+def _catalogue_specs() -> dict[str, Spec]:
+    """The specs of the catalogue's losses: one module per family in ``tests/properties/specs``
+    (each defines ``SPECS``), so that families are added side by side."""
+    import importlib
+    import pkgutil
+
+    from tests.properties import specs
+
+    merged: dict[str, Spec] = {}
+    for module in pkgutil.iter_modules(specs.__path__):
+        found = importlib.import_module(f"{specs.__name__}.{module.name}").SPECS
+        overlap = merged.keys() & found.keys()
+        assert not overlap, f"specs declared twice: {sorted(overlap)}"
+        merged.update(found)
+    return merged
+
+
+SPECS.update(_catalogue_specs())
+
 CLASS_OF = {name: getattr(al, cls) for name, cls in
             al.losses.CLASS_OF_FUNCTION.items()}
 
@@ -225,6 +251,8 @@ CLASS_OF = {name: getattr(al, cls) for name, cls in
 def example(name: str, batch: int = 3) -> Inputs:
     """One small valid input of ``name``'s family, deterministic (for table-driven tests)."""
     rng = np.random.default_rng(0)
+    if SPECS[name].example is not None:
+        return SPECS[name].example(batch)
     family = SPECS[name].family
     if family in ("regression", "counts"):
         return rng.uniform(0.5, 2.0, (batch, 2)), rng.uniform(0.5, 2.0, (batch, 2)), {}
@@ -255,6 +283,8 @@ def extremes(name: str) -> dict[str, Inputs]:
     family = SPECS[name].family
     y_true, y_pred, kw = example(name)
     cases: dict[str, Inputs] = {"batch of 1": example(name, batch=1)}
+    if SPECS[name].extremes is not None:
+        return {**cases, **SPECS[name].extremes()}
     zeros = np.zeros_like(y_true)
     if family in ("regression", "counts"):
         cases["all-zero targets"] = (zeros, y_pred, kw)

@@ -49,6 +49,16 @@ class Inputs(str, enum.Enum):
     SPARSE = "sparse"  #: integer class indices, class probabilities (or logits)
     SEQUENCE = "sequence"  #: 0-padded label sequences, (batch, time, classes) logits
     EMBEDDING = "embedding"  #: integer labels, L2-normalised embeddings
+    #: real targets ``(..., d)``; predicted means and variances ``(..., 2 * d)`` (means first)
+    MEAN_VARIANCE = "mean-variance"
+    #: -1/1 (or 0/1) labels ``(batch,)``; two items per pair stacked on axis 1 ``(batch, 2, ...)``
+    PAIRS = "pairs"
+    #: anchor, positive, negative stacked on axis 1 ``(batch, 3, dim)``; ``y_true`` unused
+    TRIPLETS = "triplets"
+    #: target and predicted boxes ``(..., 4)`` in a stated ``box_format``
+    BOXES = "boxes"
+    #: graded relevance ``(batch, list_size)`` (negative: not in the list), scores alike
+    LISTS = "lists"
 
     def __str__(self) -> str:
         return self.value
@@ -57,6 +67,57 @@ class Inputs(str, enum.Enum):
     def integer_labels(self) -> bool:
         """Whether ``y_true`` holds integer labels (kept as integers, never cast to float)."""
         return self in (Inputs.SPARSE, Inputs.SEQUENCE, Inputs.EMBEDDING)
+
+
+#: The libraries a loss' numbers are defined by (``origin=``): Keras 3 for the Keras set,
+#: else the peer whose implementation the loss is tested equal to.
+ORIGINS = (
+    "keras",
+    "torch",
+    "torchvision",
+    "optax",
+    "tfa",
+    "smp",
+    "monai",
+    "pml",
+    "timm",
+    "keras-hub",
+    "rax",
+)
+
+
+@dataclass(frozen=True)
+class Peer:
+    """Another library's spelling of a loss, as data: the anyloss arguments that give that
+    library's numbers, and how its constructor arguments translate (``losses/_peers.py``
+    resolves it; nothing of the peer is ever imported).
+
+    Example: ``Peer("torch.nn.SmoothL1Loss", renames={"beta": "beta"},
+    choices={"reduction": TORCH_REDUCTIONS})``.
+    """
+
+    #: The fully qualified name: ``torch.nn.SmoothL1Loss``, ``optax.sigmoid_focal_loss``,
+    #: ``tfa.losses.TripletSemiHardLoss``, ``smp.losses.DiceLoss``, ``monai.losses.DiceLoss``,
+    #: ``pytorch_metric_learning.losses.NTXentLoss``, ``torchvision.ops.sigmoid_focal_loss``.
+    name: str
+    #: anyloss arguments (hyperparameters and ``reduction``) reproducing the peer's defaults.
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    #: Peer constructor argument -> the anyloss argument it sets, value unchanged.
+    renames: Mapping[str, str] = field(default_factory=dict)
+    #: Peer argument -> {peer value -> anyloss arguments}: values that change the semantics
+    #: (``reduction``, smp's ``mode``); a value not listed is refused, naming those listed.
+    choices: Mapping[str, Mapping[Any, Mapping[str, Any]]] = field(default_factory=dict)
+    #: What a user moving from the peer must know (call order, inputs, what is not supported).
+    note: str = ""
+
+
+#: torch.nn's ``reduction`` values as anyloss reductions (torch averages every element; anyloss
+#: averages per-sample values, which is the same mean when each sample has as many elements).
+TORCH_REDUCTIONS: Mapping[Any, Mapping[str, Any]] = {
+    "mean": {"reduction": "sum_over_batch_size"},
+    "sum": {"reduction": "sum"},
+    "none": {"reduction": "none"},
+}
 
 
 class MaskedValues(NamedTuple):
@@ -99,6 +160,10 @@ class Builtin:
     #: ``mistakes(y_true, y_pred, arguments, name) -> message or None``: a classic mistake
     #: seen in the inputs' values (``_mistakes.py``), warned as a ``LossInputWarning``.
     mistakes: Callable[..., Any] | None = None
+    #: The library whose numbers define the loss (one of ``ORIGINS``); tests compare with it.
+    origin: str = "keras"
+    #: Other libraries' spellings of this loss (``al.get("torch.nn.SmoothL1Loss")``).
+    peers: tuple[Peer, ...] = ()
 
     def inspect_inputs(self, y_true: Any, y_pred: Any, arguments: Mapping[str, Any]) -> bool:
         """Warn about a classic mistake in the inputs; whether it warned."""
@@ -164,6 +229,8 @@ ALIASES: dict[str, str] = {}
 CLASSES: dict[str, type] = {}
 #: Canonical function name -> class name.
 CLASS_OF_FUNCTION: dict[str, str] = {}
+#: Peer spelling (``"torch.nn.SmoothL1Loss"``) -> (canonical loss name, its :class:`Peer`).
+PEERS: dict[str, tuple[str, Peer]] = {}
 
 
 def builtin(
@@ -175,6 +242,8 @@ def builtin(
     masked: bool = False,
     align_ranks: bool = True,
     mistakes: Callable[..., Any] | None = None,
+    origin: str = "keras",
+    peers: tuple[Peer, ...] = (),
 ) -> Callable[[F], F]:
     """Declare the decorated array-API formula a built-in loss (see the module docstring).
 
@@ -182,6 +251,10 @@ def builtin(
     ``check``, tries ``torch_kernel`` on PyTorch tensors, then runs the formula, and returns one
     value per sample (the values alone for a ``masked`` loss).
     """
+
+    if origin not in ORIGINS:
+        msg = f"origin={origin!r} is not one of {ORIGINS}."
+        raise ValueError(msg)
 
     def declare(formula: F) -> F:
         name = formula.__name__
@@ -196,6 +269,8 @@ def builtin(
             align_ranks=align_ranks,
             defaults={p.name: p.default for p in params},
             mistakes=mistakes,
+            origin=origin,
+            peers=tuple(peers),
         )
 
         @functools.wraps(formula)
@@ -211,6 +286,11 @@ def builtin(
             if taken:
                 msg = f"The loss name {key!r} is declared twice."
                 raise ValueError(msg)
+        for peer in spec.peers:
+            if peer.name in PEERS:
+                msg = f"The peer spelling {peer.name!r} is declared twice."
+                raise ValueError(msg)
+            PEERS[peer.name] = (name, peer)
         BUILTINS[name] = spec
         FUNCTIONS[name] = function
         ALIASES.update(dict.fromkeys(spec.aliases, name))

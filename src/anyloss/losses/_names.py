@@ -17,6 +17,7 @@ from typing import Any
 
 from anyloss._text import shown
 from anyloss.losses._builtin import ALIASES, BUILTINS, CLASSES, FUNCTIONS
+from anyloss.losses._peers import bare_hint
 
 _REGISTERED: dict[str, Any] = {}
 _REGISTERED_NAMES: dict[int, str] = {}
@@ -294,7 +295,7 @@ def lookup(name: str, extra: Mapping[str, Any] | None = None) -> Any:
 def missing(name: str, kind: str = "function") -> ValueError:
     """The error for a name in a config found nowhere, with suggestions and the fix."""
     short = name.split(">")[-1][:60]
-    peer = peer_hint(name)
+    peer = bare_hint(name) or peer_hint(name)
     close = [] if peer else difflib.get_close_matches(name, all_names(), n=3, cutoff=0.6)
     hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     hint = f" {peer}." if peer else hint

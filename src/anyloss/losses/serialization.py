@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from anyloss._text import clipped, shown
-from anyloss.losses import _names
+from anyloss.losses import _names, _peers
 from anyloss.losses._base import BASES, BuiltinLoss, Loss, LossFunctionWrapper, loss_config
-from anyloss.losses._builtin import ALIASES, CLASSES
+from anyloss.losses._builtin import ALIASES, CLASS_OF_FUNCTION, CLASSES
 from anyloss.losses._names import custom_objects, register, registered_name
 
 __all__ = [
@@ -39,6 +39,8 @@ _SCOPES = threading.local()
 def _unknown(identifier: Any, what: str = "loss") -> ValueError:
     msg = f"Unknown {what} {shown(identifier)}."
     peer = _names.peer_hint(identifier) if isinstance(identifier, str) else None
+    bare = _peers.bare_hint(identifier) if isinstance(identifier, str) else None
+    peer = bare or peer
     if peer is not None:  # another library's name: say what computes it, not a look-alike
         msg += f" {peer}."
     elif isinstance(identifier, str):
@@ -59,7 +61,7 @@ def _lookup_name(name: str, extra: Mapping[str, Any] | None = None) -> Any:
     return obj() if inspect.isclass(obj) and issubclass(obj, Loss) else obj
 
 
-def get(identifier: Any) -> Any:
+def get(identifier: Any, **arguments: Any) -> Any:
     """Resolve a loss identifier, as ``compile(loss=...)`` does.
 
     ``None`` -> ``None``; a function or ``Loss`` instance -> itself; a function name or alias ->
@@ -68,9 +70,16 @@ def get(identifier: Any) -> Any:
     Names resolve against the built-ins, objects registered with :func:`register` and names in
     a :func:`custom_objects` scope.
 
+    Another library's spelling (``"torch.nn.SmoothL1Loss"``, ``"optax.sigmoid_focal_loss"``,
+    ``"smp.losses.DiceLoss"``; the table is in the README) resolves to the anyloss loss
+    configured with that library's semantics and defaults, still called as
+    ``loss(y_true, y_pred)``; its constructor arguments come as keywords.
+
     Args:
         identifier: ``None``, a loss name or alias (``"mse"``, ``"BinaryCrossentropy"``), a
-            function, a ``Loss`` instance or subclass, or a config dict.
+            peer spelling, a function, a ``Loss`` instance or subclass, or a config dict.
+        **arguments: constructor arguments, for a class name (anyloss' arguments) or a peer
+            spelling (the peer's arguments).
 
     Returns:
         A loss function, a ``Loss`` instance, or ``None``.
@@ -95,6 +104,8 @@ def get(identifier: Any) -> Any:
         ...
         ValueError: Unknown loss 'msee'. Did you mean 'mse' or 'msle'? ...
     """
+    if arguments:
+        return _get_with_arguments(identifier, arguments)
     if identifier is None:
         return None
     if inspect.isclass(identifier):
@@ -108,6 +119,8 @@ def get(identifier: Any) -> Any:
     if isinstance(identifier, str):
         obj = _lookup_name(identifier)
         if obj is None:
+            obj = _peers.resolve(identifier)
+        if obj is None:
             raise _unknown(identifier)
         return obj
     if isinstance(identifier, Mapping):
@@ -118,6 +131,29 @@ def get(identifier: Any) -> Any:
         f"Could not interpret loss identifier: {shown(identifier)} (type "
         f"{type(identifier).__name__}). Pass a loss name such as 'mse', a function "
         "`fn(y_true, y_pred)`, a Loss instance or a config dict."
+    )
+    raise ValueError(msg)
+
+
+def _get_with_arguments(identifier: Any, arguments: dict[str, Any]) -> Any:
+    """``get(name, **arguments)``: a class (anyloss' or a peer's) built with ``arguments``."""
+    if isinstance(identifier, str):
+        peer = _peers.resolve(identifier, arguments)
+        if peer is not None:
+            return peer
+        obj = _names.lookup(identifier)
+        if obj is None:
+            raise _unknown(identifier)
+        cls = obj if inspect.isclass(obj) else CLASSES.get(CLASS_OF_FUNCTION.get(identifier, ""))
+        if cls is None and identifier in ALIASES:
+            cls = CLASSES.get(CLASS_OF_FUNCTION.get(ALIASES[identifier], ""))
+        if cls is not None and issubclass(cls, Loss):
+            return cls(**arguments)
+    elif inspect.isclass(identifier) and issubclass(identifier, Loss):
+        return identifier(**arguments)
+    msg = (
+        f"get() takes keyword arguments only with a loss class or its name, or another "
+        f"library's loss name; got {shown(identifier)} with {', '.join(arguments)}."
     )
     raise ValueError(msg)
 
@@ -209,6 +245,8 @@ def deserialize(config: Any, custom_objects: Mapping[str, Any] | None = None) ->
     if isinstance(config, str):
         obj = _lookup_name(config, custom_objects)
         if obj is None:
+            obj = _peers.resolve(config)
+        if obj is None:
             raise _names.missing(config, "function or class")
         return obj
     if not isinstance(config, Mapping):
@@ -257,6 +295,8 @@ def _deserialize_config(config: Mapping[str, Any], extra: Mapping[str, Any] | No
     module = config.get("module")
     if class_name == "function":
         return _names.resolve_function(config, extra)
+    if _peers.canonical(class_name) is not None and not (extra and class_name in extra):
+        return _peers.resolve(class_name, inner if inner is not None else {})
     cls = _resolve_class(class_name, registered, module, extra)
     if inner is None:
         inner = {}
