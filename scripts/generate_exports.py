@@ -1,4 +1,5 @@
-"""Write the package's export lists from the loss declarations (``make api``).
+"""Write the package's export lists, and the loss tables of the docs, from the loss
+declarations (``make api``).
 
 ``src/anyloss/losses/__init__.py`` and ``src/anyloss/__init__.py`` spell out every public name
 (imports and a literal ``__all__``) so that readers, ruff and type checkers see them. They are
@@ -6,8 +7,11 @@ derived, not edited: each built-in loss is declared once in its family module
 (``anyloss/losses/_builtin.py`` explains the declaration), and this script lists every declared
 function, class and alias. ``tests/test_declarations.py`` fails when the files are stale.
 
-    python scripts/generate_exports.py          # rewrite both files
-    python scripts/generate_exports.py --check  # exit 1 if either is stale
+``docs/losses.md`` (every loss by family, and every other library's spelling with what it
+sets) is derived the same way.
+
+    python scripts/generate_exports.py          # rewrite the files
+    python scripts/generate_exports.py --check  # exit 1 if one is stale
 """
 
 from __future__ import annotations
@@ -152,6 +156,59 @@ def render_top(losses_all: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_docs() -> str:
+    """The text of ``docs/losses.md``: the losses by family, and the peer spellings."""
+    from anyloss import _catalog
+    from anyloss.losses import _peers
+
+    lines = [
+        "# Losses by family, and other libraries' names for them",
+        "",
+        "Written by `scripts/generate_exports.py` (`make api`) from the loss declarations; "
+        "`make lint` fails when it is stale. `anyloss describe NAME` shows a loss' formula, "
+        "arguments and reference; `anyloss list --peers` prints the second table.",
+        "",
+        "**Defined by**: the library whose numbers the loss equals (tests compare with it; "
+        "`keras` is Keras 3).",
+        "",
+    ]
+    for family, entries in _catalog.by_family().items():
+        lines += [
+            f"## {family}",
+            "",
+            "| loss | aliases | class | inputs | defined by | other libraries' names |",
+            "|---|---|---|---|---|---|",
+        ]
+        for e in entries:
+            peers = ", ".join(f"`{p}`" for p in e.peers)
+            aliases = ", ".join(f"`{a}`" for a in e.aliases)
+            lines.append(
+                f"| `{e.name}` | {aliases} | `{e.class_name}` | {e.inputs} | {e.origin} | {peers} |"
+            )
+        lines.append("")
+    lines += [
+        "## Other libraries' names",
+        "",
+        "`al.get(spelling, **the peer's constructor arguments)` (or a config "
+        '`{"class_name": spelling, "config": {...}}`) returns the anyloss loss below, with the '
+        "arguments that give the peer's numbers set, and the peer's arguments translated. The "
+        "loss is still called as `loss(y_true, y_pred)`. Prefixes may be written as "
+        + ", ".join(f"`{p}`" for p in sorted(_peers.PREFIXES))
+        + ". A bare class name (`DiceLoss`) is refused with the spellings it may mean.",
+        "",
+        "| spelling | anyloss loss | set for the peer's semantics | what to know |",
+        "|---|---|---|---|",
+    ]
+    for spelling, loss, settings, note in _peers.table():
+        shown = ", ".join(f"`{k}={v!r}`" for k, v in settings.items())
+        lines.append(f"| `{spelling}` | `{loss}` | {_cell(shown)} | {_cell(note)} |")
+    return "\n".join(lines) + "\n"
+
+
 def _ruff(path: Path, text: str) -> str:
     """``text`` with its imports sorted and formatted as ruff does for ``path``."""
     for command in (
@@ -189,7 +246,11 @@ def main(argv: list[str] | None = None) -> int:
             (package / "__init__.py", render_top(losses_all)),
         )
     }
-    stale = [path for path, text in targets.items() if path.read_text() != text]
+    if package == PACKAGE:  # the docs of this checkout (not of a package copy under test)
+        targets[ROOT / "docs" / "losses.md"] = render_docs()
+    stale = [
+        path for path, text in targets.items() if not path.exists() or path.read_text() != text
+    ]
     if args.check:
         for path in stale:
             print(f"stale: {path} (run `make api`)")

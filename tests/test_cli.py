@@ -140,7 +140,7 @@ def test_plot_writes_a_png(tmp_path: Path, args: list[str]):
 
 @pytest.mark.parametrize(("args", "message"), [
     (["bce,mse"], "cannot share an x-axis"),
-    (["ctc"], "no one-dimensional plot"),
+    (["ctc"], "not plottable against one prediction"),
     (["bce", "--y-true", "0.5"], "--y-true must be 0 or 1"),
     (["categorical_crossentropy", "--y-true", "3"], "integer in 0..2"),
     (["msee"], "Did you mean"),

@@ -19,6 +19,21 @@ from anyloss.losses._builtin import BUILTINS, Builtin, Inputs
 from anyloss.losses.serialization import get, serialize
 
 _FAMILIES = {"metric_learning": "metric learning"}
+#: The order ``anyloss list`` shows families in (modules not named here come last, sorted).
+FAMILY_ORDER = (
+    "regression",
+    "probabilistic",
+    "hinge",
+    "structured",
+    "pairs",
+    "metric learning",
+    "similarity",
+    "proxies",
+    "segmentation",
+    "boxes",
+    "ranking",
+    "sequence",
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,16 @@ class Entry:
     @property
     def inputs(self) -> Inputs:
         return self.builtin.inputs
+
+    @property
+    def origin(self) -> str:
+        """The library whose numbers define the loss (Keras 3 for the Keras set)."""
+        return self.builtin.origin
+
+    @property
+    def peers(self) -> tuple[str, ...]:
+        """Other libraries' spellings that resolve to this loss (``al.get``)."""
+        return tuple(peer.name for peer in self.builtin.peers)
 
     @property
     def summary(self) -> str:
@@ -161,6 +186,19 @@ def _literal_blocks(text: str) -> str:
 def entries() -> list[Entry]:
     """Every built-in loss, in declaration order (grouped by family)."""
     return [Entry(spec) for spec in BUILTINS.values()]
+
+
+def by_family() -> dict[str, list[Entry]]:
+    """Every built-in loss grouped by family, families in :data:`FAMILY_ORDER`."""
+    groups: dict[str, list[Entry]] = {}
+    for entry in entries():
+        groups.setdefault(entry.family, []).append(entry)
+
+    def rank(family: str) -> tuple[int, str]:
+        known = family in FAMILY_ORDER
+        return (FAMILY_ORDER.index(family) if known else len(FAMILY_ORDER), family)
+
+    return {family: groups[family] for family in sorted(groups, key=rank)}
 
 
 def lookup(identifier: str) -> Entry:

@@ -53,13 +53,33 @@ def _installed() -> list[str]:
 
 
 def cmd_list(args: argparse.Namespace, out: Console) -> int:
-    table = Table(title="anyloss built-in losses", title_justify="left")
-    for column in ("identifier", "aliases", "class", "family", "inputs"):
+    if getattr(args, "peers", False):
+        return _list_peers(out)
+    table = Table(title="anyloss built-in losses, by family", title_justify="left")
+    for column in ("identifier", "aliases", "class", "family", "inputs", "defined by"):
         table.add_column(column, no_wrap=column in ("identifier", "class"))
-    for e in _catalog.entries():
-        table.add_row(e.name, ", ".join(e.aliases), e.class_name, e.family, e.inputs)
+    for family, group in _catalog.by_family().items():
+        for e in group:
+            table.add_row(e.name, ", ".join(e.aliases), e.class_name, family, e.inputs, e.origin)
+        table.add_section()
     out.print(table)
+    out.print("Other libraries' names: `anyloss list --peers`.")
     out.print("Backends installed: " + (", ".join(_installed()) or "none"))
+    return 0
+
+
+def _list_peers(out: Console) -> int:
+    from anyloss.losses import _peers
+
+    table = Table(
+        title="Other libraries' names (al.get(name, **their arguments))", title_justify="left"
+    )
+    for column in ("spelling", "anyloss loss", "set for the peer's semantics", "note"):
+        table.add_column(column, no_wrap=column == "spelling")
+    for spelling, loss, settings, note in _peers.table():
+        shown_settings = ", ".join(f"{k}={v!r}" for k, v in settings.items())
+        table.add_row(spelling, loss, _escape(shown_settings), _escape(note))
+    out.print(table)
     return 0
 
 
@@ -71,8 +91,10 @@ def cmd_describe(args: argparse.Namespace, out: Console) -> int:
     out.print(f"[bold]{e.name}[/bold]: {_plain(e.summary)}")
     out.print(
         f"  aliases: {', '.join(e.aliases) or '-'}    class: {e.class_name}    "
-        f"family: {e.family}    inputs: {e.inputs}"
+        f"family: {e.family}    inputs: {e.inputs}    defined by: {e.origin}"
     )
+    if e.peers:
+        out.print(f"  other libraries' names: {', '.join(e.peers)}")
     if e.description:
         out.print("\n[bold]Description and formula[/bold]")
         out.print(_plain(e.description), markup=False)
@@ -289,7 +311,15 @@ def build_parser() -> argparse.ArgumentParser:
         "built-ins, check a custom loss, plot losses and their gradients.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("list", help="every built-in loss: identifier, aliases, class, family")
+    listing = sub.add_parser(
+        "list", help="every built-in loss by family: identifier, aliases, class, inputs"
+    )
+    listing.add_argument(
+        "--peers",
+        action="store_true",
+        help="list other libraries' loss names (torch.nn, optax, TF Addons, smp, MONAI, "
+        "pytorch-metric-learning) and the anyloss loss each resolves to",
+    )
     describe = sub.add_parser(
         "describe",
         help="formula, arguments, reference and config of a "

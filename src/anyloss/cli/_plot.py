@@ -62,16 +62,28 @@ class Curve:
     grad: np.ndarray
 
 
+#: Input kinds without a one-dimensional plot, and why.
+_NOT_PLOTTABLE = {
+    "sequence": "a label sequence against per-frame class scores",
+    "embedding": "its value depends on the whole batch of embeddings",
+    "pairs": "two items per sample",
+    "triplets": "an anchor, a positive and a negative per sample",
+    "boxes": "four coordinates per box",
+    "lists": "its value depends on the order of a whole list of scores",
+}
+
+
 def axis_of(entry: Entry, from_logits: bool) -> str:
     """What the x-axis is for ``entry``: ``value``, ``probability`` or ``logit``."""
     kind = entry.inputs
-    if kind in ("sequence", "embedding"):
+    if kind in _NOT_PLOTTABLE:
         msg = (
-            f"{entry.name} has no one-dimensional plot: it takes {kind} inputs. Plot a "
-            "regression or classification loss (see `anyloss list`)."
+            f"{entry.name} is not plottable against one prediction: it takes {kind} inputs "
+            f"({_NOT_PLOTTABLE[kind]}). Plot a regression or classification loss (see "
+            "`anyloss list`), or call it on your own arrays."
         )
         raise PlotError(msg)
-    if kind == "regression":
+    if kind in ("regression", "mean-variance"):
         return "value"
     if kind in ("margin", "categorical-margin"):
         return "logit"
@@ -128,6 +140,8 @@ def _inputs(entry: Entry, axis: str, y_true: float, x: float) -> tuple[np.ndarra
     kind = entry.inputs
     if kind == "regression":
         return np.array([[y_true]]), np.array([[x]])
+    if kind == "mean-variance":  # the predicted mean moves; the predicted variance is 1
+        return np.array([[y_true]]), np.array([[x, 1.0]])
     if kind in ("binary", "margin"):
         # The true class' probability (or score) is x: y_pred is x for label 1, else 1-x (-x).
         other = (1.0 - x) if axis == "probability" else -x
