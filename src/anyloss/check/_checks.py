@@ -128,13 +128,30 @@ def check_loss(
     _check_restorable(fn, add)
     if loss is not None:
         if y_true is None:
-            cases = [inputs.generated(kind) for kind in inputs.KINDS]
+            declared = _declared_kind(fn)
+            cases = (
+                inputs.declared_cases(declared)
+                if declared in inputs.DECLARED_ONLY
+                else [inputs.generated(kind) for kind in inputs.KINDS]
+            )
         else:
             true, pred = _given(y_true, "y_true"), _given(y_pred, "y_pred")
             cases = [Case(inputs.infer_kind(true, pred), true, pred)]
         report.inputs = _check_runs(loss, cases, names, per_sample, add)
     report.problems = sorted(problems.values(), key=lambda p: p.severity != "error")
     return report
+
+
+def _declared_kind(fn: Any) -> str | None:
+    """The input kind a built-in loss (function, class or instance) declares, else ``None``."""
+    from anyloss.losses._builtin import declaration_of
+
+    spec = (
+        getattr(fn, "builtin", None)
+        or declaration_of(fn)
+        or declaration_of(getattr(fn, "fn", None))
+    )
+    return None if spec is None else spec.inputs.value
 
 
 def _given(x: Any, arg: str) -> np.ndarray:

@@ -17,6 +17,11 @@ KINDS: tuple[str, ...] = tuple(
     k.value
     for k in (Inputs.REGRESSION, Inputs.BINARY, Inputs.CATEGORICAL, Inputs.SPARSE, Inputs.SEQUENCE)
 )
+#: Kinds tried only for a built-in that declares them (a custom loss is tried on ``KINDS``).
+DECLARED_ONLY: tuple[str, ...] = tuple(
+    k.value
+    for k in (Inputs.MEAN_VARIANCE, Inputs.PAIRS, Inputs.TRIPLETS, Inputs.BOXES, Inputs.LISTS)
+)
 #: Kinds whose ``y_pred`` holds probabilities.
 PROBABILITY_KINDS: tuple[str, ...] = tuple(
     k.value for k in (Inputs.BINARY, Inputs.CATEGORICAL, Inputs.SPARSE)
@@ -75,11 +80,40 @@ def generated(kind: str, seed: int = 0) -> Case:
         # CTC-style: (batch, label_length) labels in 1..classes-1, (batch, time, classes) logits.
         y_true = rng.integers(1, CLASSES + 1, size=(BATCH, 2))
         y_pred = rng.normal(size=(BATCH, TIME, CLASSES + 1))
+    elif kind == Inputs.MEAN_VARIANCE:  # means, then variances (positive), on the last axis
+        y_true = rng.normal(size=(BATCH, FEATURES))
+        y_pred = np.concatenate(
+            [rng.normal(size=(BATCH, FEATURES)), rng.uniform(0.5, 2.0, (BATCH, FEATURES))], -1
+        )
+    elif kind in (Inputs.PAIRS, Inputs.PAIRS.value + "-scores"):  # items stacked on axis 1
+        y_true = np.array([1.0, -1.0, 1.0, -1.0])
+        scores = kind != Inputs.PAIRS
+        y_pred = rng.normal(size=(BATCH, 2) if scores else (BATCH, 2, CLASSES))
+        kind = Inputs.PAIRS.value
+    elif kind == Inputs.TRIPLETS:  # anchor, positive, negative; y_true unused
+        y_true = np.zeros(BATCH)
+        y_pred = rng.normal(size=(BATCH, 3, CLASSES))
+    elif kind == Inputs.BOXES:  # (x1, y1, x2, y2), overlapping in general
+        low = rng.uniform(0.0, 1.0, (2, BATCH, 2))
+        size = rng.uniform(0.5, 1.5, (2, BATCH, 2))
+        y_true = np.concatenate([low[0], low[0] + size[0]], -1)
+        y_pred = np.concatenate([low[1], low[1] + size[1]], -1)
+    elif kind == Inputs.LISTS:  # graded relevance 0..2, one entry out of the list (-1)
+        y_true = rng.integers(0, 3, size=(BATCH, TIME)).astype(np.float64)
+        y_true[:, -1] = -1.0
+        y_pred = rng.normal(size=(BATCH, TIME))
     else:
         msg = f"Unknown input kind {kind!r}; expected one of {KINDS}."
         raise ValueError(msg)
     y_true = y_true.astype(np.int64 if y_true.dtype.kind in "iu" else np.float32)
     return Case(kind, y_true, y_pred.astype(np.float32))
+
+
+def declared_cases(kind: str) -> list[Case]:
+    """The regular cases of a built-in's declared kind (pairs: embeddings and scores)."""
+    if kind == Inputs.PAIRS:
+        return [generated(kind), generated(Inputs.PAIRS.value + "-scores")]
+    return [generated(kind)]
 
 
 def infer_kind(y_true: np.ndarray, y_pred: np.ndarray) -> str:
@@ -120,6 +154,19 @@ def edges(case: Case) -> list[Case]:
     # Magnitudes differ along the last axis, so no row sums to 0 (renormalising losses divide).
     scale = np.linspace(1.0, 2.0, case.y_pred.shape[-1]) if case.y_pred.ndim else 1.0
     large = (np.where(case.y_pred >= 0, LARGE, -LARGE) * scale).astype(dtype)
+    if case.kind == Inputs.MEAN_VARIANCE:
+        half = case.y_pred.shape[-1] // 2
+        far = case.y_pred.copy()
+        far[..., :half] = large[..., :half]
+        return [case.replace(y_pred=far, note="predicted means of +-1e4")]
+    if case.kind == Inputs.BOXES:
+        return [
+            case.replace(
+                y_true=case.y_true * LARGE,
+                y_pred=(case.y_pred * LARGE).astype(dtype),
+                note="boxes of size 1e4",
+            )
+        ]
     if case.kind == Inputs.REGRESSION:
         out = [case.replace(y_pred=large, note="predictions of +-1e4")]
         if case.y_true.shape == case.y_pred.shape:
