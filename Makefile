@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-thorough test-oldest test-core bench lint api clean
+.PHONY: demo test test-thorough test-oldest test-core bench bench-catalogue lint api clean
 
 # One venv with the dev extra at the exact pins of constraints/dev.txt (torch==2.13.0 is the CPU
 # build; see that file). Reinstalled when either file changes.
@@ -76,6 +76,10 @@ api: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+# The catalogue's losses against the peer implementation that defines each one.
+bench-catalogue: $(STAMP)
+	$(PY) benchmarks/catalogue.py
 
 clean:
 	rm -rf $(VENV) $(OLDEST) $(CORE) $(DEMO) .pytest_cache .hypothesis

@@ -12,6 +12,7 @@ import pytest
 
 import anyloss as al
 from anyloss.losses import CLASS_OF_FUNCTION
+from tests.helpers import keras_losses
 
 # Every identifier `get` resolves: function names and aliases -> canonical function name.
 FUNCTION_IDENTIFIERS = {
@@ -154,7 +155,8 @@ def test_builtin_function_serializes_to_its_name(name):
 
 
 # Configs exactly as Keras 3.15.1 writes them (keras.losses.serialize, checked at test time).
-KERAS_CLASSES = sorted(set(CLASS_OF_FUNCTION.values()) - {"CategoricalGeneralizedCrossEntropy"})
+KERAS_CLASSES = sorted({CLASS_OF_FUNCTION[name] for name in keras_losses()}
+                       - {"CategoricalGeneralizedCrossEntropy"})
 
 
 @pytest.mark.parametrize("class_name", KERAS_CLASSES)
@@ -317,14 +319,16 @@ def test_keras_dtype_policy_config_is_read():
 
 
 @pytest.mark.parametrize(("peer", "expected"), [
-    ("CrossEntropyLoss", r"SparseCategoricalCrossentropy\(from_logits=True\)"),
-    ("torch.nn.CrossEntropyLoss", r"CategoricalCrossentropy\(from_logits=True\) for one-hot"),
-    ("BCEWithLogitsLoss", r"BinaryCrossentropy\(from_logits=True\)"),
-    ("BCELoss", r"use BinaryCrossentropy\(\)"),
-    ("MSELoss", r"MeanSquaredError\(\)"),
-    ("SmoothL1Loss", r"Huber\(delta=b\) divided by b"),
-    ("optax.softmax_cross_entropy", r"categorical_crossentropy\(labels, logits, from_logits"),
-    ("softmax_cross_entropy_with_integer_labels", r"sparse_categorical_crossentropy\(labels"),
+    # Bare names of declared spellings: the error names the spellings and the anyloss loss.
+    ("CrossEntropyLoss", r"'torch\.nn\.CrossEntropyLoss' \(anyloss sparse_categorical_crossentropy\)"),
+    ("BCEWithLogitsLoss", r"'torch\.nn\.BCEWithLogitsLoss' \(anyloss binary_crossentropy\)"),
+    ("MSELoss", r"'torch\.nn\.MSELoss' \(anyloss mean_squared_error\)"),
+    ("softmax_cross_entropy_with_integer_labels",
+     r"'optax\.softmax_cross_entropy_with_integer_labels' \(anyloss sparse_categorical"),
+    # Names without a spelling: a hint at the nearest anyloss loss.
+    ("KLDivLoss", r"use KLDivergence\(\) on probabilities"),
+    ("optax.l2_loss", r"mean_squared_error\(targets, predictions\).*times 0\.5"),
+    ("CTCLoss", r"use CTC\(\)"),
 ])
 def test_peer_names_point_at_the_right_loss(peer, expected):
     # Issue 14: "CrossEntropyLoss" used to suggest BinaryCrossentropy, the wrong loss.
@@ -332,6 +336,14 @@ def test_peer_names_point_at_the_right_loss(peer, expected):
         al.get(peer)
     assert re.search(expected, str(info.value)), str(info.value)
     assert "Did you mean" not in str(info.value)
+
+
+def test_peer_hints_are_only_for_names_without_a_spelling():
+    from anyloss.losses import _names
+    from anyloss.losses._builtin import PEERS
+
+    declared = {spelling.rsplit(".", 1)[-1] for spelling in PEERS}
+    assert not declared & set(_names.PEER_NAMES), "a hint for a name that now resolves"
 
 
 def test_peer_hints_name_real_losses_and_are_not_aliases():

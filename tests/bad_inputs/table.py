@@ -121,8 +121,9 @@ for _name in NAMES:
     row(f"{_name}-y_true-complex", _call(_name, _t.astype(np.complex64), _p), TypeError,
         "y_true", "complex64", "numeric")
     row(f"{_name}-y_pred-none", _call(_name, _t, None), TypeError, "y_pred", "NoneType", "float")
-    row(f"{_name}-y_true-none", _call(_name, None, _p), TypeError, "y_true", "NoneType",
-        "numeric")
+    if SPECS[_name].uses_y_true:  # losses that ignore y_true accept None (their own tests)
+        row(f"{_name}-y_true-none", _call(_name, None, _p), TypeError, "y_true", "NoneType",
+            "numeric")
 
 # --- labels: out of range, negative, fractional, NaN, boolean ---------------------------------
 
@@ -237,6 +238,62 @@ for _value in ("x", 1.5, True):
     row(f"SparseCategoricalCrossentropy-ignore_class-{_value!r}",
         lambda A, v=_value: al.SparseCategoricalCrossentropy(ignore_class=v), TypeError,
         "ignore_class", repr(_value), "integer label", arrays=False)
+
+# --- regression family's catalogue losses (smooth_l1, poisson_nll, gaussian_nll, pinball) ---------
+
+_hyper("smooth_l1", "beta", {"negative": -1.0, **_BAD_VALUES}, "finite number >= 0")
+_hyper("poisson_nll", "eps", {"negative": -1.0, "string": "x", "nan": float("nan")},
+       "finite number >= 0")
+_hyper("gaussian_nll", "eps", {"zero": 0.0, "negative": -1.0, "string": "x",
+                               "nan": float("nan")}, "finite number > 0")
+_hyper("pinball", "tau", {"negative": -0.1, "above-one": 1.5, "string": "x",
+                          "nan": float("nan")}, "number in [0, 1]")
+for _name, _flag in (("poisson_nll", "log_input"), ("poisson_nll", "full"),
+                     ("gaussian_nll", "full")):
+    row(f"{_name}-{_flag}-string", _call(_name, *example(_name)[:2], **{_flag: "false"}),
+        TypeError, _flag, "'false'", "True or False")
+_t, _p, _ = example("gaussian_nll")
+_p = _p.copy()
+_p[1, -1] = -0.5
+row("gaussian_nll-negative-variance", _call("gaussian_nll", _t, _p), ValueError, "y_pred",
+    "-0.5", "softplus")
+row("GaussianNLL-negative-variance", lambda A, t=_t, p=_p: al.GaussianNLL()(A(t), A(p)),
+    ValueError, "y_pred", "-0.5", "softplus")
+row("gaussian_nll-y_pred-not-twice-as-wide",
+    _call("gaussian_nll", _t, example("gaussian_nll")[1][:, :3]), ValueError, "y_pred",
+    "(3, 3)", "concat([mean, variance]")
+row("pinball-tau-one-per-column",
+    _call("pinball", *example("pinball")[:2], tau=[0.1, 0.9]), ValueError, "tau", "(3, 3)",
+    "one column per quantile")
+
+# --- segmentation family's catalogue losses (jaccard, focal_tversky, generalized_dice, dice_ce,
+# dice_focal, mcc, lovasz) ------------------------------------------------------------------------
+
+for _arg in ("alpha", "beta", "gamma", "smooth", "eps"):
+    _hyper("focal_tversky", _arg, {"negative": -1.0, "string": "x", "nan": float("nan")},
+           "finite number >= 0")
+_hyper("dice_focal", "alpha", {"negative": -0.5, "above-one": 2.0, "nan": float("nan")},
+       "number in [0, 1]")
+for _name, _arg in (("dice_ce", "lambda_ce"), ("mcc", "smooth_dr"), ("jaccard", "smooth")):
+    _hyper(_name, _arg, {"negative": -1.0, "string": "x", "inf": float("inf")},
+           "finite number >= 0")
+for _name, _arg, _value in (("jaccard", "activation", "relu"), ("mcc", "aggregation", "image"),
+                            ("generalized_dice", "weight_type", "cube"),
+                            ("lovasz", "variant", "sigmoid")):
+    row(f"{_name}-{_arg}-{_value}", _call(_name, *example(_name)[:2], **{_arg: _value}),
+        ValueError, _arg, repr(_value), "must be one of")
+row("jaccard-class_axis-batch", _call("jaccard", *example("jaccard")[:2], class_axis=0),
+    ValueError, "class_axis", "class_axis=0", "channels-first")
+row("FocalTversky-class_axis-string", lambda A: al.FocalTversky(class_axis="last"), TypeError,
+    "class_axis", "'last'", "an int", arrays=False)
+row("Lovasz-ignore_index-float", lambda A: al.Lovasz(ignore_index=1.5), TypeError,
+    "ignore_index", "1.5", "int label", arrays=False)
+row("dice_ce-include_background-string",
+    _call("dice_ce", *example("dice_ce")[:2], include_background="no"), TypeError,
+    "include_background", "'no'", "True or False")
+row("jaccard-axis-names-the-class-axis",
+    _call("jaccard", *example("jaccard")[:2], axis=(1, 2)), ValueError, "axis", "(1, 2)",
+    "never summed per sample")
 
 # --- axis ---------------------------------------------------------------------------------------
 
@@ -477,5 +534,6 @@ LOGIT_LOSSES = ["binary_crossentropy", "binary_focal_crossentropy", "categorical
                 "categorical_focal_crossentropy", "sparse_categorical_crossentropy"]
 #: (loss, where the NaN is, from_logits)
 NAN_ROWS: list[tuple[str, str, bool]] = (
-    [(n, "y_pred", False) for n in NAMES] + [(n, "y_true", False) for n in FLOAT_TARGETS]
+    [(n, "y_pred", False) for n in NAMES]
+    + [(n, "y_true", False) for n in FLOAT_TARGETS if SPECS[n].uses_y_true]
     + [(n, "y_pred", True) for n in LOGIT_LOSSES])

@@ -73,6 +73,17 @@ def make_inputs(kind: str, shape: tuple[int, ...] = (6, 5),
     if kind == "ctc":
         labels = np.array([[1, 2, 2, 0], [3, 1, 0, 0], [5, 5, 5, 5]])
         return labels, rng.normal(size=(3, 12, 6))
+    if kind == "pairs":  # -1/1 labels, one per pair; the items stacked on axis 1
+        return np.where(rng.random(shape[0]) < 0.5, -1.0, 1.0), x
+    if kind == "triplets":  # y_true unused
+        return np.zeros(shape[0]), x
+    if kind == "counts":  # Poisson counts (0, 1 and more: the Stirling term), log-rates
+        return rng.poisson(2.0, shape).astype(float), x
+    if kind == "mean_variance":  # y_pred = concat([means, variances], -1), one below eps
+        variances = rng.uniform(0.2, 3.0, (*shape[:-1], shape[-1] // 2))
+        variances.reshape(-1)[::7] = 1e-8
+        mean = x[..., : shape[-1] // 2]
+        return rng.normal(size=mean.shape), np.concatenate([mean, variances], axis=-1)
     raise ValueError(kind)
 
 
@@ -86,7 +97,8 @@ class Case:
     # Keras 3.15 lacks or differs in a few arguments; the reference is then Keras on inputs
     # rewritten to the same meaning: "moved" = the class axis moved last (Keras does not honour
     # another axis everywhere), "onehot" = sparse label smoothing as CCE on one-hot labels
-    # (Keras 3.15 SparseCategoricalCrossentropy has no label_smoothing).
+    # (Keras 3.15 SparseCategoricalCrossentropy has no label_smoothing), "none" = no Keras
+    # counterpart (a catalogue loss: tests/catalogue compares it with its peer).
     keras: str = ""
     id: str = field(default="")
 
@@ -157,6 +169,32 @@ CASES = [
     Case("SparseCategoricalCrossentropy", {"from_logits": False, "label_smoothing": 0.2},
          "sparse_probs", "sparse_categorical_crossentropy", keras="onehot"),
     Case("CTC", {}, "ctc", "ctc"),
+    # Margin losses, explicit pairs and triplets (peers: tests/catalogue/test_margins.py).
+    Case("MultiMargin", {}, "sparse", "multi_margin", keras="none"),
+    Case("MultiMargin", {"p": 2, "margin": 0.5, "weight": [0.5, 1.0, 2.0, 0.0, 1.5]}, "sparse",
+         "multi_margin", keras="none"),
+    Case("SoftMargin", {}, "binary", "soft_margin", keras="none"),
+    Case("CosineEmbedding", {"margin": 0.2}, "pairs", "cosine_embedding", shape=(6, 2, 5),
+         keras="none"),
+    Case("MarginRanking", {"margin": 0.5}, "pairs", "margin_ranking", shape=(6, 2),
+         keras="none"),
+    Case("TripletMargin", {"swap": True, "p": 1.5}, "triplets", "triplet_margin",
+         shape=(6, 3, 5), keras="none"),
+    # torch's regression losses (peers: tests/catalogue/test_regression.py).
+    Case("SmoothL1", {"beta": 0.5}, "regression", "smooth_l1", keras="none"),
+    Case("SmoothL1", {"beta": 0.0}, "regression", "smooth_l1", shape=(2, 3, 4), keras="none"),
+    Case("PoissonNLL", {"full": True}, "counts", "poisson_nll", keras="none"),
+    Case("PoissonNLL", {"log_input": False, "full": True}, "positive", "poisson_nll",
+         keras="none"),
+    Case("GaussianNLL", {"full": True}, "mean_variance", "gaussian_nll", shape=(6, 10),
+         keras="none"),
+    # torch's classification losses (peers: tests/catalogue/test_probabilistic.py).
+    Case("NLL", {}, "sparse", "nll", keras="none"),
+    Case("NLL", {"ignore_class": -1}, "sparse_ignore", "nll", keras="none"),
+    Case("NLL", {"axis": 1}, "sparse", "nll", shape=(2, 5, 3), keras="none"),
+    Case("MultiLabelSoftMargin", {}, "binary", "multilabel_soft_margin", keras="none"),
+    Case("MultiLabelSoftMargin", {"weight": [0.5, 1.0, 2.0, 0.0, 1.5]}, "binary",
+         "multilabel_soft_margin", keras="none"),
 ]
 for _case in CASES:
     _case.id = re.sub(r"[^\w.-]", "", "_".join(
@@ -178,7 +216,7 @@ def keras_refs(tmp_path_factory: pytest.TempPathFactory
                ) -> dict[tuple[str, str, bool], dict[str, np.ndarray]]:
     """Keras 3 (torch backend, float32) value and gradient for every case and reduction."""
     keys, requests = [], []
-    for case in CASES:
+    for case in (c for c in CASES if c.keras != "none"):
         y_true, y_pred = case.inputs_np()
         for reduction, weighted in [*((r, False) for r in REDUCTIONS),
                                     ("sum_over_batch_size", True)]:
@@ -209,7 +247,9 @@ def _value_and_grad(loss: Any, y_true: Any, x: Any, **kwargs: Any) -> tuple[Any,
     return out.detach(), grad
 
 
-def _assert_keras(ref: dict[str, np.ndarray], value: Any, grad: Any) -> None:
+def _assert_keras(ref: dict[str, np.ndarray] | None, value: Any, grad: Any) -> None:
+    if ref is None:  # keras="none": no Keras counterpart
+        return
     # Keras computes in float32: its precision, not ours, sets the tolerance.
     np.testing.assert_allclose(value.numpy(), ref["value"], rtol=2e-6, atol=1e-6)
     np.testing.assert_allclose(grad.numpy(), ref["grad"], rtol=1e-5, atol=1e-6)
@@ -229,7 +269,7 @@ def test_fast_path_equals_array_api_path_and_keras(case, reduction, spy, keras_r
     assert value.shape == generic_value.shape
     np.testing.assert_allclose(value.numpy(), generic_value.numpy(), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(grad.numpy(), generic_grad.numpy(), rtol=1e-10, atol=1e-12)
-    _assert_keras(keras_refs[case.id, reduction, False], value, grad)
+    _assert_keras(keras_refs.get((case.id, reduction, False)), value, grad)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
@@ -246,7 +286,7 @@ def test_weighted_call_uses_per_sample_kernel(case, spy, keras_refs):
         generic_value, generic_grad = _value_and_grad(loss, y_true, x, sample_weight=weights)
     np.testing.assert_allclose(value.numpy(), generic_value.numpy(), rtol=1e-12)
     np.testing.assert_allclose(grad.numpy(), generic_grad.numpy(), rtol=1e-10, atol=1e-12)
-    _assert_keras(keras_refs[case.id, "sum_over_batch_size", True], value, grad)
+    _assert_keras(keras_refs.get((case.id, "sum_over_batch_size", True)), value, grad)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
@@ -261,7 +301,7 @@ def test_function_form_uses_kernel(case, spy, keras_refs):
     np.testing.assert_allclose(value.numpy(), generic_value.numpy(), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(grad.numpy(), generic_grad.numpy(), rtol=1e-10, atol=1e-12)
     if "ignore_class" not in case.kwargs:  # the function has no mask: Keras' "none" values
-        _assert_keras(keras_refs[case.id, "none", False], value, grad)
+        _assert_keras(keras_refs.get((case.id, "none", False)), value, grad)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16"])

@@ -188,6 +188,9 @@ class Spec:
     example: Callable[[int], Inputs] | None = None
     #: ``extremes() -> {case: Inputs}``: extreme but valid inputs, besides "batch of 1".
     extremes: Callable[[], dict[str, Inputs]] | None = None
+    #: Whether the loss reads ``y_true`` (explicit triplets do not: it may be None, and a NaN
+    #: there changes nothing).
+    uses_y_true: bool = True
 
 
 SPECS: dict[str, Spec] = {

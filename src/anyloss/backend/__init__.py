@@ -26,6 +26,7 @@ from anyloss.backend._checks import (
 )
 from anyloss.backend._dtypes import compute_dtype
 from anyloss.backend._extras import (
+    cumulative_sum,
     gather_classes,
     is_dask,
     is_jax,
@@ -41,6 +42,7 @@ from anyloss.backend._extras import (
     softmax,
     softplus,
     stop_gradient,
+    take_along_last,
 )
 from anyloss.backend._native import generic_only, torch_kernels_apply
 
@@ -53,6 +55,7 @@ __all__ = [
     "chunked_linear_crossentropy",
     "chunked_sparse_crossentropy",
     "compute_dtype",
+    "cumulative_sum",
     "device_of",
     "divide_no_nan",
     "float_dtype",
@@ -84,6 +87,7 @@ __all__ = [
     "softmax",
     "softplus",
     "stop_gradient",
+    "take_along_last",
     "to_numpy",
     "torch_kernels_apply",
     "value_checks",

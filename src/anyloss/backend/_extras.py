@@ -173,3 +173,40 @@ def scan(xp: Any, step: Any, init: Any, xs: Any) -> Any:
     for t in range(xs.shape[0]):
         init = step(init, xs[t, ...])
     return init
+
+
+# --- segmentation (Lovasz): sorting rows, gathering along the last axis -------------------------
+
+
+def take_along_last(xp: Any, x: Any, index: Any) -> Any:
+    """``x[..., index]`` row by row: ``x`` and the integer ``index`` have the same shape; entry
+    ``i`` of a row is that row's ``x`` at ``index[..., i]`` (e.g. ``x`` in ``argsort`` order).
+
+    torch ``gather``; Dask, which has no ``take_along_axis``, maps NumPy's over rows whose last
+    axis is one chunk (lazy); elsewhere the array API's ``take_along_axis``."""
+    if is_torch(xp):
+        return x.gather(-1, index)
+    if is_dask(xp):
+        import dask.array as da
+        import numpy as np
+
+        chunks = (*x.chunks[:-1], (x.shape[-1],))
+        x, index = x.rechunk(chunks), index.rechunk(chunks)
+        return da.map_blocks(np.take_along_axis, x, index, axis=-1, dtype=x.dtype)
+    return xp.take_along_axis(x, index, axis=-1)
+
+
+# --- structured (sparsemax): cumulative sums ------------------------------------------------------
+
+
+def cumulative_sum(xp: Any, x: Any, axis: int = -1) -> Any:
+    """The array API's ``cumulative_sum`` along ``axis``.
+
+    torch: ``torch.cumsum`` (array-api-compat's wrapper looks the namespace up through an
+    lru_cache, which ``torch.compile`` warns about on every trace). Elsewhere the array API's,
+    or ``cumsum`` where a namespace predates it (2023.12)."""
+    if is_torch(xp):
+        return x.cumsum(axis)
+    if hasattr(xp, "cumulative_sum"):
+        return xp.cumulative_sum(x, axis=axis)
+    return xp.cumsum(x, axis=axis)

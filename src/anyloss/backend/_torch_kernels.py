@@ -449,3 +449,292 @@ def ctc(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
         zero_infinity=False,
     )
     return _reduce(values, reduction)
+
+
+# --- regression family (smooth_l1, poisson_nll, gaussian_nll) ---------------------------------
+
+
+def smooth_l1(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any, beta: float = 1.0) -> Any:
+    pair = _pair(y_true, y_pred, dtype)
+    if pair is None:
+        return None
+    # F.smooth_l1_loss: 0.5 e^2 / beta for |e| < beta, |e| - 0.5 beta beyond; beta = 0 is L1.
+    return _mean_over_axis(
+        lambda p, t, reduction: F.smooth_l1_loss(p, t, reduction=reduction, beta=float(beta)),
+        pair[1],
+        pair[0],
+        reduction,
+    )
+
+
+def poisson_nll(
+    y_true: Any,
+    y_pred: Tensor,
+    reduction: str,
+    dtype: Any,
+    log_input: bool = True,
+    full: bool = False,
+    eps: float = 1e-8,
+) -> Any:
+    pair = _pair(y_true, y_pred, dtype)
+    if pair is None:
+        return None
+    return _mean_over_axis(
+        lambda p, t, reduction: F.poisson_nll_loss(
+            p, t, log_input=log_input, full=full, eps=float(eps), reduction=reduction
+        ),
+        pair[1],
+        pair[0],
+        reduction,
+    )
+
+
+def gaussian_nll(
+    y_true: Any, y_pred: Tensor, reduction: str, dtype: Any, full: bool = False, eps: float = 1e-6
+) -> Any:
+    """Means and variances concatenated on ``y_pred``'s last axis. Written with torch ops, not
+    ``F.gaussian_nll_loss``: that one reads ``any(var < 0)`` on every call (a device sync, a
+    graph break under ``torch.compile``); here the negative-variance check follows anyloss'
+    value-check policy (a negative variance sends the call to the formula, which raises)."""
+    compute = _compute_dtype(y_pred, dtype)
+    if (
+        compute is None
+        or not isinstance(y_true, torch.Tensor)
+        or y_true.device != y_pred.device
+        or y_true.is_complex()
+        or y_pred.ndim == 0
+        or y_true.ndim != y_pred.ndim
+        or y_true.shape[:-1] != y_pred.shape[:-1]
+        or y_pred.shape[-1] != 2 * y_true.shape[-1]
+        or y_pred.numel() == 0
+    ):
+        return None
+    y_pred = _cast(y_pred, compute)
+    target = _cast(y_true, compute)
+    d = target.shape[-1]
+    mean, var = y_pred[..., :d], y_pred[..., d:]
+    if checks_apply(var) and bool((var.detach() < 0).any()):
+        return None
+    # torch clamps a clone of var in place under no_grad: the value is max(var, eps), the
+    # gradient passes straight through the clamp (d var_clamped / d var = 1).
+    var = torch.where(var < eps, eps + (var - var.detach()), var)
+    values = 0.5 * (var.log() + (mean - target) ** 2 / var)
+    if full:
+        values = values + 0.5 * _LOG_2PI
+    if values.ndim == 1 or reduction in _MEAN:
+        return values.mean()
+    if reduction == "sum":
+        return values.sum() / d
+    return values.mean(-1)
+
+
+_LOG_2PI = 1.8378770664093453  # log(2 pi)
+
+
+# --- margin losses, explicit pairs and triplets (multi_margin, soft_margin, cosine_embedding,
+# margin_ranking, triplet_margin) -----------------------------------------------------------------
+
+
+def multi_margin(
+    y_true: Any,
+    y_pred: Tensor,
+    reduction: str,
+    dtype: Any,
+    p: int = 1,
+    margin: float = 1.0,
+    weight: Any = None,
+) -> Any:
+    compute = _compute_dtype(y_pred, dtype)
+    if compute is None or y_pred.ndim != 2 or y_pred.numel() == 0:
+        return None
+    labels = _class_labels(y_true, y_pred, 1)
+    num_classes = y_pred.shape[1]
+    if labels is None or (weight is not None and len(weight) != num_classes):
+        return None
+    _check_label_range(labels, num_classes, "multi_margin", None)
+    w = None if weight is None else torch.tensor(weight, dtype=compute, device=y_pred.device)
+    x = _cast(y_pred, compute)
+    # F.multi_margin_loss: weight[y] * sum_{i != y} max(0, margin - x_y + x_i)^p / C per row.
+    values = F.multi_margin_loss(x, labels, p=p, margin=float(margin), weight=w, reduction="none")
+    # F skips a NaN violation (its `z > 0` test is false); a NaN score must give NaN.
+    return _reduce(torch.where(x.isnan().any(1), torch.nan, values), reduction)
+
+
+def _signed_labels(target: Tensor) -> Tensor:
+    """Keras' hinge conversion: when every label is 0 or 1, map them to -1/1 (no sync)."""
+    binary = (target * (target - 1.0)).abs().amax() == 0
+    return torch.where(binary, 2.0 * target - 1.0, target)
+
+
+def soft_margin(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
+    pair = _pair(y_true, y_pred, dtype)
+    if pair is None:
+        return None
+    target, x = pair
+    # softplus, not F.soft_margin_loss: its log1p(exp(-y x)) overflows to inf for -y x > ~88
+    # (float32), where softplus stays finite (the same numbers elsewhere).
+    values = F.softplus(-_signed_labels(target) * x)
+    if x.ndim == 1 or reduction in _MEAN:
+        return values.mean()
+    if reduction == "sum":
+        return values.sum() / x.shape[-1]
+    return values.mean(-1)
+
+
+def _pair_labels(y_true: Any, y_pred: Tensor, compute: Any) -> Tensor | None:
+    """Float -1/1 (or all-0/1) labels of shape ``(batch,)`` for stacked pairs, or ``None``."""
+    if (
+        not isinstance(y_true, torch.Tensor)
+        or y_true.device != y_pred.device
+        or y_true.dtype == torch.bool
+        or y_true.is_complex()
+        or y_pred.numel() == 0
+    ):
+        return None
+    batch = y_pred.shape[0]
+    if y_true.shape == (batch, 1):
+        y_true = y_true.reshape(batch)
+    if y_true.shape != (batch,):
+        return None
+    return _signed_labels(_cast(y_true, compute))
+
+
+def cosine_embedding(
+    y_true: Any, y_pred: Tensor, reduction: str, dtype: Any, margin: float = 0.0
+) -> Any:
+    compute = _compute_dtype(y_pred, dtype)
+    if compute is None or y_pred.ndim != 3 or y_pred.shape[1] != 2:
+        return None
+    target = _pair_labels(y_true, y_pred, compute)
+    if target is None:
+        return None
+    x = _cast(y_pred, compute)
+    values = F.cosine_embedding_loss(
+        x[:, 0], x[:, 1], target, margin=float(margin), reduction="none"
+    )
+    # A NaN label gives NaN (F gives 0 for any label other than -1/1).
+    return _reduce(values + 0.0 * target, reduction)
+
+
+def margin_ranking(
+    y_true: Any, y_pred: Tensor, reduction: str, dtype: Any, margin: float = 0.0
+) -> Any:
+    compute = _compute_dtype(y_pred, dtype)
+    if compute is None or y_pred.ndim != 2 or y_pred.shape[1] != 2:
+        return None
+    target = _pair_labels(y_true, y_pred, compute)
+    if target is None:
+        return None
+    x = _cast(y_pred, compute)
+    return F.margin_ranking_loss(
+        x[:, 0],
+        x[:, 1],
+        target,
+        margin=float(margin),
+        reduction="mean" if reduction in _MEAN else reduction,
+    )
+
+
+def triplet_margin(
+    y_true: Any,
+    y_pred: Tensor,
+    reduction: str,
+    dtype: Any,
+    margin: float = 1.0,
+    p: float = 2.0,
+    eps: float = 1e-6,
+    swap: bool = False,
+    eps_placement: str = "difference",
+) -> Any:
+    compute = _compute_dtype(y_pred, dtype)
+    if (
+        compute is None
+        or eps_placement != "difference"
+        or margin <= 0  # F refuses it; the formula computes it
+        or y_pred.ndim != 3
+        or y_pred.shape[1] != 3
+        or y_pred.numel() == 0
+    ):
+        return None
+    if y_true is not None and (
+        not isinstance(y_true, torch.Tensor)
+        or y_true.ndim == 0
+        or y_true.shape[0] != y_pred.shape[0]
+        or y_true.is_complex()
+    ):
+        return None  # the formula checks y_true and raises
+    x = _cast(y_pred, compute)
+    return F.triplet_margin_loss(
+        x[:, 0],
+        x[:, 1],
+        x[:, 2],
+        margin=float(margin),
+        p=float(p),
+        eps=float(eps),
+        swap=bool(swap),
+        reduction="mean" if reduction in _MEAN else reduction,
+    )
+
+
+# --- probabilistic family: classification additions (nll, multilabel_soft_margin) ---------------
+
+
+def nll(
+    y_true: Any,
+    y_pred: Tensor,
+    reduction: str,
+    dtype: Any,
+    ignore_class: Any = None,
+    axis: Any = -1,
+) -> Any:
+    """``F.nll_loss`` on log-probabilities; ``reduction="none"`` gives ``(values, valid mask or
+    None)``. An all-ignored batch averages to 0 (D5), where F's ``"mean"`` gives NaN."""
+    rank = y_pred.ndim
+    axis = _axis(axis, rank)
+    compute = _compute_dtype(y_pred, dtype)
+    if (
+        axis is None
+        or compute is None
+        or rank < 2
+        or y_pred.numel() == 0
+        or (ignore_class is not None and not _INT64_MIN <= ignore_class <= _INT64_MAX)
+    ):
+        return None
+    labels = _class_labels(y_true, y_pred, axis)
+    if labels is None:
+        return None
+    _check_label_range(labels, y_pred.shape[axis], "nll", ignore_class)
+    batch_shape = labels.shape
+    x = _classes_in_dim1(_cast(y_pred, compute), axis)
+    if x.ndim == 2 and labels.ndim != 1:
+        labels = labels.reshape(-1)
+    valid = None if ignore_class is None else labels != ignore_class
+    ignore_index = -100 if ignore_class is None else ignore_class  # -100: F's default
+    values = F.nll_loss(x, labels, ignore_index=ignore_index, reduction="none")
+    if reduction == "none":
+        return values.reshape(batch_shape), None if valid is None else valid.reshape(batch_shape)
+    return _reduce(values, reduction, valid)
+
+
+def multilabel_soft_margin(
+    y_true: Any, y_pred: Tensor, reduction: str, dtype: Any, weight: Any = None
+) -> Any:
+    """``F.multilabel_soft_margin_loss``: binary cross-entropy of logits, class-weighted, averaged
+    over the last axis."""
+    pair = _pair(y_true, y_pred, dtype)
+    if pair is None:
+        return None
+    target, x = pair
+    if weight is not None:
+        if isinstance(weight, torch.Tensor):
+            if weight.device != x.device or weight.is_complex():
+                return None
+            weight = _cast(weight, x.dtype)
+        elif isinstance(weight, list):
+            weight = torch.tensor(weight, dtype=x.dtype, device=x.device)
+        else:
+            return None  # other libraries' arrays: the formula converts them
+        if weight.shape != (x.shape[-1],):
+            return None  # the formula raises the error
+    values = F.multilabel_soft_margin_loss(x, target, weight=weight, reduction="none")
+    return _reduce(values, reduction)

@@ -118,7 +118,7 @@ def cmd_describe(args: argparse.Namespace, out: Console) -> int:
         meaning = f"(al.{e.name} only) {function_meanings.get(name, '')}"
         table.add_row(name, repr(default), _escape(_plain(meaning.strip())))
     out.print(table)
-    out.print(f"\n[bold]Reference[/bold]: {e.reference or '-'}", markup=True)
+    out.print(f"\n[bold]Reference[/bold]: {_escape(_plain(e.reference or '-'))}", markup=True)
     out.print(
         f"\n[bold]Config[/bold] (al.serialize(al.{e.class_name}()); the function "
         f"serializes to {json.dumps(e.name)}):"

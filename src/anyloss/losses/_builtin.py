@@ -111,13 +111,17 @@ class Peer:
     note: str = ""
 
 
-#: torch.nn's ``reduction`` values as anyloss reductions (torch averages every element; anyloss
-#: averages per-sample values, which is the same mean when each sample has as many elements).
+#: torch.nn's ``reduction`` values as anyloss reductions, for losses whose per-sample value is
+#: torch's per-element value (torch's ``"none"`` has anyloss' shape, so ``"sum"`` agrees too).
 TORCH_REDUCTIONS: Mapping[Any, Mapping[str, Any]] = {
     "mean": {"reduction": "sum_over_batch_size"},
     "sum": {"reduction": "sum"},
     "none": {"reduction": "none"},
 }
+#: torch.nn's ``reduction="mean"`` only, for losses that average the last axis per sample: the
+#: mean over every element is the mean of per-sample means, but torch's ``"sum"`` and ``"none"``
+#: are per element, which no anyloss reduction gives (the peer spelling refuses them).
+TORCH_MEAN: Mapping[Any, Mapping[str, Any]] = {"mean": {"reduction": "sum_over_batch_size"}}
 
 
 class MaskedValues(NamedTuple):

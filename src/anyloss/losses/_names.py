@@ -125,90 +125,32 @@ def all_names() -> list[str]:
     return [*FUNCTIONS, *ALIASES, *CLASSES, *_REGISTERED, *scoped()]
 
 
-#: Other libraries' names for losses (PyTorch's ``torch.nn`` classes, optax's functions): an
-#: unknown-name error points at the anyloss loss and arguments that compute the same thing,
-#: instead of a look-alike name (``CrossEntropyLoss`` is not ``BinaryCrossentropy``). These are
-#: hints, not aliases: the arguments and their order differ (anyloss takes
-#: ``(y_true, y_pred)``, PyTorch ``(input, target)``).
+#: Other libraries' names for losses that anyloss has no spelling of (the declared spellings,
+#: ``al.get("torch.nn.MSELoss")``, are in each loss' declaration; a bare declared name gets
+#: those spellings in its error): an unknown-name error points at the anyloss loss and
+#: arguments that compute the nearest thing, instead of a look-alike name. These are hints,
+#: not aliases: the arguments and their order differ (anyloss takes ``(y_true, y_pred)``,
+#: PyTorch ``(input, target)``).
 PEER_NAMES: dict[str, str] = {
     # PyTorch (torch.nn)
-    "CrossEntropyLoss": (
-        "PyTorch's CrossEntropyLoss takes logits and integer labels: use "
-        "SparseCategoricalCrossentropy(from_logits=True) (or "
-        "CategoricalCrossentropy(from_logits=True) for one-hot/soft targets), called as "
-        "loss(labels, logits)"
-    ),
-    "NLLLoss": (
-        "PyTorch's NLLLoss takes log-probabilities and integer labels: use "
-        "SparseCategoricalCrossentropy(from_logits=True) on the logits (log-softmax outputs "
-        "work as logits too), called as loss(labels, logits)"
-    ),
-    "BCELoss": (
-        "PyTorch's BCELoss takes probabilities and 0/1 targets: use BinaryCrossentropy(), "
-        "called as loss(targets, probabilities)"
-    ),
-    "BCEWithLogitsLoss": (
-        "PyTorch's BCEWithLogitsLoss takes logits and 0/1 targets: use "
-        "BinaryCrossentropy(from_logits=True), called as loss(targets, logits)"
-    ),
-    "MultiLabelSoftMarginLoss": (
-        "PyTorch's MultiLabelSoftMarginLoss is binary cross-entropy of logits: use "
-        "BinaryCrossentropy(from_logits=True), called as loss(targets, logits)"
-    ),
-    "MSELoss": "PyTorch's MSELoss is MeanSquaredError() (or 'mse')",
-    "L1Loss": "PyTorch's L1Loss is MeanAbsoluteError() (or 'mae')",
-    "HuberLoss": "PyTorch's HuberLoss(delta=d) is Huber(delta=d)",
-    "SmoothL1Loss": (
-        "PyTorch's SmoothL1Loss(beta=b) is Huber(delta=b) divided by b (Huber(delta=1.0) for "
-        "the default beta=1)"
-    ),
     "KLDivLoss": (
         "PyTorch's KLDivLoss takes log-probabilities as input: use KLDivergence() on "
         "probabilities, called as loss(target_probabilities, predicted_probabilities) (its "
         "default reduction matches reduction='batchmean')"
-    ),
-    "PoissonNLLLoss": (
-        "PyTorch's PoissonNLLLoss(log_input=False) is Poisson(); with the default "
-        "log_input=True, pass exp(log_rates) to Poisson()"
     ),
     "CTCLoss": (
         "PyTorch's CTCLoss takes (time, batch, classes) log-probabilities: use CTC() with "
         "0-padded label sequences (batch, max_length) and (batch, time, classes) logits, "
         "class 0 the blank"
     ),
-    "CosineEmbeddingLoss": (
-        "PyTorch's CosineEmbeddingLoss has no exact equivalent: CosineSimilarity() (the "
-        "negative cosine similarity, minimised) pulls pairs together"
-    ),
     "HingeEmbeddingLoss": (
         "PyTorch's HingeEmbeddingLoss has no exact equivalent: for -1/1 targets and real "
         "scores use Hinge() or SquaredHinge()"
     ),
-    "MultiMarginLoss": (
-        "PyTorch's MultiMarginLoss is closest to CategoricalHinge() (one-hot targets, real "
-        "class scores)"
-    ),
     # optax
-    "softmax_cross_entropy": (
-        "optax's softmax_cross_entropy takes logits and one-hot/soft labels: use "
-        "categorical_crossentropy(labels, logits, from_logits=True)"
-    ),
     "safe_softmax_cross_entropy": (
         "optax's safe_softmax_cross_entropy takes logits and one-hot/soft labels: use "
         "categorical_crossentropy(labels, logits, from_logits=True)"
-    ),
-    "softmax_cross_entropy_with_integer_labels": (
-        "optax's softmax_cross_entropy_with_integer_labels takes logits and integer labels: "
-        "use sparse_categorical_crossentropy(labels, logits, from_logits=True)"
-    ),
-    "sigmoid_binary_cross_entropy": (
-        "optax's sigmoid_binary_cross_entropy takes logits and 0/1 labels: use "
-        "binary_crossentropy(labels, logits, from_logits=True) (averaged over the last axis)"
-    ),
-    "sigmoid_focal_loss": (
-        "optax's sigmoid_focal_loss takes logits and 0/1 labels: use "
-        "binary_focal_crossentropy(labels, logits, from_logits=True, "
-        "apply_class_balancing=True, alpha=..., gamma=...)"
     ),
     "l2_loss": (
         "optax's l2_loss is 0.5 * (predictions - targets)**2 per entry: use "
@@ -218,7 +160,6 @@ PEER_NAMES: dict[str, str] = {
         "optax's squared_error is (predictions - targets)**2 per entry: use "
         "mean_squared_error(targets, predictions) (averaged over the last axis)"
     ),
-    "hinge_loss": ("optax's hinge_loss takes scores and -1/1 labels: use hinge(labels, scores)"),
     "cosine_distance": (
         "optax's cosine_distance is 1 - cosine similarity: use cosine_similarity(targets, "
         "predictions), the negative cosine similarity (the same gradients)"

@@ -33,6 +33,7 @@ PREFIXES: dict[str, str] = {
     "pml.losses.": "pytorch_metric_learning.losses.",
     "torchvision.ops.": "torchvision.ops.",
     "timm.loss.": "timm.loss.",
+    "keras_rs.losses.": "keras_rs.losses.",
 }
 
 

@@ -1,5 +1,6 @@
 """Probabilistic losses: binary/categorical/sparse cross-entropy, focal variants, KL divergence,
-generalized cross-entropy.
+generalized cross-entropy; negative log-likelihood, sigmoid focal, poly-1, multi-label soft
+margin, Jensen-Shannon and asymmetric (ASL) losses.
 
 Probabilities are clipped to ``[eps, 1 - eps]`` (eps = 1e-7) as in Keras, so a certain wrong
 prediction costs ``-log(1e-7) = 16.118``. Logits take the stable forms (log-sum-exp with a
@@ -9,6 +10,7 @@ name the documented differences from Keras in ``docs/keras-differences.md``.
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 from typing import Any
@@ -26,7 +28,7 @@ from anyloss.backend import EPSILON as EPS
 from anyloss.backend import _torch_kernels as torch_kernels
 from anyloss.losses import _mistakes
 from anyloss.losses._base import BuiltinLoss
-from anyloss.losses._builtin import Inputs, MaskedValues, builtin
+from anyloss.losses._builtin import TORCH_REDUCTIONS, Inputs, MaskedValues, Peer, builtin
 from anyloss.losses._prepare import integer_labels, prepare
 from anyloss.losses._reduction import reduce_weighted_values
 
@@ -130,6 +132,35 @@ def _smooth_binary(y_true: Any, label_smoothing: float) -> Any:
     check=_check_binary,
     torch_kernel=torch_kernels.binary_crossentropy,
     mistakes=_mistakes.binary,
+    peers=(
+        Peer(
+            "torch.nn.BCELoss",
+            settings={"from_logits": False, "axis": (), "reduction": "sum_over_batch_size"},
+            choices={"reduction": TORCH_REDUCTIONS},
+            note=(
+                "call loss(target, input). axis=() keeps one value per element, as torch "
+                "does, so 'none', 'sum' and 'mean' give torch's numbers. Probabilities are "
+                "clipped to [1e-7, 1 - 1e-7] (torch clamps the log at -100): equal for "
+                "probabilities inside that range. weight: pass sample_weight=weight when "
+                "calling (torch multiplies each element by it)."
+            ),
+        ),
+        Peer(
+            "torch.nn.BCEWithLogitsLoss",
+            settings={"from_logits": True, "axis": (), "reduction": "sum_over_batch_size"},
+            choices={"reduction": TORCH_REDUCTIONS},
+            note=(
+                "call loss(target, input). axis=() keeps one value per element, as torch "
+                "does. weight: pass sample_weight=weight when calling; pos_weight is not "
+                "supported."
+            ),
+        ),
+        Peer(
+            "optax.sigmoid_binary_cross_entropy",
+            settings={"from_logits": True, "axis": (), "reduction": "none"},
+            note="call loss(labels, logits): one value per element, as optax returns.",
+        ),
+    ),
 )
 def binary_crossentropy(
     y_true: Any,
@@ -318,6 +349,18 @@ def _log_probabilities(xp: Any, y_pred: Any, from_logits: bool, axis: int) -> An
     check=_check_categorical,
     torch_kernel=torch_kernels.categorical_crossentropy,
     mistakes=_mistakes.categorical,
+    peers=(
+        Peer(
+            "optax.softmax_cross_entropy",
+            settings={"from_logits": True, "reduction": "none"},
+            renames={"axis": "axis"},
+            note=(
+                "call loss(labels, logits); one value per row, as optax returns. axis is one "
+                "int; optax's `where` mask is not supported (pass sample_weight or mask when "
+                "calling a reducing loss)."
+            ),
+        ),
+    ),
 )
 def categorical_crossentropy(
     y_true: Any,
@@ -467,6 +510,37 @@ def _class_weights(xp: Any, alpha: Any, y_pred: Any, axis: int) -> Any:
     align_ranks=False,
     torch_kernel=torch_kernels.sparse_categorical_crossentropy,
     mistakes=_mistakes.sparse,
+    peers=(
+        Peer(
+            "torch.nn.CrossEntropyLoss",
+            settings={
+                "from_logits": True,
+                "axis": 1,
+                "ignore_class": -100,
+                "reduction": "sum_over_batch_size",
+            },
+            renames={"ignore_index": "ignore_class", "label_smoothing": "label_smoothing"},
+            choices={"reduction": TORCH_REDUCTIONS},
+            note=(
+                "integer class targets; call loss(target, input), classes on axis 1 as in "
+                "torch. Probability (soft) targets: use "
+                "anyloss.CategoricalCrossentropy(from_logits=True, axis=1, label_smoothing=...)"
+                ", which gives torch's numbers for them. Class `weight` is not supported "
+                "(torch's 'mean' divides by the summed weights of the targets): pass "
+                "sample_weight=weight[target] with reduction='mean_with_sample_weight'. An "
+                "all-ignored batch averages to 0 (torch: NaN)."
+            ),
+        ),
+        Peer(
+            "optax.softmax_cross_entropy_with_integer_labels",
+            settings={"from_logits": True, "reduction": "none"},
+            renames={"axis": "axis"},
+            note=(
+                "call loss(labels, logits); one value per label, as optax returns. axis is "
+                "one int; optax's `where` mask is not supported."
+            ),
+        ),
+    ),
 )
 def sparse_categorical_crossentropy(
     y_true: Any,
@@ -1176,3 +1250,1081 @@ class CategoricalGeneralizedCrossEntropy(
         dtype: Any = None,
     ) -> None:
         super().__init__(reduction=reduction, name=name, dtype=dtype, q=q)
+
+
+# --- classification additions: nll, sigmoid focal, poly-1, multi-label soft margin,
+# Jensen-Shannon, asymmetric (ASL) ------------------------------------------------------------
+
+_CLASS_REDUCTIONS = ("sum", "mean", "none")
+
+
+def _check_class_reduction(value: Any) -> str:
+    if isinstance(value, str) and value in _CLASS_REDUCTIONS:
+        return value
+    msg = (
+        f"Argument `class_reduction` must be one of {_CLASS_REDUCTIONS}: how the per-class "
+        f"values of a sample are combined ('none' keeps one value per class). Received: "
+        f"class_reduction={shown(value)}"
+    )
+    raise ValueError(msg)
+
+
+def _reduce_classes(xp: Any, values: Any, class_reduction: str) -> Any:
+    """Per-element values combined over the last (class) axis."""
+    if class_reduction == "sum":
+        return xp.sum(values, axis=-1)
+    if class_reduction == "mean":
+        return xp.mean(values, axis=-1)
+    return values
+
+
+def _check_nll(arguments: dict[str, Any]) -> dict[str, Any]:
+    _check_ignore_class(arguments["ignore_class"])
+    check_axis_type(arguments["axis"], single=True)
+    return arguments
+
+
+def _check_sigmoid_focal(arguments: dict[str, Any]) -> dict[str, Any]:
+    alpha = arguments["alpha"]
+    if alpha is not None:
+        if isinstance(alpha, numbers.Real) and not isinstance(alpha, bool) and alpha == -1:
+            alpha = None  # torchvision's spelling of "no weighting"
+        else:
+            try:
+                alpha = check_number(alpha, "alpha", minimum=0.0, maximum=1.0)
+            except ValueError:
+                msg = (
+                    f"Argument `alpha` of sigmoid_focal must be a number in [0, 1] (the weight "
+                    f"of positive entries), or None or -1 for no weighting. Received: "
+                    f"alpha={shown(alpha)}"
+                )
+                raise ValueError(msg) from None
+    return {
+        "alpha": alpha,
+        "gamma": check_number(arguments["gamma"], "gamma", minimum=0.0),
+        "from_logits": check_flag(arguments["from_logits"], "from_logits"),
+        "class_reduction": _check_class_reduction(arguments["class_reduction"]),
+    }
+
+
+def _check_poly1(arguments: dict[str, Any]) -> dict[str, Any]:
+    check_axis_type(arguments["axis"], single=True)
+    return {
+        **arguments,
+        "epsilon": check_number(arguments["epsilon"], "epsilon"),
+        "from_logits": check_flag(arguments["from_logits"], "from_logits"),
+    }
+
+
+def _check_class_weight(weight: Any, loss: str) -> Any:
+    """``None``, a list of finite numbers (tuples become lists, for JSON configs) or an array."""
+    if weight is None or B.is_array(weight):
+        return weight
+    if isinstance(weight, (list, tuple)) and weight:
+        return [check_number(w, "weight", owner=loss) for w in weight]
+    msg = (
+        f"Argument `weight` of {loss} must be None or one weight per class (a list or an "
+        f"array of shape (classes,)). Received: weight={shown(weight)}"
+    )
+    raise TypeError(msg)
+
+
+def _check_multilabel_soft_margin(arguments: dict[str, Any]) -> dict[str, Any]:
+    return {"weight": _check_class_weight(arguments["weight"], "multilabel_soft_margin")}
+
+
+def _check_jensen_shannon(arguments: dict[str, Any]) -> dict[str, Any]:
+    check_axis_type(arguments["axis"], single=True)
+    return {
+        **arguments,
+        "beta": check_number(arguments["beta"], "beta", minimum=0.0, maximum=1.0),
+        "from_logits": check_flag(arguments["from_logits"], "from_logits"),
+    }
+
+
+def _check_asymmetric(arguments: dict[str, Any]) -> dict[str, Any]:
+    clip = arguments["clip"]
+    check_probability(arguments["label_smoothing"], "label_smoothing", open_upper=True)
+    return {
+        "gamma_neg": check_number(arguments["gamma_neg"], "gamma_neg", minimum=0.0),
+        "gamma_pos": check_number(arguments["gamma_pos"], "gamma_pos", minimum=0.0),
+        "clip": None
+        if clip is None
+        else check_number(clip, "clip", minimum=0.0, maximum=1.0, open_maximum=True),
+        "eps": check_number(arguments["eps"], "eps", minimum=0.0, maximum=1.0, open_minimum=True),
+        "label_smoothing": float(arguments["label_smoothing"]),
+        "from_logits": check_flag(arguments["from_logits"], "from_logits"),
+        "class_reduction": _check_class_reduction(arguments["class_reduction"]),
+    }
+
+
+def _labels_without_class_axis(
+    xp: Any, y_true: Any, y_pred: Any, axis: int, loss: str
+) -> tuple[Any, Any]:
+    """``(labels, y_pred)``: integer labels of ``y_pred``'s shape without the class ``axis``,
+    and ``y_pred`` with its classes moved last."""
+    rank = B.ndim(y_pred)
+    labels = integer_labels(xp, y_true, y_pred)
+    if B.ndim(labels) == rank and B.shape(labels)[axis] == 1:
+        labels = xp.squeeze(labels, axis=axis)
+    if axis != rank - 1:
+        y_pred = xp.moveaxis(y_pred, axis, -1)
+    expected = B.shape(y_pred)[:-1]
+    if len(B.shape(labels)) != len(expected) or any(
+        a is not None and b is not None and a != b
+        for a, b in zip(B.shape(labels), expected, strict=True)
+    ):
+        msg = (
+            f"{loss}: `y_true` must have the shape of `y_pred` without its class axis: "
+            f"expected {expected} (or {(*expected, 1)}), got {B.shape(labels)} for "
+            f"y_pred.shape={B.shape(y_pred)}. Pass integer class indices (for one-hot targets, "
+            "take their argmax)."
+        )
+        raise ValueError(msg)
+    return labels, y_pred
+
+
+@builtin(
+    inputs=Inputs.SPARSE,
+    aliases=("nll_loss", "negative_log_likelihood"),
+    check=_check_nll,
+    masked=True,
+    align_ranks=False,
+    torch_kernel=torch_kernels.nll,
+    origin="torch",
+    peers=(
+        Peer(
+            "torch.nn.NLLLoss",
+            settings={"axis": 1, "ignore_class": -100, "reduction": "sum_over_batch_size"},
+            renames={"ignore_index": "ignore_class"},
+            choices={"reduction": TORCH_REDUCTIONS},
+            note=(
+                "call loss(target, input) with log-probabilities as input, classes on axis 1 "
+                "as in torch. Class `weight` is not supported (torch's 'mean' divides by the "
+                "summed weights of the targets, which no anyloss reduction does): pass "
+                "sample_weight=weight[target] with reduction='mean_with_sample_weight' for "
+                "the same number. An all-ignored batch averages to 0 (torch: NaN)."
+            ),
+        ),
+        Peer(
+            "torch.nn.NLLLoss2d",
+            settings={"axis": 1, "ignore_class": -100, "reduction": "sum_over_batch_size"},
+            renames={"ignore_index": "ignore_class"},
+            choices={"reduction": TORCH_REDUCTIONS},
+            note=(
+                "torch's deprecated alias of NLLLoss: call loss(target, input) with "
+                "log-probabilities (N, C, H, W) and targets (N, H, W). Class `weight` is not "
+                "supported: pass sample_weight=weight[target] with "
+                "reduction='mean_with_sample_weight'."
+            ),
+        ),
+    ),
+)
+def nll(y_true: Any, y_pred: Any, ignore_class: int | None = None, axis: int = -1) -> Any:
+    """Negative log-likelihood of integer labels under predicted log-probabilities.
+
+    The loss after a ``log_softmax`` layer (PyTorch's ``NLLLoss``): ``y_pred`` already holds
+    log-probabilities, so the loss is minus the entry of the true class, with no softmax, clip or
+    renormalisation. ``nll(y, log_softmax(x))`` equals
+    ``sparse_categorical_crossentropy(y, x, from_logits=True)``. Entries equal to
+    ``ignore_class`` (e.g. padding) give 0 and, in a :class:`NLL`, do not count in the mean, so
+    ``NLL(ignore_class=-100, axis=1)`` gives ``torch.nn.NLLLoss()``'s numbers (an all-ignored
+    batch gives 0 where torch gives NaN). Labels outside ``[0, num_classes)`` raise
+    ``ValueError`` (checked for arrays in host memory outside tracing).
+
+    Formula, per entry with label ``y``::
+
+        loss = -y_pred[y]          (along the class axis)
+        loss = 0                   where y == ignore_class
+
+    Args:
+        y_true: integer class indices in ``[0, num_classes)`` (whole-number floats accepted),
+            ``y_pred``'s shape without the class axis, e.g. ``(batch,)`` or ``(batch, 1)``.
+        y_pred: log-probabilities, e.g. ``(batch, classes)`` or ``(batch, time, classes)``
+            (``(batch, classes, d1, ...)`` with ``axis=1``).
+        ignore_class: an integer label whose entries give 0 and do not count in the mean, or
+            ``None``. Default ``None``.
+        axis: the class axis of ``y_pred``, an int. Default ``-1`` (PyTorch: 1).
+
+    Returns:
+        One value per entry: an array of ``y_pred``'s library, ``y_pred``'s shape without the
+        class axis (0 where ``y_true == ignore_class``).
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> log_p = np.log(np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]]))
+        >>> al.nll(np.array([0, 2]), log_p).round(4).tolist()
+        [0.3567, 0.5108]
+        >>> al.nll(np.array([0, -100]), log_p, ignore_class=-100).round(4).tolist()
+        [0.3567, 0.0]
+
+    Reference:
+        PyTorch, ``torch.nn.NLLLoss``:
+        https://docs.pytorch.org/docs/stable/generated/torch.nn.NLLLoss.html
+    """
+    xp, y_pred = B.prediction(y_pred)
+    _mistakes.check_sparse_order(y_true, y_pred, "nll")
+    axis = _class_axis(axis, B.ndim(y_pred))
+    labels, y_pred = _labels_without_class_axis(xp, y_true, y_pred, axis, "nll")
+    B.check_label_range(xp, labels, B.shape(y_pred)[-1], "nll", ignore_class)
+    valid = None
+    if ignore_class is not None:
+        valid = labels != ignore_class
+        labels = xp.where(valid, labels, xp.zeros_like(labels))
+    values = -B.gather_classes(xp, y_pred, labels)
+    if valid is not None:
+        values = xp.where(valid, values, xp.zeros_like(values))
+    return MaskedValues(values, valid)
+
+
+_FOCAL_ALPHA_NOTE = (
+    "alpha=-1 (torchvision) or None (optax) turns the alpha weighting off; alpha=0 weights "
+    "the positives by 0."
+)
+
+
+@builtin(
+    inputs=Inputs.BINARY,
+    check=_check_sigmoid_focal,
+    origin="torchvision",
+    peers=(
+        Peer(
+            "torchvision.ops.sigmoid_focal_loss",
+            settings={
+                "alpha": 0.25,
+                "gamma": 2.0,
+                "from_logits": True,
+                "class_reduction": "none",
+                "reduction": "none",
+            },
+            renames={"alpha": "alpha", "gamma": "gamma"},
+            choices={
+                "reduction": {
+                    "none": {"reduction": "none"},
+                    "mean": {"reduction": "sum_over_batch_size"},
+                    "sum": {"reduction": "sum"},
+                }
+            },
+            note=(
+                "call loss(targets, inputs) with logits as inputs; one value per element "
+                "(class_reduction='none'), as torchvision returns. " + _FOCAL_ALPHA_NOTE
+            ),
+        ),
+        Peer(
+            "optax.sigmoid_focal_loss",
+            settings={
+                "alpha": None,
+                "gamma": 2.0,
+                "from_logits": True,
+                "class_reduction": "none",
+                "reduction": "none",
+            },
+            renames={"alpha": "alpha", "gamma": "gamma"},
+            note=(
+                "call loss(labels, logits); one value per element, as optax returns. optax's "
+                "alpha defaults to None (no weighting)."
+            ),
+        ),
+        Peer(
+            "tfa.losses.SigmoidFocalCrossEntropy",
+            settings={
+                "alpha": 0.25,
+                "gamma": 2.0,
+                "from_logits": False,
+                "class_reduction": "sum",
+                "reduction": "none",
+            },
+            renames={"alpha": "alpha", "gamma": "gamma", "from_logits": "from_logits"},
+            choices={
+                "reduction": {
+                    "none": {"reduction": "none"},
+                    "sum": {"reduction": "sum"},
+                    "sum_over_batch_size": {"reduction": "sum_over_batch_size"},
+                    "auto": {"reduction": "sum_over_batch_size"},
+                }
+            },
+            note=(
+                "TFA sums the last axis (class_reduction='sum') and does not reduce the batch "
+                "by default. With probabilities TFA takes log(p + 1e-7) of the clipped p, "
+                "anyloss log(p) (Keras 3): a relative difference below 1e-7 / p. TFA's "
+                "alpha=0 is falsy and turns the weighting off: pass alpha=None for that. TF "
+                "rounds a Python alpha or gamma to float32 first (0.6 -> 0.6000000238)."
+            ),
+        ),
+        Peer(
+            "tfa.losses.sigmoid_focal_crossentropy",
+            settings={
+                "alpha": 0.25,
+                "gamma": 2.0,
+                "from_logits": False,
+                "class_reduction": "sum",
+                "reduction": "none",
+            },
+            renames={"alpha": "alpha", "gamma": "gamma", "from_logits": "from_logits"},
+            note=(
+                "the function form of tfa.losses.SigmoidFocalCrossEntropy: one value per "
+                "sample, the sum over the last axis."
+            ),
+        ),
+    ),
+)
+def sigmoid_focal(
+    y_true: Any,
+    y_pred: Any,
+    alpha: float | None = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = True,
+    class_reduction: str = "sum",
+) -> Any:
+    """Sigmoid focal loss (RetinaNet): binary cross-entropy scaled by ``(1 - p_t)^gamma``.
+
+    The focal loss of dense detection and multi-label classification as torchvision, optax and
+    TensorFlow Addons compute it: ``y_pred`` holds logits by default, every entry is an
+    independent binary prediction, and ``alpha`` always weights positives (``alpha``) against
+    negatives (``1 - alpha``) unless it is ``None`` (or ``-1``, torchvision's spelling). This is
+    not :func:`binary_focal_crossentropy` (Keras: probabilities by default, ``alpha`` only with
+    ``apply_class_balancing``, a mean over the last axis). The per-element values are combined
+    over the last axis by ``class_reduction``: ``"sum"`` (TFA, keras-cv: the default), ``"mean"``
+    (Keras 3) or ``"none"`` (torchvision, optax: one value per element). Soft labels in
+    ``[0, 1]`` work (optax's definition of ``1 - p_t``). Logits take the stable forms
+    (``softplus``, ``sigmoid(-x)`` for ``1 - p``); probabilities are clipped to ``[eps, 1 - eps]``
+    (``eps = 1e-7``) in the cross-entropy term, as in Keras 3.
+
+    Formula, per entry (``p = sigmoid(y_pred)`` from logits, else ``y_pred``)::
+
+        ce     = softplus(x) - y * x            (logits x; -y log p - (1 - y) log(1 - p) else)
+        1-p_t  = y * (1 - p) + (1 - y) * p
+        focal  = (1 - p_t)^gamma * ce
+        focal  = (alpha * y + (1 - alpha) * (1 - y)) * focal      (unless alpha is None)
+        loss   = sum(focal, -1) | mean(focal, -1) | focal           (class_reduction)
+
+    Args:
+        y_true: 0/1 targets (soft targets in ``[0, 1]`` work too), the shape of ``y_pred``.
+        y_pred: logits (or probabilities with ``from_logits=False``), e.g. ``(batch, classes)``.
+        alpha: the weight of positive entries, in ``[0, 1]``; ``None`` or ``-1`` for no
+            weighting. Default ``0.25``.
+        gamma: the focusing parameter, ``>= 0``. Default ``2.0``.
+        from_logits: whether ``y_pred`` holds logits. Default ``True``.
+        class_reduction: ``"sum"``, ``"mean"`` or ``"none"``: how a sample's per-class values are
+            combined over the last axis. Default ``"sum"``.
+
+    Returns:
+        One value per sample: an array of ``y_pred``'s library, ``y_pred``'s shape without the
+        last axis (``y_pred``'s shape with ``class_reduction="none"``).
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.0, 1.0], [1.0, 0.0]])
+        >>> logits = np.array([[-1.0, 2.0], [0.5, 3.0]])
+        >>> al.sigmoid_focal(y_true, logits).round(4).tolist()
+        [0.0174, 2.0916]
+        >>> al.sigmoid_focal(y_true, logits, class_reduction="none").round(4).tolist()
+        [[0.017, 0.0005], [0.0169, 2.0747]]
+
+    Reference:
+        Lin et al., "Focal Loss for Dense Object Detection" (2017),
+        https://arxiv.org/abs/1708.02002; torchvision ``torchvision.ops.sigmoid_focal_loss``:
+        https://docs.pytorch.org/vision/stable/generated/torchvision.ops.sigmoid_focal_loss.html
+    """
+    xp, y_true, y_pred = prepare(y_true, y_pred, "sigmoid_focal")
+    if from_logits:
+        ce = B.softplus(xp, y_pred) - y_true * y_pred
+        p, not_p = B.sigmoid(xp, y_pred), B.sigmoid(xp, -y_pred)
+    else:
+        ce = _bce(xp, y_true, y_pred, False)
+        p, not_p = y_pred, 1.0 - y_pred
+    one_minus_p_t = y_true * not_p + (1.0 - y_true) * p
+    # gamma = 0: no factor (JAX's gradient of 0 ** 0 is NaN).
+    focal = xp.pow(xp.clip(one_minus_p_t, 0.0, None), gamma) * ce if gamma else ce
+    if alpha is not None:
+        focal = (alpha * y_true + (1.0 - alpha) * (1.0 - y_true)) * focal
+    return _reduce_classes(xp, focal, class_reduction)
+
+
+@builtin(
+    inputs=Inputs.CATEGORICAL,
+    aliases=("poly1",),
+    check=_check_poly1,
+    origin="optax",
+    peers=(
+        Peer(
+            "optax.poly_loss_cross_entropy",
+            settings={"epsilon": 2.0, "from_logits": True, "reduction": "none"},
+            renames={"epsilon": "epsilon", "axis": "axis"},
+            note=(
+                "call loss(labels, logits); one value per row, as optax returns. axis is one "
+                "int; optax's `where` mask is not supported."
+            ),
+        ),
+    ),
+)
+def poly1_cross_entropy(
+    y_true: Any,
+    y_pred: Any,
+    epsilon: float = 2.0,
+    from_logits: bool = False,
+    axis: int = -1,
+) -> Any:
+    """Poly-1 cross-entropy: categorical cross-entropy plus ``epsilon * (1 - p_t)``.
+
+    PolyLoss (Leng et al., 2022) reads cross-entropy as a series in ``(1 - p_t)`` and changes
+    the first coefficient by ``epsilon``: ``epsilon > 0`` (2 for ImageNet classification)
+    pushes harder on confident mistakes, ``epsilon = -1`` (detection) softens them;
+    ``epsilon = 0`` is :func:`categorical_crossentropy`. For soft targets ``1 - p_t`` is
+    ``sum(y * (1 - p))`` (optax's definition). Probabilities are treated as in
+    :func:`categorical_crossentropy` (renormalised along ``axis``, clipped to
+    ``[eps, 1 - eps]`` with ``eps = 1e-7``, for both terms); logits take the stable
+    log-softmax. The loss is non-negative for ``epsilon >= -1``.
+
+    Formula, along the class axis::
+
+        p    = softmax(y_pred)                                   (from_logits)
+        p    = clip(y_pred / sum(y_pred), eps, 1 - eps)          (probabilities)
+        loss = -sum(y * log(p)) + epsilon * sum(y * (1 - p))
+
+    Args:
+        y_true: one-hot (or soft) targets, the shape of ``y_pred``, e.g. ``(batch, classes)``.
+        y_pred: predicted class probabilities (or logits), e.g. ``(batch, classes)``.
+        epsilon: the coefficient of the first polynomial term, a finite number. Default
+            ``2.0``.
+        from_logits: whether ``y_pred`` holds logits instead of probabilities. Default
+            ``False``.
+        axis: the class axis, an int. Default ``-1``.
+
+    Returns:
+        One value per sample: an array of ``y_pred``'s library, ``y_pred``'s shape without the
+        class axis.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+        >>> y_pred = np.array([[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]])
+        >>> al.poly1_cross_entropy(y_true, y_pred).round(4).tolist()
+        [0.1513, 4.1026]
+        >>> al.poly1_cross_entropy(y_true, y_pred, epsilon=0.0).round(4).tolist()
+        [0.0513, 2.3026]
+
+    Reference:
+        Leng et al., "PolyLoss: A Polynomial Expansion Perspective of Classification Loss
+        Functions" (ICLR 2022), https://arxiv.org/abs/2204.12511; optax
+        ``optax.losses.poly_loss_cross_entropy``
+    """
+    xp, y_true, y_pred = prepare(y_true, y_pred, "poly1_cross_entropy")
+    axis = _class_axis(axis, B.ndim(y_pred))
+    if from_logits:
+        log_p = B.log_softmax(xp, y_pred, axis=axis)
+        p = B.softmax(xp, y_pred, axis=axis)
+    else:
+        p = xp.clip(y_pred / xp.sum(y_pred, axis=axis, keepdims=True), EPS, 1.0 - EPS)
+        log_p = xp.log(p)
+    cross_entropy = -xp.sum(y_true * log_p, axis=axis)
+    return cross_entropy + epsilon * xp.sum(y_true * (1.0 - p), axis=axis)
+
+
+@builtin(
+    inputs=Inputs.BINARY,
+    aliases=("multilabel_soft_margin_loss",),
+    check=_check_multilabel_soft_margin,
+    torch_kernel=torch_kernels.multilabel_soft_margin,
+    origin="torch",
+    peers=(
+        Peer(
+            "torch.nn.MultiLabelSoftMarginLoss",
+            settings={"reduction": "sum_over_batch_size"},
+            renames={"weight": "weight"},
+            choices={"reduction": TORCH_REDUCTIONS},
+            note="call loss(target, input) with logits as input; classes on the last axis.",
+        ),
+    ),
+)
+def multilabel_soft_margin(y_true: Any, y_pred: Any, weight: Any = None) -> Any:
+    """Multi-label soft margin loss: class-weighted binary cross-entropy of logits, averaged
+    over the classes of each sample.
+
+    PyTorch's ``MultiLabelSoftMarginLoss``: every class is an independent binary prediction
+    from a logit; with ``weight=None`` this is ``binary_crossentropy(y_true, y_pred,
+    from_logits=True)``. ``weight`` rescales each class' term (the mean still divides by the
+    number of classes). Computed in the stable form ``softplus(x) - y * x``.
+
+    Formula, along the last axis::
+
+        loss = mean(weight * -(y * log(sigmoid(x)) + (1 - y) * log(sigmoid(-x))), axis=-1)
+
+    Args:
+        y_true: 0/1 targets (soft targets in ``[0, 1]`` work too), the shape of ``y_pred``.
+        y_pred: logits, e.g. ``(batch, classes)``.
+        weight: one weight per class (a list or an array of shape ``(classes,)``), or
+            ``None``. Default ``None``.
+
+    Returns:
+        One value per sample: an array of ``y_pred``'s library, ``y_pred``'s shape without the
+        last axis.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.0, 1.0], [1.0, 0.0]])
+        >>> logits = np.array([[-1.0, 2.0], [0.5, 3.0]])
+        >>> al.multilabel_soft_margin(y_true, logits).round(4).tolist()
+        [0.2201, 1.7613]
+        >>> al.multilabel_soft_margin(y_true, logits, weight=[1.0, 0.5]).round(4).tolist()
+        [0.1884, 0.9992]
+
+    Reference:
+        PyTorch, ``torch.nn.MultiLabelSoftMarginLoss``:
+        https://docs.pytorch.org/docs/stable/generated/torch.nn.MultiLabelSoftMarginLoss.html
+    """
+    xp, y_true, y_pred = prepare(y_true, y_pred, "multilabel_soft_margin")
+    values = B.softplus(xp, y_pred) - y_true * y_pred
+    if weight is not None:
+        weight = B.like(weight, y_pred, xp, dtype=y_pred.dtype, arg="weight")
+        num_classes = B.shape(y_pred)[-1] if B.ndim(y_pred) else None
+        if B.shape(weight) != (num_classes,):
+            msg = (
+                f"Argument `weight` of multilabel_soft_margin must hold one weight per class "
+                f"(shape ({num_classes},), the last axis of y_pred). Received weight of shape "
+                f"{B.shape(weight)}."
+            )
+            raise ValueError(msg)
+        values = values * weight
+    return xp.mean(values, axis=-1)
+
+
+@builtin(
+    inputs=Inputs.CATEGORICAL,
+    aliases=("jsd", "JSD", "jensen_shannon_divergence"),
+    check=_check_jensen_shannon,
+    origin="torch",
+)
+def jensen_shannon(
+    y_true: Any,
+    y_pred: Any,
+    beta: float = 0.5,
+    from_logits: bool = False,
+    axis: int = -1,
+) -> Any:
+    """Generalized (beta-weighted) Jensen-Shannon divergence between two distributions.
+
+    A bounded, smooth alternative to KL divergence for distillation: ``P = y_true`` (the
+    target, e.g. the teacher's distribution) and ``Q = y_pred`` (the prediction, the
+    student's), mixed as ``M = beta * P + (1 - beta) * Q``. ``beta = 0.5`` is the symmetric
+    JSD, at most ``log 2``. As in Liger-Kernel's ``LigerJSD`` (whose ``target`` is ``P`` and
+    ``input`` is ``Q``), the end points are the KL limits divided by the vanishing weight:
+    ``beta = 0`` gives the forward KL ``KL(P || Q)`` and ``beta = 1`` the reverse KL
+    ``KL(Q || P)``. Probabilities are clipped to ``[eps, 1]`` (``eps = 1e-7``) as in Keras'
+    :func:`kl_divergence`; with ``from_logits=True``, ``y_pred`` holds logits and goes through
+    a log-softmax, without clipping (``y_true`` is always probabilities, as in every Keras
+    loss: take the softmax of a teacher's logits first). The mixture's log is computed in log
+    space (``logaddexp``).
+
+    Formula, along the class axis::
+
+        P    = clip(y_true, eps, 1)
+        Q    = clip(y_pred, eps, 1)                              (softmax(y_pred) from logits)
+        M    = beta * P + (1 - beta) * Q
+        loss = beta * sum(P * log(P / M)) + (1 - beta) * sum(Q * log(Q / M))
+        loss = sum(P * log(P / Q))          (beta = 0)
+        loss = sum(Q * log(Q / P))          (beta = 1)
+
+    Args:
+        y_true: the target distribution ``P`` (probabilities), the shape of ``y_pred``.
+        y_pred: the predicted distribution ``Q`` (probabilities, or logits with
+            ``from_logits``), e.g. ``(batch, classes)``.
+        beta: the weight of ``P`` in the mixture, in ``[0, 1]``. Default ``0.5``.
+        from_logits: whether ``y_pred`` holds logits instead of probabilities. Default
+            ``False``.
+        axis: the class axis, an int. Default ``-1``.
+
+    Returns:
+        One value per sample: an array of ``y_pred``'s library, ``y_pred``'s shape without the
+        class axis.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.5, 0.5], [0.9, 0.1]])
+        >>> y_pred = np.array([[0.25, 0.75], [0.6, 0.4]])
+        >>> al.jensen_shannon(y_true, y_pred).round(4).tolist()
+        [0.0338, 0.0633]
+        >>> al.jensen_shannon(y_true, y_pred, beta=0.0).round(4).tolist()  # KL(P || Q)
+        [0.1438, 0.2263]
+
+    Reference:
+        Lin, "Divergence Measures Based on the Shannon Entropy" (1991), IEEE Transactions on
+        Information Theory 37(1); Agarwal et al., "On-Policy Distillation of Language Models"
+        (2024), https://arxiv.org/abs/2306.13649 (generalized JSD); Liger-Kernel ``LigerJSD``
+    """
+    xp, y_true, y_pred = prepare(y_true, y_pred, "jensen_shannon")
+    axis = _class_axis(axis, B.ndim(y_pred))
+    p = xp.clip(y_true, EPS, 1.0)
+    log_p = xp.log(p)
+    if from_logits:
+        log_q = B.log_softmax(xp, y_pred, axis=axis)
+        q = xp.exp(log_q)
+    else:
+        q = xp.clip(y_pred, EPS, 1.0)
+        log_q = xp.log(q)
+    if beta == 0.0:
+        return xp.sum(p * (log_p - log_q), axis=axis)
+    if beta == 1.0:
+        return xp.sum(q * (log_q - log_p), axis=axis)
+    # log M = log(beta P + (1 - beta) Q), in log space: no log(0) where both underflow.
+    log_m = xp.logaddexp(math.log(beta) + log_p, math.log(1.0 - beta) + log_q)
+    return xp.sum(beta * p * (log_p - log_m) + (1.0 - beta) * q * (log_q - log_m), axis=axis)
+
+
+@builtin(
+    inputs=Inputs.BINARY,
+    aliases=("asymmetric_loss", "asl"),
+    check=_check_asymmetric,
+    origin="timm",
+    peers=(
+        Peer(
+            "timm.loss.AsymmetricLossMultiLabel",
+            settings={
+                "gamma_neg": 4.0,
+                "gamma_pos": 1.0,
+                "clip": 0.05,
+                "eps": 1e-8,
+                "from_logits": True,
+                "class_reduction": "sum",
+                "reduction": "sum_over_batch_size",
+            },
+            renames={
+                "gamma_neg": "gamma_neg",
+                "gamma_pos": "gamma_pos",
+                "clip": "clip",
+                "eps": "eps",
+                "smoothing": "label_smoothing",
+            },
+            choices={
+                "reduction": {
+                    "batchmean": {"class_reduction": "sum", "reduction": "sum_over_batch_size"},
+                    "mean": {"class_reduction": "mean", "reduction": "sum_over_batch_size"},
+                    "sum": {"class_reduction": "sum", "reduction": "sum"},
+                    "none": {"class_reduction": "none", "reduction": "none"},
+                },
+                "disable_torch_grad_focal_loss": {False: {}},
+                "weight": {None: {}},
+                "pos_weight": {None: {}},
+            },
+            note=(
+                "call loss(y, x) with logits x. timm's default reduction 'batchmean' sums the "
+                "classes and averages the batch (class_reduction='sum', "
+                "reduction='sum_over_batch_size'); the value is positive (timm negates the "
+                "log-likelihood, as here). timm computes in float32. weight, pos_weight and "
+                "disable_torch_grad_focal_loss=True are not supported: pass per-class weights "
+                "as sample_weight with class_reduction='none'."
+            ),
+        ),
+    ),
+)
+def asymmetric(
+    y_true: Any,
+    y_pred: Any,
+    gamma_neg: float = 4.0,
+    gamma_pos: float = 1.0,
+    clip: float | None = 0.05,
+    eps: float = 1e-8,
+    label_smoothing: float = 0.0,
+    from_logits: bool = True,
+    class_reduction: str = "sum",
+) -> Any:
+    """Asymmetric loss (ASL) for multi-label classification.
+
+    A focal loss with separate focusing for positives (``gamma_pos``) and negatives
+    (``gamma_neg``, larger: most labels of a multi-label task are easy negatives) and a
+    probability shift ``clip`` that discards very easy negatives entirely. As in timm's
+    ``AsymmetricLossMultiLabel``: ``y_pred`` holds logits, probabilities are clamped at ``eps``
+    before the log, and the values are positive (the negated log-likelihood). With soft targets
+    the focusing exponent interpolates, ``gamma_pos * y + gamma_neg * (1 - y)`` (timm's
+    formula); ``label_smoothing`` moves targets towards 0.5. The per-class values are combined
+    by ``class_reduction``: ``"sum"`` (default; with the default reduction this is timm's
+    ``"batchmean"``), ``"mean"`` or ``"none"``.
+
+    Formula, per entry (``p = sigmoid(y_pred)`` from logits, else ``y_pred``)::
+
+        y'    = y * (1 - label_smoothing) + 0.5 * label_smoothing
+        p_neg = min(1 - p + clip, 1)                        (1 - p when clip is None or 0)
+        ce    = y' * log(max(p, eps)) + (1 - y') * log(max(p_neg, eps))
+        p_t   = y' * p + (1 - y') * p_neg
+        w     = (1 - p_t)^(gamma_pos * y' + gamma_neg * (1 - y'))
+        loss  = sum(-w * ce, -1) | mean(-w * ce, -1) | -w * ce      (class_reduction)
+
+    Args:
+        y_true: 0/1 (multi-hot) targets, soft targets in ``[0, 1]`` work too; ``y_pred``'s
+            shape.
+        y_pred: logits (or probabilities with ``from_logits=False``), e.g.
+            ``(batch, classes)``.
+        gamma_neg: the focusing parameter of negatives, ``>= 0``. Default ``4.0``.
+        gamma_pos: the focusing parameter of positives, ``>= 0``. Default ``1.0``.
+        clip: the probability margin added to negatives, in ``[0, 1)``, or ``None`` (no
+            shift). Default ``0.05``.
+        eps: the smallest probability taken into the log, in ``(0, 1]``. Default ``1e-8``.
+        label_smoothing: in ``[0, 1)``; targets move towards 0.5. Default ``0.0``.
+        from_logits: whether ``y_pred`` holds logits. Default ``True``.
+        class_reduction: ``"sum"``, ``"mean"`` or ``"none"``: how a sample's per-class values are
+            combined over the last axis. Default ``"sum"``.
+
+    Returns:
+        One value per sample: an array of ``y_pred``'s library, ``y_pred``'s shape without the
+        last axis (``y_pred``'s shape with ``class_reduction="none"``).
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+        >>> logits = np.array([[-3.0, 2.0, -1.0], [0.5, 3.0, -4.0]])
+        >>> al.asymmetric(y_true, logits).round(4).tolist()
+        [0.0157, 1.7244]
+
+    Reference:
+        Ridnik et al., "Asymmetric Loss For Multi-Label Classification" (ICCV 2021),
+        https://arxiv.org/abs/2009.14119; timm ``timm.loss.AsymmetricLossMultiLabel``
+    """
+    xp, y_true, y_pred = prepare(y_true, y_pred, "asymmetric")
+    if label_smoothing:
+        y_true = _smooth_binary(y_true, label_smoothing)
+    if from_logits:
+        p, p_neg = B.sigmoid(xp, y_pred), B.sigmoid(xp, -y_pred)
+    else:
+        p, p_neg = y_pred, 1.0 - y_pred
+    if clip:
+        p_neg = xp.clip(p_neg + clip, None, 1.0)
+    log_likelihood = y_true * xp.log(xp.clip(p, eps, None)) + (1.0 - y_true) * xp.log(
+        xp.clip(p_neg, eps, None)
+    )
+    if gamma_neg > 0 or gamma_pos > 0:
+        p_t = y_true * p + (1.0 - y_true) * p_neg
+        exponent = gamma_pos * y_true + gamma_neg * (1.0 - y_true)
+        # A zero exponent gives a weight of 1 without pow (JAX's gradient of 0 ** 0 is NaN).
+        one = xp.ones_like(p_t)
+        flat = exponent == 0
+        base = xp.where(flat, one, xp.clip(1.0 - p_t, 0.0, None))
+        log_likelihood = log_likelihood * xp.where(flat, one, xp.pow(base, exponent))
+    return _reduce_classes(xp, -log_likelihood, class_reduction)
+
+
+class NLL(BuiltinLoss, function=nll):
+    """Negative log-likelihood of integer labels as a ``Loss`` (PyTorch's ``NLLLoss``).
+
+    Computes :func:`nll` per entry, then weights and reduces it (see :class:`~anyloss.Loss`).
+    With ``ignore_class``, ``sum_over_batch_size`` divides by the number of valid entries, as
+    torch's ``"mean"`` does; ``NLL(ignore_class=-100, axis=1)`` is ``torch.nn.NLLLoss()``
+    (``al.get("torch.nn.NLLLoss")`` builds it).
+
+    Args:
+        ignore_class: an integer label whose entries give 0 and do not count in the mean, or
+            ``None``. Default ``None``.
+        axis: the class axis of ``y_pred``, an int. Default ``-1``.
+        reduction: how the per-sample values are reduced: ``"sum_over_batch_size"``
+            (default: their mean over every valid entry), ``"sum"``, ``"mean"`` (the same as
+            ``"sum_over_batch_size"``), ``"mean_with_sample_weight"`` (the weighted sum over the
+            sum of the weights), ``"none"`` or ``None`` (the per-sample values, unreduced);
+            tf-keras' ``"auto"`` means ``"sum_over_batch_size"``.
+        name: the loss' name. Default ``"nll"``.
+        dtype: compute dtype (``"float16"``, ``"bfloat16"``, ``"float32"`` or ``"float64"``).
+            Default ``None``: ``y_pred``'s float dtype, at least float32.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> log_p = np.log(np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]]))
+        >>> round(float(al.NLL()(np.array([0, 2]), log_p)), 4)
+        0.4338
+        >>> round(float(al.NLL(ignore_class=-100)(np.array([0, -100]), log_p)), 4)
+        0.3567
+    """
+
+    ignore_class: int | None
+    axis: int
+
+    def __init__(
+        self,
+        ignore_class: int | None = None,
+        axis: int = -1,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "nll",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            reduction=reduction, name=name, dtype=dtype, ignore_class=ignore_class, axis=axis
+        )
+
+
+class SigmoidFocal(BuiltinLoss, function=sigmoid_focal):
+    """Sigmoid focal loss (torchvision, optax, TF Addons semantics) as a ``Loss``.
+
+    Computes :func:`sigmoid_focal` per sample, then weights and reduces it (see
+    :class:`~anyloss.Loss`). ``al.get("torchvision.ops.sigmoid_focal_loss")``,
+    ``al.get("optax.sigmoid_focal_loss")`` and ``al.get("tfa.losses.SigmoidFocalCrossEntropy")``
+    build it with each library's defaults.
+
+    Args:
+        alpha: the weight of positive entries, in ``[0, 1]``; ``None`` or ``-1`` for no
+            weighting. Default ``0.25``.
+        gamma: the focusing parameter, ``>= 0``. Default ``2.0``.
+        from_logits: whether ``y_pred`` holds logits. Default ``True``.
+        class_reduction: ``"sum"``, ``"mean"`` or ``"none"``: how a sample's per-class values are
+            combined over the last axis. Default ``"sum"``.
+        reduction: how the per-sample values are reduced: ``"sum_over_batch_size"``
+            (default: their mean over every entry), ``"sum"``, ``"mean"`` (the same as
+            ``"sum_over_batch_size"``), ``"mean_with_sample_weight"`` (the weighted sum over the
+            sum of the weights), ``"none"`` or ``None`` (the per-sample values, unreduced);
+            tf-keras' ``"auto"`` means ``"sum_over_batch_size"``.
+        name: the loss' name. Default ``"sigmoid_focal"``.
+        dtype: compute dtype (``"float16"``, ``"bfloat16"``, ``"float32"`` or ``"float64"``).
+            Default ``None``: ``y_pred``'s float dtype, at least float32.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.0, 1.0], [1.0, 0.0]])
+        >>> logits = np.array([[-1.0, 2.0], [0.5, 3.0]])
+        >>> round(float(al.SigmoidFocal()(y_true, logits)), 4)
+        1.0545
+    """
+
+    alpha: float | None
+    gamma: float
+    from_logits: bool
+    class_reduction: str
+
+    def __init__(
+        self,
+        alpha: float | None = 0.25,
+        gamma: float = 2.0,
+        from_logits: bool = True,
+        class_reduction: str = "sum",
+        reduction: Any = "sum_over_batch_size",
+        name: str = "sigmoid_focal",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            alpha=alpha,
+            gamma=gamma,
+            from_logits=from_logits,
+            class_reduction=class_reduction,
+        )
+
+
+class Poly1CrossEntropy(BuiltinLoss, function=poly1_cross_entropy):
+    """Poly-1 cross-entropy as a ``Loss``.
+
+    Computes :func:`poly1_cross_entropy` per sample, then weights and reduces it (see
+    :class:`~anyloss.Loss`).
+
+    Args:
+        epsilon: the coefficient of the first polynomial term, a finite number. Default
+            ``2.0``.
+        from_logits: whether ``y_pred`` holds logits instead of probabilities. Default
+            ``False``.
+        axis: the class axis, an int. Default ``-1``.
+        reduction: how the per-sample values are reduced: ``"sum_over_batch_size"``
+            (default: their mean over every entry), ``"sum"``, ``"mean"`` (the same as
+            ``"sum_over_batch_size"``), ``"mean_with_sample_weight"`` (the weighted sum over the
+            sum of the weights), ``"none"`` or ``None`` (the per-sample values, unreduced);
+            tf-keras' ``"auto"`` means ``"sum_over_batch_size"``.
+        name: the loss' name. Default ``"poly1_cross_entropy"``.
+        dtype: compute dtype (``"float16"``, ``"bfloat16"``, ``"float32"`` or ``"float64"``).
+            Default ``None``: ``y_pred``'s float dtype, at least float32.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+        >>> y_pred = np.array([[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]])
+        >>> round(float(al.Poly1CrossEntropy()(y_true, y_pred)), 4)
+        2.1269
+    """
+
+    epsilon: float
+    from_logits: bool
+    axis: int
+
+    def __init__(
+        self,
+        epsilon: float = 2.0,
+        from_logits: bool = False,
+        axis: int = -1,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "poly1_cross_entropy",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            epsilon=epsilon,
+            from_logits=from_logits,
+            axis=axis,
+        )
+
+
+class MultiLabelSoftMargin(BuiltinLoss, function=multilabel_soft_margin):
+    """Multi-label soft margin loss as a ``Loss`` (PyTorch's ``MultiLabelSoftMarginLoss``).
+
+    Computes :func:`multilabel_soft_margin` per sample, then weights and reduces it (see
+    :class:`~anyloss.Loss`).
+
+    Args:
+        weight: one weight per class (a list or an array of shape ``(classes,)``), or
+            ``None``. Default ``None``.
+        reduction: how the per-sample values are reduced: ``"sum_over_batch_size"``
+            (default: their mean over every entry), ``"sum"``, ``"mean"`` (the same as
+            ``"sum_over_batch_size"``), ``"mean_with_sample_weight"`` (the weighted sum over the
+            sum of the weights), ``"none"`` or ``None`` (the per-sample values, unreduced);
+            tf-keras' ``"auto"`` means ``"sum_over_batch_size"``.
+        name: the loss' name. Default ``"multilabel_soft_margin"``.
+        dtype: compute dtype (``"float16"``, ``"bfloat16"``, ``"float32"`` or ``"float64"``).
+            Default ``None``: ``y_pred``'s float dtype, at least float32.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.0, 1.0], [1.0, 0.0]])
+        >>> logits = np.array([[-1.0, 2.0], [0.5, 3.0]])
+        >>> round(float(al.MultiLabelSoftMargin()(y_true, logits)), 4)
+        0.9907
+    """
+
+    weight: Any
+
+    def __init__(
+        self,
+        weight: Any = None,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "multilabel_soft_margin",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(reduction=reduction, name=name, dtype=dtype, weight=weight)
+
+
+class JensenShannon(BuiltinLoss, function=jensen_shannon):
+    """Generalized Jensen-Shannon divergence as a ``Loss``.
+
+    Computes :func:`jensen_shannon` per sample (``y_true`` is ``P``, the target; ``y_pred`` is
+    ``Q``, the prediction), then weights and reduces it (see :class:`~anyloss.Loss`); the
+    default reduction averages over the rows, as Liger-Kernel's ``LigerJSD`` does.
+
+    Args:
+        beta: the weight of ``P`` (``y_true``) in the mixture, in ``[0, 1]``; 0 gives
+            ``KL(P || Q)``, 1 gives ``KL(Q || P)``. Default ``0.5``.
+        from_logits: whether ``y_pred`` holds logits (``y_true`` is probabilities). Default
+            ``False``.
+        axis: the class axis, an int. Default ``-1``.
+        reduction: how the per-sample values are reduced: ``"sum_over_batch_size"``
+            (default: their mean over every entry), ``"sum"``, ``"mean"`` (the same as
+            ``"sum_over_batch_size"``), ``"mean_with_sample_weight"`` (the weighted sum over the
+            sum of the weights), ``"none"`` or ``None`` (the per-sample values, unreduced);
+            tf-keras' ``"auto"`` means ``"sum_over_batch_size"``.
+        name: the loss' name. Default ``"jensen_shannon"``.
+        dtype: compute dtype (``"float16"``, ``"bfloat16"``, ``"float32"`` or ``"float64"``).
+            Default ``None``: ``y_pred``'s float dtype, at least float32.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.5, 0.5], [0.9, 0.1]])
+        >>> y_pred = np.array([[0.25, 0.75], [0.6, 0.4]])
+        >>> round(float(al.JensenShannon()(y_true, y_pred)), 4)
+        0.0486
+    """
+
+    beta: float
+    from_logits: bool
+    axis: int
+
+    def __init__(
+        self,
+        beta: float = 0.5,
+        from_logits: bool = False,
+        axis: int = -1,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "jensen_shannon",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            beta=beta,
+            from_logits=from_logits,
+            axis=axis,
+        )
+
+
+class Asymmetric(BuiltinLoss, function=asymmetric):
+    """Asymmetric loss (ASL) for multi-label classification as a ``Loss``.
+
+    Computes :func:`asymmetric` per sample, then weights and reduces it (see
+    :class:`~anyloss.Loss`). The defaults give timm's ``AsymmetricLossMultiLabel()``: the sum
+    over classes averaged over the batch (timm's ``"batchmean"``).
+
+    Args:
+        gamma_neg: the focusing parameter of negatives, ``>= 0``. Default ``4.0``.
+        gamma_pos: the focusing parameter of positives, ``>= 0``. Default ``1.0``.
+        clip: the probability margin added to negatives, in ``[0, 1)``, or ``None``. Default
+            ``0.05``.
+        eps: the smallest probability taken into the log, in ``(0, 1]``. Default ``1e-8``.
+        label_smoothing: in ``[0, 1)``; targets move towards 0.5. Default ``0.0``.
+        from_logits: whether ``y_pred`` holds logits. Default ``True``.
+        class_reduction: ``"sum"``, ``"mean"`` or ``"none"``: how a sample's per-class values are
+            combined over the last axis. Default ``"sum"``.
+        reduction: how the per-sample values are reduced: ``"sum_over_batch_size"``
+            (default: their mean over every entry), ``"sum"``, ``"mean"`` (the same as
+            ``"sum_over_batch_size"``), ``"mean_with_sample_weight"`` (the weighted sum over the
+            sum of the weights), ``"none"`` or ``None`` (the per-sample values, unreduced);
+            tf-keras' ``"auto"`` means ``"sum_over_batch_size"``.
+        name: the loss' name. Default ``"asymmetric"``.
+        dtype: compute dtype (``"float16"``, ``"bfloat16"``, ``"float32"`` or ``"float64"``).
+            Default ``None``: ``y_pred``'s float dtype, at least float32.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+        >>> logits = np.array([[-3.0, 2.0, -1.0], [0.5, 3.0, -4.0]])
+        >>> round(float(al.Asymmetric()(y_true, logits)), 4)
+        0.87
+    """
+
+    gamma_neg: float
+    gamma_pos: float
+    clip: float | None
+    eps: float
+    label_smoothing: float
+    from_logits: bool
+    class_reduction: str
+
+    def __init__(
+        self,
+        gamma_neg: float = 4.0,
+        gamma_pos: float = 1.0,
+        clip: float | None = 0.05,
+        eps: float = 1e-8,
+        label_smoothing: float = 0.0,
+        from_logits: bool = True,
+        class_reduction: str = "sum",
+        reduction: Any = "sum_over_batch_size",
+        name: str = "asymmetric",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            gamma_neg=gamma_neg,
+            gamma_pos=gamma_pos,
+            clip=clip,
+            eps=eps,
+            label_smoothing=label_smoothing,
+            from_logits=from_logits,
+            class_reduction=class_reduction,
+        )

@@ -166,7 +166,8 @@ class Model:
                 ``fn(parameters) -> Optimizer``.
             loss: anything :func:`anyloss.get` accepts, or a list/dict per output; becomes
                 ``self.compiled_loss``, a :class:`~anyloss.LossesContainer` built on the first
-                training step.
+                training step. A loss that owns weights (``anyloss.ArcFace``'s class weights, a
+                ``torch.nn.Module`` loss with parameters) has them trained with the module's.
             loss_weights: a number, or a list/dict per output (dicts pair by output name).
             metrics: a list such as ``["accuracy", "mae"]``, a dict by output name, or a list
                 of lists per output.
@@ -195,7 +196,19 @@ class Model:
         self.compiled_metrics = CompileMetrics(metrics, self.compiled_loss, self.output_names)
         self.optimizer = None
         if isinstance(optimizer, torch.optim.Optimizer) or self._materialized():
-            self.optimizer = optimizers.get(optimizer, self.module.parameters())
+            self.optimizer = optimizers.get(optimizer, self._trainable_parameters(loss))
+
+    def _trainable_parameters(self, loss: Any = None) -> list[nn.Parameter]:
+        """The module's parameters, then those the compiled ``loss`` owns (a loss with learned
+        weights, such as ``anyloss.ArcFace``'s class weights, or a ``torch.nn.Module`` loss):
+        the optimizer trains both."""
+        found = list(self.module.parameters())
+        seen = {id(p) for p in found}
+        for p in loss_parameters(loss):
+            if id(p) not in seen:
+                seen.add(id(p))
+                found.append(p)
+        return found
 
     def _materialized(self) -> bool:
         return not any(
@@ -213,7 +226,8 @@ class Model:
                 )
         if self.optimizer is None and self.compile_args is not None:
             self.optimizer = optimizers.get(
-                self.compile_args["optimizer"], self.module.parameters()
+                self.compile_args["optimizer"],
+                self._trainable_parameters(self.compile_args["loss"]),
             )
 
     def _require_compiled(self, what: str) -> None:
@@ -613,7 +627,9 @@ class Model:
         loss = _deserialize_structure(config["loss"], custom_objects)
         metrics = _deserialize_structure(config["metrics"], custom_objects)
         try:
-            optimizer = optimizers.from_config(config["optimizer"], self.module.parameters())
+            optimizer = optimizers.from_config(
+                config["optimizer"], self._trainable_parameters(loss)
+            )
         except ValueError as err:
             msg = (
                 f"{err} The saved optimizer is not a torch.optim class, so it cannot be "
@@ -752,6 +768,20 @@ def _concatenate(outputs: list[Any]) -> Any:
     if isinstance(first, (list, tuple)):
         return type(first)(_concatenate([o[i] for o in outputs]) for i in range(len(first)))
     return np.concatenate(outputs, axis=0)
+
+
+def loss_parameters(loss: Any) -> list[nn.Parameter]:
+    """The trainable parameters owned by the losses in ``loss`` (one loss, or a list/dict per
+    output): an anyloss ``Loss`` or ``torch.nn.Module`` with a ``parameters()`` method (e.g.
+    ``anyloss.ArcFace``, whose class weights are learned with the model)."""
+    if isinstance(loss, Mapping):
+        return [p for value in loss.values() for p in loss_parameters(value)]
+    if isinstance(loss, (list, tuple)):
+        return [p for value in loss for p in loss_parameters(value)]
+    parameters = getattr(loss, "parameters", None)
+    if isinstance(loss, (anyloss.Loss, nn.Module)) and callable(parameters):
+        return [p for p in parameters() if isinstance(p, nn.Parameter) and p.requires_grad]
+    return []
 
 
 def _serialize_structure(spec: Any) -> Any:

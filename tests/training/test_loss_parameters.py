@@ -1,0 +1,54 @@
+"""Losses that own trainable weights (``anyloss.ArcFace``, a ``torch.nn.Module`` loss with
+parameters): ``compile`` gives them to the optimizer beside the network's, so ``fit`` trains
+them. Equality with the peer's own training step is in ``tests/catalogue/test_proxies.py``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import anyloss as al
+
+torch = pytest.importorskip("torch")
+from anyloss.models import Model  # noqa: E402  (needs torch)
+
+
+class ScaledMSE(torch.nn.Module):
+    """A torch loss with a learned scale: ``mean((scale * y_pred - y_true)^2)``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scale = torch.nn.Parameter(torch.tensor(0.5))
+
+    def forward(self, y_true, y_pred):
+        return torch.mean((self.scale * y_pred - y_true) ** 2, dim=-1)
+
+
+def _in_optimizer(model: Model, parameter: torch.nn.Parameter) -> bool:
+    return any(p is parameter for g in model.optimizer.param_groups for p in g["params"])
+
+
+def test_fit_trains_the_parameters_of_a_loss_given_alone_or_per_output():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(32, 3)).astype("float32")
+    y = rng.normal(size=(32, 2)).astype("float32")
+    for wrap in (lambda loss: loss, lambda loss: [loss], lambda loss: {"output_1": loss}):
+        loss = ScaledMSE()
+        model = Model(torch.nn.Linear(3, 2))
+        model.compile(optimizer="sgd", loss=wrap(loss))
+        model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+        assert _in_optimizer(model, loss.scale)
+        assert float(loss.scale.detach()) != 0.5
+        # Counted once, even where the network and the loss share nothing.
+        assert len(model.optimizer.param_groups[0]["params"]) == 3
+
+
+def test_arcface_weights_join_the_optimizer_and_stateless_losses_add_nothing():
+    arcface = al.ArcFace(num_classes=4, embedding_size=2, seed=0)
+    model = Model(torch.nn.Linear(3, 2))
+    model.compile(optimizer="adam", loss=arcface)
+    weights = arcface.variables["class_weights"]
+    assert isinstance(weights, torch.nn.Parameter) and _in_optimizer(model, weights)
+    plain = Model(torch.nn.Linear(3, 2))
+    plain.compile(optimizer="adam", loss=["mse", al.Huber(), al.mean_absolute_error])
+    assert len(plain.optimizer.param_groups[0]["params"]) == 2
