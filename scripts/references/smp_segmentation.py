@@ -24,10 +24,14 @@ from __future__ import annotations
 import datetime
 import json
 import pathlib
+import sys
 
 import numpy as np
-import segmentation_models_pytorch as smp
 import torch
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import _torchvision_stub  # noqa: F401  (before smp, which imports torchvision)
+import segmentation_models_pytorch as smp
 
 SEEDS = (0, 1, 2)
 BATCH, HEIGHT, WIDTH, CLASSES = 2, 3, 4, 3
