@@ -298,7 +298,7 @@ def binary_focal_crossentropy(
     bce = _bce(xp, y_true, y_pred, from_logits)
     p = B.sigmoid(xp, y_pred) if from_logits else y_pred
     p_t = y_true * p + (1.0 - y_true) * (1.0 - p)
-    focal = xp.pow(xp.clip(1.0 - p_t, 0.0, None), gamma) * bce
+    focal = _focal_factor(xp, xp.clip(1.0 - p_t, 0.0, None), gamma) * bce
     if apply_class_balancing:
         focal = (y_true * alpha + (1.0 - y_true) * (1.0 - alpha)) * focal
     return xp.mean(focal, axis=axis)
@@ -482,8 +482,30 @@ def categorical_focal_crossentropy(
     if from_logits:
         y_pred = B.softmax(xp, y_pred, axis=axis)
     p = xp.clip(y_pred / xp.sum(y_pred, axis=axis, keepdims=True), EPS, 1.0 - EPS)
-    weight = _class_weights(xp, alpha, y_pred, axis) * xp.pow(1.0 - p, gamma)
+    weight = _class_weights(xp, alpha, y_pred, axis) * _focal_factor(xp, 1.0 - p, gamma)
     return xp.sum(weight * (-y_true * xp.log(p)), axis=axis)
+
+
+def _focal_factor(xp: Any, base: Any, gamma: Any) -> Any:
+    """``base ** gamma`` for ``base >= 0``, with a finite gradient where ``base`` is 0.
+
+    ``gamma`` is a number or an array of ``base``'s shape, every entry ``>= 0``. The plain power's
+    gradient at ``base == 0`` is ``0 * inf`` (NaN) for ``gamma == 0`` on JAX and ``inf`` for
+    ``0 < gamma < 1`` (a sigmoid saturates to exactly 1 in float32 from a logit of about 17). There
+    the factor is held constant: 1 for ``gamma == 0``, 0 otherwise. ``gamma >= 1`` keeps the plain
+    power, whose gradient at 0 is finite (and equals Keras' and torch's).
+    """
+    one, zero = xp.ones_like(base), xp.zeros_like(base)
+    if isinstance(gamma, numbers.Real):
+        if float(gamma) == 0.0:
+            return one
+        if float(gamma) >= 1.0:
+            return xp.pow(base, gamma)
+        at_zero = zero
+    else:
+        at_zero = xp.where(gamma == 0, one, zero)
+    positive = base > 0
+    return xp.where(positive, xp.pow(xp.where(positive, base, one), gamma), at_zero)
 
 
 def _class_weights(xp: Any, alpha: Any, y_pred: Any, axis: int) -> Any:
@@ -633,7 +655,9 @@ def sparse_categorical_crossentropy(
         )
         raise ValueError(msg)
     num_classes = B.shape(y_pred)[-1]
-    B.check_label_range(xp, labels, num_classes, "sparse_categorical_crossentropy", ignore_class)
+    B.check_label_range(
+        xp, labels, num_classes, "sparse_categorical_crossentropy", ignore_class, "ignore_class"
+    )
     valid = None
     if ignore_class is not None:
         valid = labels != ignore_class
@@ -761,7 +785,9 @@ def linear_cross_entropy(
         raise ValueError(msg)
     chunked = None
     if chunk_size is not None:
-        B.check_label_range(xp, labels, num_classes, "linear_cross_entropy", ignore_class)
+        B.check_label_range(
+            xp, labels, num_classes, "linear_cross_entropy", ignore_class, "ignore_class"
+        )
         valid = None if ignore_class is None else labels != ignore_class
         safe = labels if valid is None else xp.where(valid, labels, xp.zeros_like(labels))
         chunked = B.chunked_linear_crossentropy(
@@ -1467,7 +1493,7 @@ def nll(y_true: Any, y_pred: Any, ignore_class: int | None = None, axis: int = -
     _mistakes.check_sparse_order(y_true, y_pred, "nll")
     axis = _class_axis(axis, B.ndim(y_pred))
     labels, y_pred = _labels_without_class_axis(xp, y_true, y_pred, axis, "nll")
-    B.check_label_range(xp, labels, B.shape(y_pred)[-1], "nll", ignore_class)
+    B.check_label_range(xp, labels, B.shape(y_pred)[-1], "nll", ignore_class, "ignore_class")
     valid = None
     if ignore_class is not None:
         valid = labels != ignore_class
@@ -1636,8 +1662,7 @@ def sigmoid_focal(
         ce = _bce(xp, y_true, y_pred, False)
         p, not_p = y_pred, 1.0 - y_pred
     one_minus_p_t = y_true * not_p + (1.0 - y_true) * p
-    # gamma = 0: no factor (JAX's gradient of 0 ** 0 is NaN).
-    focal = xp.pow(xp.clip(one_minus_p_t, 0.0, None), gamma) * ce if gamma else ce
+    focal = _focal_factor(xp, xp.clip(one_minus_p_t, 0.0, None), gamma) * ce
     if alpha is not None:
         focal = (alpha * y_true + (1.0 - alpha) * (1.0 - y_true)) * focal
     return _reduce_classes(xp, focal, class_reduction)
@@ -2000,11 +2025,7 @@ def asymmetric(
     if gamma_neg > 0 or gamma_pos > 0:
         p_t = y_true * p + (1.0 - y_true) * p_neg
         exponent = gamma_pos * y_true + gamma_neg * (1.0 - y_true)
-        # A zero exponent gives a weight of 1 without pow (JAX's gradient of 0 ** 0 is NaN).
-        one = xp.ones_like(p_t)
-        flat = exponent == 0
-        base = xp.where(flat, one, xp.clip(1.0 - p_t, 0.0, None))
-        log_likelihood = log_likelihood * xp.where(flat, one, xp.pow(base, exponent))
+        log_likelihood = log_likelihood * _focal_factor(xp, xp.clip(1.0 - p_t, 0.0, None), exponent)
     return _reduce_classes(xp, -log_likelihood, class_reduction)
 
 
