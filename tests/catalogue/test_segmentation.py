@@ -493,3 +493,32 @@ def test_torch_compile_fullgraph(name, kwargs):
     (expected_grad,) = torch.autograd.grad(loss(_t(y_true), x2), x2)
     _close(compiled(_t(y_true), _t(y_pred)).detach().numpy(), loss(y_true, y_pred))
     _close(grad.numpy(), expected_grad.numpy())
+
+
+@pytest.mark.parametrize("lib", LIBS)
+@pytest.mark.parametrize("name", SEGMENTATION)
+def test_a_label_outside_the_classes_is_refused_not_one_hot_encoded_to_zeros(name, lib):
+    # Label 5 of 3 classes one-hot encoded to an all-zero mask: a silent wrong answer before.
+    backend = Backend.load(lib)
+    labels, y_pred = _inputs(0, "labels-logits")
+    labels = labels[:, 0].copy()
+    labels[0, 1, 2] = 5
+    kwargs = {"variant": "softmax"} if name == "lovasz" else {}
+    fn = al.losses.FUNCTIONS[name]
+    with pytest.raises(ValueError, match=rf"{name}: `y_true` holds the label 5(\.0)?, outside "
+                                         r"\[0, 3\)") as info:
+        fn(backend.asarray(labels), backend.asarray(y_pred), class_axis=1, **kwargs)
+    assert ("ignore_index=" in str(info.value)) == (name == "lovasz")
+    fractional = labels.astype(np.float64)
+    fractional[0, 1, 2] = 1.5
+    with pytest.raises(ValueError, match="non-integer values"):
+        fn(backend.asarray(fractional), backend.asarray(y_pred), class_axis=1, **kwargs)
+
+
+def test_lovasz_ignore_index_outside_the_classes_is_not_a_range_error():
+    labels, y_pred = _inputs(0, "labels-logits")
+    labels = labels[:, 0].copy()
+    kept = al.lovasz(labels, y_pred, variant="softmax", class_axis=1, ignore_index=255)
+    labels[0, 1, 2] = 255
+    ignored = al.lovasz(labels, y_pred, variant="softmax", class_axis=1, ignore_index=255)
+    assert np.all(np.isfinite(ignored)) and not np.allclose(ignored, kept)

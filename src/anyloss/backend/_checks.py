@@ -125,11 +125,17 @@ def min_max(xp: Any, x: Any) -> tuple[Any, Any]:
 
 
 def check_label_range(
-    xp: Any, labels: Any, num_classes: int, loss: str, ignore: Any = None
+    xp: Any,
+    labels: Any,
+    num_classes: int,
+    loss: str,
+    ignore: Any = None,
+    ignore_arg: str | None = None,
 ) -> None:
     """D13: ``ValueError`` naming a label outside ``[0, num_classes)`` (entries equal to
     ``ignore`` excepted), where :func:`checks_apply`; inside ``jax.jit``, ``torch.compile`` or on
-    accelerators (policy ``"auto"``) the values are not read."""
+    accelerators (policy ``"auto"``) the values are not read. ``ignore_arg`` names the loss'
+    argument for a padding label, if it has one."""
     if not checks_apply(labels) or 0 in labels.shape:
         return
     checked = (
@@ -141,6 +147,7 @@ def check_label_range(
         msg = (
             f"{loss}: `y_true` holds the label {first_where(labels, bad)}, outside "
             f"[0, {num_classes}) for y_pred with {num_classes} classes. Labels must be class "
-            "indices 0..num_classes-1; use `ignore_class=` for a padding label."
+            "indices 0..num_classes-1"
+            + (f"; use `{ignore_arg}=` for a padding label." if ignore_arg else ".")
         )
         raise ValueError(msg)

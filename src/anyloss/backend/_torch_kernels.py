@@ -289,13 +289,15 @@ def _class_labels(y_true: Any, y_pred: Tensor, axis: int) -> Tensor | None:
     return y_true if dtype is torch.int64 else y_true.to(torch.int64)
 
 
-def _check_label_range(labels: Tensor, num_classes: int, loss: str, ignore: Any) -> None:
+def _check_label_range(
+    labels: Tensor, num_classes: int, loss: str, ignore: Any, ignore_arg: str | None = None
+) -> None:
     """``check_label_range`` with one ``aminmax`` (the common case: int64 on the CPU)."""
     if ignore is None and checks_apply(labels) and labels.numel():
         low, high = labels.aminmax()
         if low.item() >= 0 and high.item() < num_classes:
             return
-    check_label_range(torch, labels, num_classes, loss, ignore)
+    check_label_range(torch, labels, num_classes, loss, ignore, ignore_arg)
 
 
 def sparse_categorical_crossentropy(
@@ -325,7 +327,9 @@ def sparse_categorical_crossentropy(
     if labels is None:
         return None
     num_classes = y_pred.shape[axis]
-    _check_label_range(labels, num_classes, "sparse_categorical_crossentropy", ignore_class)
+    _check_label_range(
+        labels, num_classes, "sparse_categorical_crossentropy", ignore_class, "ignore_class"
+    )
     batch_shape = labels.shape
     if chunk_size is not None:
         return _chunked(
@@ -703,7 +707,7 @@ def nll(
     labels = _class_labels(y_true, y_pred, axis)
     if labels is None:
         return None
-    _check_label_range(labels, y_pred.shape[axis], "nll", ignore_class)
+    _check_label_range(labels, y_pred.shape[axis], "nll", ignore_class, "ignore_class")
     batch_shape = labels.shape
     x = _classes_in_dim1(_cast(y_pred, compute), axis)
     if x.ndim == 2 and labels.ndim != 1:

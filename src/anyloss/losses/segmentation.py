@@ -458,6 +458,9 @@ def _layout(
         if B.ndim(y_true) == rank - 1:
             y_true = xp.expand_dims(y_true, axis=ca)
         if classes != 1:  # integer labels: one-hot along the class axis
+            # D13: a label outside [0, classes) would one-hot to an all-zero mask.
+            B.check_whole_numbers(xp, y_true, "y_true")
+            B.check_label_range(xp, y_true, classes, loss)
             shape = [1] * rank
             shape[ca] = classes
             ids = xp.arange(classes, dtype=y_pred.dtype, device=B.device_of(y_pred))
@@ -1547,6 +1550,8 @@ def lovasz(
                 y_true = xp.squeeze(y_true, axis=layout_axis)
         if B.ndim(y_true) == B.ndim(y_pred) - 1:
             labels = xp.reshape(y_true, (batch, -1))
+            B.check_whole_numbers(xp, labels, "y_true")
+            B.check_label_range(xp, labels, classes, "lovasz", ignore_index, "ignore_index")
             valid = (
                 xp.ones(B.shape(labels), dtype=xp.bool, device=B.device_of(y_pred))
                 if ignore_index is None
