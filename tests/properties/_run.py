@@ -32,8 +32,10 @@ _JITTED: dict[tuple[str, str, str], Any] = {}
 
 
 def _jitted(name: str, kwargs: dict[str, Any], what: str) -> Any:
-    """``jax.jit`` of the loss (``what="value"``) or of ``value_and_grad`` of its sum, cached
-    per loss and keyword arguments (JAX then caches per shape)."""
+    """``jax.jit`` of the loss (``what="value"``), of ``value_and_grad`` of its sum
+    (``"grad"``), or of both its per-sample values and that gradient (``"both"``: one compile
+    serves an agreement and a gradient check), cached per loss and keyword arguments (JAX then
+    caches per shape)."""
     key = (name, repr(sorted(kwargs.items())), what)
     if key not in _JITTED:
         import jax
@@ -42,10 +44,26 @@ def _jitted(name: str, kwargs: dict[str, Any], what: str) -> Any:
         fn = al.losses.FUNCTIONS[name]
         if what == "value":
             _JITTED[key] = jax.jit(lambda t, p: fn(t, p, **kwargs))
-        else:
+        elif what == "grad":
             _JITTED[key] = jax.jit(jax.value_and_grad(
                 lambda p, t: jnp.sum(fn(t, p.astype(jnp.float32), **kwargs))))
+        else:
+            def both(t: Any, p: Any) -> Any:
+                values, pullback = jax.vjp(lambda q: fn(t, q, **kwargs), p)
+                return values, pullback(jnp.ones_like(values))[0]
+
+            _JITTED[key] = jax.jit(both)
     return _JITTED[key]
+
+
+def jax_values_and_grad(name: str, y_true: np.ndarray, y_pred: np.ndarray,
+                        kwargs: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Jitted JAX in float32: the per-sample values and the gradient of their sum with respect
+    to ``y_pred``, from one compiled function."""
+    backend = Backend.load("jax")
+    t, p = array(backend, y_true, "float32"), array(backend, y_pred, "float32")
+    values, grad = _jitted(name, kwargs, "both")(t, p)
+    return np.asarray(values), np.asarray(grad)
 
 
 def call(name: str, backend: Backend, y_true: np.ndarray, y_pred: np.ndarray,

@@ -11,6 +11,7 @@ probabilities in [0, 1] (rows summing to 1 for categorical losses), class indice
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,10 @@ from hypothesis.extra import numpy as hnp
 import anyloss as al
 
 Inputs = tuple[np.ndarray, np.ndarray, dict[str, Any]]
+
+
+#: The ``thorough`` profile (``make test-thorough``): slow checks that CI samples run in full.
+THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
 
 
 def scaled(fraction: float, minimum: int = 4) -> settings:
