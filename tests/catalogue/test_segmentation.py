@@ -373,6 +373,38 @@ def test_optax_dice_loss_spelling_gives_optax_numbers(kwargs, channels):
         _close(mean(y_true, y_pred), np.mean(np.asarray(expected)))
 
 
+@pytest.mark.parametrize(("kwargs", "shape"), [
+    ({}, (BATCH, HEIGHT, WIDTH)), ({}, (BATCH, HEIGHT, WIDTH, 1)),
+    ({"smooth": 0.1, "apply_sigmoid": False}, (BATCH, HEIGHT * WIDTH)),
+])
+def test_optax_binary_dice_loss_spelling_gives_optax_numbers(kwargs, shape):
+    loss = al.get("optax.binary_dice_loss", **kwargs)
+    loss.reduction = "none"
+    # optax' apply_sigmoid=False checks that the one channel sums to 1 (it refuses every
+    # probability but 1): probabilities p are compared with optax on the logits log(p / (1 - p)).
+    probabilities = kwargs.get("apply_sigmoid") is False
+    peer_kwargs = {**kwargs, "apply_sigmoid": True}
+
+    def total(t: Any, p: Any) -> tuple[Any, Any]:
+        out = optax.losses.binary_dice_loss(jnp.log(p / (1 - p)) if probabilities else p, t,
+                                            **peer_kwargs)
+        return jnp.sum(out), out
+
+    peer = jax.jit(jax.value_and_grad(total, argnums=1, has_aux=True))
+    for seed in SEEDS:
+        rng = np.random.default_rng(seed)
+        y_pred = rng.normal(size=shape)
+        if kwargs.get("apply_sigmoid") is False:
+            y_pred = 1.0 / (1.0 + np.exp(-y_pred))
+        y_true = (rng.uniform(size=shape) < 0.5).astype(float)
+        (_, expected), expected_grad = peer(jnp.asarray(y_true), jnp.asarray(y_pred))
+        for lib in LIBS:
+            value, grad = _value_and_grad(lib, loss, y_true, y_pred)
+            _close(value, expected, f"{lib}, seed {seed}")
+            if grad is not None:
+                _close(grad, expected_grad, f"{lib}, seed {seed}")
+
+
 # --- layout, arguments --------------------------------------------------------------------------
 
 SEGMENTATION = ("jaccard", "focal_tversky", "generalized_dice", "dice_ce", "dice_focal", "mcc",

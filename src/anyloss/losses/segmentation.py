@@ -775,6 +775,28 @@ def _check_focal_tversky(arguments: dict[str, Any]) -> dict[str, Any]:
                 "`class_weights` is not supported."
             ),
         ),
+        Peer(
+            "optax.binary_dice_loss",
+            settings={
+                "alpha": 0.5,
+                "beta": 0.5,
+                "gamma": 1.0,
+                "smooth": 1.0,
+                "eps": 0.0,
+                "from_logits": True,
+                "activation": "sigmoid",
+                "class_axis": None,
+            },
+            renames={"smooth": "smooth"},
+            choices={"apply_sigmoid": {True: {"from_logits": True}, False: {"from_logits": False}}},
+            note=(
+                "Call as loss(y_true, y_pred) with optax' (predictions, targets) swapped. One "
+                "value per sample over every axis but the first (optax' trailing channel of 1 "
+                "counts as one more summed axis). optax' apply_sigmoid=False refuses any "
+                "probability but 1 (it checks that the one channel sums to 1); anyloss takes "
+                "probabilities there."
+            ),
+        ),
     ),
 )
 @_documented
