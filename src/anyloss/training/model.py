@@ -648,7 +648,8 @@ class Model:
         """Write weights, optimizer state and compile config to ``path`` (atomically).
 
         Load with ``anyloss.models.load_model(path)``; for ``Model(module)`` pass
-        ``module=`` again, since architectures defined in code are never stored.
+        ``module=`` again, since architectures defined in code are never stored. Weights that
+        the compiled loss owns (``anyloss.ArcFace``'s class weights) are stored too.
 
         The format is anyloss' own (a ``torch.save`` archive that loading never runs code
         from); its extension is ``.anyloss`` (``.pt``/``.pth`` work too). Extensions of other
@@ -661,6 +662,7 @@ class Model:
             self.get_compile_config(),
             self.module.state_dict(),
             self.optimizer.state_dict() if self.optimizer is not None else None,
+            loss_parameters((self.compile_args or {}).get("loss")),
         )
 
     def __repr__(self) -> str:
@@ -819,6 +821,28 @@ def _check_compile_config(config: Any) -> None:
         )
 
 
+def _restore_loss_weights(model: Model, stored: Any, path: str) -> None:
+    """Copy the saved weights of the compiled loss (``ArcFace``'s class weights) into the loss
+    that ``compile_from_config`` rebuilt, in place, so its optimizer keeps tracking them."""
+    owned = loss_parameters((model.compile_args or {}).get("loss"))
+    if (
+        not isinstance(stored, list)
+        or len(stored) != len(owned)
+        or any(
+            not isinstance(w, torch.Tensor) or tuple(w.shape) != tuple(p.shape)
+            for w, p in zip(stored, owned, strict=True)
+        )
+    ):
+        raise saving.damaged(
+            path,
+            f"its loss weights ({len(stored) if isinstance(stored, list) else stored!r} "
+            f"tensors) do not fit the compiled loss' {len(owned)} weights",
+        )
+    with torch.no_grad():
+        for p, w in zip(owned, stored, strict=True):
+            p.copy_(w.to(device=p.device, dtype=p.dtype))
+
+
 def load_model(
     path: str | os.PathLike[str],
     custom_objects: Mapping[str, Any] | None = None,
@@ -859,6 +883,8 @@ def load_model(
             model.compile_from_config(config, custom_objects)
     except saving.InvalidConfig as err:
         raise saving.damaged(path, str(err)) from None
+    if compile and config is not None and payload.get("loss_weights"):
+        _restore_loss_weights(model, payload["loss_weights"], path)
     if (
         compile
         and config is not None

@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import torch
@@ -42,6 +42,9 @@ FORMAT = "anyloss.model"
 VERSION = 1
 #: The entries the checksum covers (every one ``load_model`` reads).
 CONTENTS = ("architecture", "compile_config", "weights", "optimizer_state")
+#: Entries a file may lack (written before they existed): the weights that compiled losses own
+#: (``anyloss.ArcFace``'s class weights), in ``loss_parameters`` order.
+OPTIONAL = ("loss_weights",)
 
 
 def _checksum(payload: Mapping[str, Any]) -> str:
@@ -68,6 +71,9 @@ def _checksum(payload: Mapping[str, Any]) -> str:
             digest.update(repr(value).encode() + b";")
 
     feed({key: payload.get(key) for key in CONTENTS})
+    for key in OPTIONAL:
+        if key in payload:
+            feed({key: payload[key]})
     return digest.hexdigest()
 
 
@@ -114,6 +120,7 @@ def write_model_file(
     compile_config: Mapping[str, Any] | None,
     weights: Mapping[str, torch.Tensor],
     optimizer_state: Mapping[str, Any] | None,
+    loss_weights: Sequence[torch.Tensor] = (),
 ) -> None:
     """Write a model file to ``path`` atomically (temporary file + ``os.replace``); only
     process 0 writes in distributed training. Refuses extensions of other formats
@@ -128,6 +135,7 @@ def write_model_file(
         "compile_config": json.dumps(compile_config),
         "weights": {k: v.detach().cpu() for k, v in weights.items()},
         "optimizer_state": optimizer_state,
+        "loss_weights": [w.detach().cpu() for w in loss_weights],
     }
     payload["checksum"] = _checksum(payload)
     path = os.fspath(path)
