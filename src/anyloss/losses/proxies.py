@@ -192,7 +192,8 @@ class ArcFace(BuiltinLoss, function=arcface):
       assign the trained values back (``loss.variables = v``).
 
     The weights are state, not config: :meth:`get_config` stores the shapes and
-    hyperparameters only. Save them with ``torch.save(loss.state_dict(), path)`` (load with
+    hyperparameters only. ``anyloss.models.Model.save`` stores them with the model; elsewhere
+    save them with ``torch.save(loss.state_dict(), path)`` (load with
     :meth:`load_state_dict`, which also takes pytorch-metric-learning's ``{"W": ...}``) or with
     the JAX pytree in your checkpoint.
 
