@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-thorough test-oldest test-core bench bench-catalogue lint api clean
+.PHONY: demo test test-thorough test-oldest test-core bench bench-catalogue bench-catalogue-peers lint api docs docs-check clean
 
 # One venv with the dev extra at the exact pins of constraints/dev.txt (torch==2.13.0 is the CPU
 # build; see that file). Reinstalled when either file changes.
@@ -81,5 +81,58 @@ bench: $(STAMP)
 bench-catalogue: $(STAMP)
 	$(PY) benchmarks/catalogue.py
 
+# The same table with every peer that installs beside the pinned torch 2.13.0 (CPU): the dev
+# set (JAX, optax, MONAI, pytorch-metric-learning) plus torchvision, timm and
+# segmentation-models-pytorch, installed with --no-deps at their releases for torch 2.13.0 (with
+# their dependencies pip would fetch another torch), their pure-Python dependencies, and the
+# JAX ranking peers keras-rs and rax. The dev extra's dependencies keep constraints/dev.txt's
+# pins. torchvision's compiled ops do not load beside the CPU torch: catalogue.py then imports
+# scripts/references/_torchvision_stub.py first. Only TF Addons and keras-hub (TensorFlow) are
+# missing: the report lists what no row times, and why. The venv ignores itself (git status
+# stays clean). Options: `make bench-catalogue-peers BENCH_ARGS="--quick --only lovasz"`.
+BENCH := .venv-bench
+BENCH_STAMP := $(BENCH)/.installed-bench
+BENCH_NO_DEPS := torchvision==0.28.0 timm==1.0.31 segmentation-models-pytorch==0.6.0
+BENCH_EXTRA := huggingface-hub safetensors pyyaml tqdm pillow keras-rs==0.4.0 rax==0.4.0
+BENCH_ARGS ?=
+
+$(BENCH_STAMP): pyproject.toml constraints/dev.txt
+	$(PYTHON) -m venv $(BENCH)
+	echo '*' > $(BENCH)/.gitignore
+	$(BENCH)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints/dev.txt -e ".[dev]"
+	$(BENCH)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints/dev.txt --no-deps $(BENCH_NO_DEPS)
+	$(BENCH)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints/dev.txt $(BENCH_EXTRA)
+	$(BENCH)/bin/python -c "import torch; v = torch.__version__; assert v.startswith('2.13.0') and not torch.version.cuda, v"
+	touch $(BENCH_STAMP)
+
+bench-catalogue-peers: $(BENCH_STAMP)
+	$(BENCH)/bin/python benchmarks/catalogue.py $(BENCH_ARGS)
+
+# The documentation site: `make docs` builds it into build/site (strict: a broken link, a public
+# name without a docstring, a failing example or a loss without a plot fails it; about a minute);
+# `make docs-check` opens it in headless Chromium (Debian's package, installed when missing) and
+# leaves screenshots in build/docs-screenshots. Its own venv, .venv-docs: the docs extra at the
+# pins of constraints/docs.txt, no torch or JAX (the venv ignores itself, so git status stays
+# clean).
+DOCS := .venv-docs
+DOCS_STAMP := $(DOCS)/.installed-docs
+CHROMIUM := /usr/bin/chromium
+
+$(DOCS_STAMP): pyproject.toml constraints/dev.txt constraints/docs.txt
+	$(PYTHON) -m venv $(DOCS)
+	echo '*' > $(DOCS)/.gitignore
+	$(DOCS)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints/dev.txt -c constraints/docs.txt -e ".[docs]"
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(DOCS)/bin/python -m mkdocs build --strict
+
+$(CHROMIUM):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
+docs-check: docs $(CHROMIUM)
+	$(DOCS)/bin/python scripts/docs/check_site.py build/site --screenshots build/docs-screenshots
+
 clean:
-	rm -rf $(VENV) $(OLDEST) $(CORE) $(DEMO) .pytest_cache .hypothesis
+	rm -rf $(VENV) $(OLDEST) $(CORE) $(DEMO) $(DOCS) .pytest_cache .hypothesis

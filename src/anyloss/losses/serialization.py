@@ -71,7 +71,7 @@ def get(identifier: Any, **arguments: Any) -> Any:
     a :func:`custom_objects` scope.
 
     Another library's spelling (``"torch.nn.SmoothL1Loss"``, ``"optax.sigmoid_focal_loss"``,
-    ``"smp.losses.DiceLoss"``; the table is in the README) resolves to the anyloss loss
+    ``"smp.losses.DiceLoss"``; the table is docs/losses.md) resolves to the anyloss loss
     configured with that library's semantics and defaults, still called as
     ``loss(y_true, y_pred)``; its constructor arguments come as keywords.
 
