@@ -1,29 +1,46 @@
 """Benchmark the catalogue's losses against the peer implementation that defines each one.
 
-Each row builds the anyloss loss from the peer's own spelling (``al.get("torch.nn.SmoothL1Loss")``
-gives the anyloss class configured with torch's semantics and reduction), so both sides compute
-the same number; the value is checked before timing. Torch rows run eager, on small and large
-inputs, forward and forward+backward (the gradient w.r.t. the predictions); JAX rows run both
-sides under ``jax.jit`` (optax). Repetitions are interleaved (``run.run_row``) and each cell is
+Each row builds the anyloss loss from the peer's own spelling and arguments
+(``al.get("monai.losses.DiceLoss", softmax=True)`` gives the anyloss class configured with
+MONAI's semantics and reduction), so both sides compute the same number; the value is checked
+before timing (a mismatch is reported, and the row is not timed). Torch rows (torch.nn,
+torchvision, pytorch-metric-learning, MONAI, segmentation-models-pytorch, timm) run eager, on
+small and large inputs, forward and forward+backward (the gradient w.r.t. the predictions, and
+ArcFace's class weights on both sides); JAX rows (optax, keras-rs on Keras' JAX backend, rax)
+run both sides under ``jax.jit``. Repetitions are interleaved (``run.run_row``) and each cell is
 a median; ratios come from the same run.
 
-Targets (the same as the Keras rows of ``run.py``): small fwd+bwd <= 1.5x the peer's torch
-kernel, large <= 1.15x; jitted JAX <= 1.1x optax.
+A row whose peer is not installed is reported as skipped, with the import error; the peer
+spellings and the catalogue's losses that no row covers are listed with the reason.
+``make bench-catalogue`` runs in the dev venv (torch.nn, optax, MONAI,
+pytorch-metric-learning); ``make bench-catalogue-peers`` builds ``.venv-bench``, which also holds
+torchvision, timm, segmentation-models-pytorch, keras-rs and rax, and runs every row there.
+torchvision's compiled ops do not load beside the CPU build of torch: where ``import
+torchvision`` fails, ``scripts/references/_torchvision_stub.py`` is imported first.
 
-Run: ``python benchmarks/catalogue.py [--quick] [--only NAME,...] [--out FILE]`` (default
-output ``benchmarks/RESULTS-catalogue.md``; ``--quick`` prints to stdout).
+Targets (the same as the Keras rows of ``run.py``): small fwd+bwd <= 1.5x the peer's torch
+kernel, large <= 1.15x; jitted JAX <= 1.1x the peer.
+
+Run: ``python benchmarks/catalogue.py [--quick] [--only NAME,...] [--list] [--out FILE]``
+(NAME: a loss or a peer spelling; default output ``benchmarks/RESULTS-catalogue.md``;
+``--quick`` prints to stdout).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import functools
+import importlib
+import importlib.metadata
+import importlib.util
 import os
+import subprocess
 import sys
 import time
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,33 +56,102 @@ import run as R  # noqa: E402
 ELEMENTWISE = ((32, 10), (4096, 1000))
 #: (small, large) (batch, dim) of embedding rows (a batch x batch similarity matrix).
 EMBEDDINGS = ((32, 16), (1024, 128))
+#: pytorch-metric-learning's NTXent and lifted structure losses build a (positive pairs x
+#: negative pairs) matrix, about 7 batch^3 numbers here (33 GB at batch 1024, about a second
+#: per call at 128): a smaller large.
+PML_PAIRS = ((32, 16), (128, 128))
+#: MONAI's ContrastiveLoss takes the cosine similarities through a (2 batch, 2 batch, dim)
+#: broadcast (40 s a fwd+bwd call at batch 1024 on 2 cores): (views, dim), 2 views each.
+MONAI_VIEWS = ((16, 16), (256, 128))
+#: (small, large) (batch, dim, classes) of ArcFace rows (class weights dim x classes).
+ARCFACE = ((32, 16, 10), (1024, 128, 1000))
 #: (small, large) (batch, classes, height, width) of segmentation rows.
 MASKS = ((4, 3, 16, 16), (16, 4, 128, 128))
+#: (small, large) (batch, height, width) of binary segmentation rows.
+BINARY_MASKS = ((4, 16, 16), (16, 256, 256))
 #: (small, large) number of boxes.
 BOXES = ((32,), (100000,))
 #: (small, large) (lists, list size).
 LISTS = ((32, 10), (4096, 100))
 
 Arrays = dict[str, np.ndarray]
+#: The keyword arguments of a row: fixed, or computed from its NumPy arrays (ArcFace's shapes).
+Kwargs = Mapping[str, Any] | Callable[[Arrays], Mapping[str, Any]]
+
+
+def _ours(loss: Any, a: Any) -> Any:
+    return loss(a["true"], a["pred"])
+
+
+def _ours_mean(loss: Any, a: Any) -> Any:
+    """The mean of a spelling that returns per-element or per-row values, as its peer does."""
+    return loss(a["true"], a["pred"]).mean()
+
+
+def _ours_labels(loss: Any, a: Any) -> Any:
+    """Integer labels as ``y_true`` (smp's multiclass mode)."""
+    return loss(a["labels"], a["pred"])
+
+
+def _pred_true(peer: Any, a: Any) -> Any:
+    """The peers' order: ``peer(pred, true)``."""
+    return peer(a["pred"], a["true"])
+
+
+def _pred_true_mean(peer: Any, a: Any) -> Any:
+    return peer(a["pred"], a["true"]).mean()
 
 
 @dataclass(frozen=True)
 class PeerCase:
-    """One row: the anyloss loss built from ``spelling``, timed against ``theirs``.
+    """One row: the anyloss loss ``al.get(spelling, **kwargs)``, timed against the peer ``path``.
 
-    ``make(rng, shape)`` gives NumPy arrays; ``ours(loss, arrays)`` and ``theirs(arrays)`` take
-    them converted to the row's library (``pred`` is the differentiated one) and return the
-    scalar loss.
+    ``make(rng, shape)`` gives NumPy arrays. For each size and pass both sides are built once,
+    outside the timing: the anyloss loss, and the peer (``path(**peer_kwargs)`` for a loss
+    class, the function with ``peer_kwargs`` bound otherwise). ``call(peer, arrays)`` and
+    ``ours(loss, arrays)`` take the arrays converted to the row's library and return the scalar
+    loss (``arrays["pred"]`` is the differentiated one).
     """
 
-    loss: str
-    spelling: str
-    library: str  # "torch" or "jax"
+    loss: str  # the anyloss loss the spelling resolves to (what --only selects)
+    spelling: str  # given to al.get, with kwargs
+    library: str  # "torch" or "jax": where both sides run
     shapes: tuple[tuple[int, ...], tuple[int, ...]]
     make: Callable[[np.random.Generator, tuple[int, ...]], Arrays]
-    ours: Callable[[Any, Any], Any]
-    theirs: Callable[[Any], Any]
-    native: str  # what ``theirs`` is
+    path: str  # the peer: "monai.losses.DiceLoss", "optax.losses.ntxent", ...
+    call: Callable[[Any, Any], Any] = _pred_true
+    kwargs: Kwargs = field(default_factory=dict)
+    #: The peer's arguments where they differ from ``kwargs`` (rax: no spelling of its own).
+    peer_kwargs: Kwargs | None = None
+    ours: Callable[[Any, Any], Any] = _ours
+    #: State the two sides share, set on both before timing (ArcFace's class weights):
+    #: ``tie(loss, peer, arrays)``.
+    tie: Callable[[Any, Any, Any], None] | None = None
+    note: str = ""  # shown after the peer's name in the table
+
+    @property
+    def native(self) -> str:
+        """The peer as the table shows it: ``F.smooth_l1_loss``, ``pml.NTXentLoss``."""
+        name = self.path
+        for long, short in (("torch.nn.functional.", "F."), ("optax.losses.", "optax."),
+                            ("segmentation_models_pytorch.losses.", "smp."),
+                            ("pytorch_metric_learning.losses.", "pml."),
+                            ("monai.losses.", "monai."), ("keras_rs.losses.", "keras_rs.")):
+            name = name.replace(long, short)
+        kwargs = self.peer_kwargs if self.peer_kwargs is not None else self.kwargs
+        if isinstance(kwargs, Mapping) and kwargs:
+            name += "(" + ", ".join(f"{k}={v!r}" for k, v in kwargs.items()) + ")"
+        return name + (f" {self.note}" if self.note else "")
+
+    def arguments(self, arrays: Arrays) -> tuple[dict[str, Any], dict[str, Any]]:
+        """``(kwargs, peer_kwargs)`` for these arrays."""
+        ours = self.kwargs(arrays) if callable(self.kwargs) else self.kwargs
+        theirs = self.peer_kwargs if self.peer_kwargs is not None else ours
+        theirs = theirs(arrays) if callable(theirs) else theirs
+        return dict(ours), dict(theirs)
+
+
+# --- inputs ---------------------------------------------------------------------------------
 
 
 def _f32(x: np.ndarray) -> np.ndarray:
@@ -95,6 +181,13 @@ def _labels(rng: np.random.Generator, shape: tuple[int, ...]) -> Arrays:
             "pred": _f32(log_probs)}
 
 
+def _onehot(rng: np.random.Generator, shape: tuple[int, ...]) -> Arrays:
+    """One-hot targets (``true``) and the same classes as integers (``labels``); logits."""
+    labels = rng.integers(0, shape[-1], shape[:-1])
+    return {"true": _f32(np.eye(shape[-1])[labels]), "labels": labels.astype(np.int64),
+            "pred": _f32(rng.normal(size=shape))}
+
+
 def _pairs(rng: np.random.Generator, shape: tuple[int, ...]) -> Arrays:
     batch, dim = shape
     return {"true": _f32(rng.choice([-1.0, 1.0], batch)),
@@ -117,57 +210,322 @@ def _mean_variance(rng: np.random.Generator, shape: tuple[int, ...]) -> Arrays:
                                          rng.uniform(0.1, 2.0, shape)], -1))}
 
 
-def _torch_fn(name: str, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
-    """``F.<name>(pred, true, ...)`` (torch's argument order) on the row's arrays."""
-
-    def call(a: Any) -> Any:
-        import torch.nn.functional as F
-
-        return getattr(F, name)(a["pred"], a["true"], *args, **kwargs)
-
-    return call
+def _embeddings(rng: np.random.Generator, shape: tuple[int, ...]) -> Arrays:
+    """Integer labels, about 8 samples per class (every anchor has positives and negatives);
+    unnormalised embeddings."""
+    batch, _ = shape
+    return {"true": rng.integers(0, max(2, batch // 8), batch).astype(np.int64),
+            "pred": _f32(rng.normal(size=shape))}
 
 
-def _ours(loss: Any, a: Any) -> Any:
-    return loss(a["true"], a["pred"])
+def _views(rng: np.random.Generator, shape: tuple[int, ...]) -> Arrays:
+    """Two views of ``batch`` samples stacked, ``(2 batch, dim)``: row i's positive is row
+    batch + i (MONAI's ContrastiveLoss(input, target) on the two halves)."""
+    batch, dim = shape
+    return {"true": np.tile(np.arange(batch), 2).astype(np.int64),
+            "pred": _f32(rng.normal(size=(2 * batch, dim)))}
 
+
+def _arcface(rng: np.random.Generator, shape: tuple[int, ...]) -> Arrays:
+    """Labels, embeddings and the class weights ``W`` (dim x classes) both sides are given."""
+    batch, dim, classes = shape
+    return {"true": rng.integers(0, classes, batch).astype(np.int64),
+            "pred": _f32(rng.normal(size=(batch, dim))),
+            "W": _f32(rng.normal(size=(dim, classes)))}
+
+
+def _masks(rng: np.random.Generator, shape: tuple[int, ...]) -> Arrays:
+    """Channels-first ``(batch, classes, H, W)``: one-hot masks (``true``), the same classes as
+    ``(batch, H, W)`` integers (``labels``), logits (``pred``)."""
+    labels = rng.integers(0, shape[1], (shape[0], *shape[2:]))
+    return {"true": _f32(np.moveaxis(np.eye(shape[1])[labels], -1, 1)),
+            "labels": labels.astype(np.int64), "pred": _f32(2.0 * rng.normal(size=shape))}
+
+
+def _masks_last(rng: np.random.Generator, shape: tuple[int, ...]) -> Arrays:
+    """:func:`_masks` channels-last, ``(batch, H, W, classes)`` (optax)."""
+    a = _masks(rng, shape)
+    return {"true": _f32(np.moveaxis(a["true"], 1, -1)),
+            "pred": _f32(np.moveaxis(a["pred"], 1, -1))}
+
+
+def _binary_probabilities(rng: np.random.Generator, shape: tuple[int, ...]) -> Arrays:
+    """Binary masks and probabilities in (0.02, 0.98) (smp's MCCLoss takes probabilities)."""
+    return {"true": _f32(rng.uniform(size=shape) < 0.4),
+            "pred": _f32(rng.uniform(0.02, 0.98, shape))}
+
+
+def _boxes(rng: np.random.Generator, shape: tuple[int, ...]) -> Arrays:
+    """``(n, 4)`` xyxy boxes, 5 to 30 wide; predictions shifted and rescaled from the targets
+    (most overlap, some do not)."""
+    (n,) = shape
+    xy, wh = rng.uniform(0.0, 100.0, (n, 2)), rng.uniform(5.0, 30.0, (n, 2))
+    pred_xy, pred_wh = xy + rng.normal(0.0, 5.0, (n, 2)), wh * np.exp(rng.normal(0.0, 0.3, (n, 2)))
+    return {"true": _f32(np.concatenate([xy, xy + wh], -1)),
+            "pred": _f32(np.concatenate([pred_xy, pred_xy + pred_wh], -1))}
+
+
+def _lists(rng: np.random.Generator, shape: tuple[int, ...]) -> Arrays:
+    """Graded relevance 0..4 (with ties) and scores, one list per row."""
+    return {"true": _f32(rng.integers(0, 5, shape)), "pred": _f32(rng.normal(size=shape))}
+
+
+# --- how the peers are called ---------------------------------------------------------------
+
+
+def _split_pair(peer: Any, a: Any) -> Any:
+    """``peer(x1, x2, target)`` (torch's pair losses) from ``pred`` of shape (batch, 2, ...)."""
+    return peer(a["pred"][:, 0], a["pred"][:, 1], a["true"])
+
+
+def _gaussian_nll(peer: Any, a: Any) -> Any:
+    dim = a["true"].shape[-1]
+    return peer(a["pred"][..., :dim], a["true"], a["pred"][..., dim:])
+
+
+def _triplet(peer: Any, a: Any) -> Any:
+    return peer(a["pred"][:, 0], a["pred"][:, 1], a["pred"][:, 2])
+
+
+def _triplet_mean(peer: Any, a: Any) -> Any:
+    return _triplet(peer, a).mean()
+
+
+def _with_labels_mean(peer: Any, a: Any) -> Any:
+    """``peer(pred, integer labels)`` averaged (optax' multiclass sparsemax)."""
+    return peer(a["pred"], a["labels"]).mean()
+
+
+def _with_labels(peer: Any, a: Any) -> Any:
+    """``peer(pred, integer labels)`` (smp's multiclass mode)."""
+    return peer(a["pred"], a["labels"])
+
+
+def _two_views(peer: Any, a: Any) -> Any:
+    half = a["pred"].shape[0] // 2
+    return peer(a["pred"][:half], a["pred"][half:])
+
+
+def _keras(peer: Any, a: Any) -> Any:
+    """Keras' order: ``loss(y_true, y_pred)``."""
+    return peer(a["true"], a["pred"])
+
+
+def _rax_sum(peer: Any, a: Any) -> Any:
+    import jax.numpy as jnp
+
+    return peer(a["pred"], a["true"], reduce_fn=jnp.sum)
+
+
+def _arcface_kwargs(a: Arrays) -> dict[str, Any]:
+    return {"num_classes": a["W"].shape[1], "embedding_size": a["W"].shape[0]}
+
+
+def _tie_arcface(loss: Any, peer: Any, a: Any) -> None:
+    """Both sides get the row's class weights (pml draws its own at construction)."""
+    import torch
+
+    with torch.no_grad():
+        peer.W.copy_(a["W"])
+    loss.load_state_dict({"W": a["W"]})
+
+
+F = "torch.nn.functional."
+PML = "pytorch_metric_learning.losses."
+SMP = "segmentation_models_pytorch.losses."
+TV = "torchvision.ops."
 
 CASES: list[PeerCase] = [
-    PeerCase("smooth_l1", "torch.nn.SmoothL1Loss", "torch", ELEMENTWISE, _regression, _ours,
-             _torch_fn("smooth_l1_loss"), "F.smooth_l1_loss"),
-    PeerCase("poisson_nll", "torch.nn.PoissonNLLLoss", "torch", ELEMENTWISE, _counts, _ours,
-             _torch_fn("poisson_nll_loss"), "F.poisson_nll_loss"),
+    # --- torch.nn (eager) ---
+    PeerCase("smooth_l1", "torch.nn.SmoothL1Loss", "torch", ELEMENTWISE, _regression,
+             F + "smooth_l1_loss"),
+    PeerCase("poisson_nll", "torch.nn.PoissonNLLLoss", "torch", ELEMENTWISE, _counts,
+             F + "poisson_nll_loss"),
     PeerCase("gaussian_nll", "torch.nn.GaussianNLLLoss", "torch", ELEMENTWISE, _mean_variance,
-             _ours,
-             lambda a: __import__("torch").nn.functional.gaussian_nll_loss(
-                 a["pred"][..., : a["true"].shape[-1]], a["true"],
-                 a["pred"][..., a["true"].shape[-1]:]),
-             "F.gaussian_nll_loss"),
-    PeerCase("nll", "torch.nn.NLLLoss", "torch", ELEMENTWISE, _labels,
-             _ours, _torch_fn("nll_loss"), "F.nll_loss"),
+             F + "gaussian_nll_loss", _gaussian_nll),
+    PeerCase("nll", "torch.nn.NLLLoss", "torch", ELEMENTWISE, _labels, F + "nll_loss"),
     PeerCase("multilabel_soft_margin", "torch.nn.MultiLabelSoftMarginLoss", "torch", ELEMENTWISE,
-             _binary, _ours, _torch_fn("multilabel_soft_margin_loss"),
-             "F.multilabel_soft_margin_loss"),
-    PeerCase("soft_margin", "torch.nn.SoftMarginLoss", "torch", ELEMENTWISE, _signed, _ours,
-             _torch_fn("soft_margin_loss"), "F.soft_margin_loss"),
-    PeerCase("multi_margin", "torch.nn.MultiMarginLoss", "torch", ELEMENTWISE, _labels, _ours,
-             _torch_fn("multi_margin_loss"), "F.multi_margin_loss"),
+             _binary, F + "multilabel_soft_margin_loss"),
+    PeerCase("soft_margin", "torch.nn.SoftMarginLoss", "torch", ELEMENTWISE, _signed,
+             F + "soft_margin_loss"),
+    PeerCase("multi_margin", "torch.nn.MultiMarginLoss", "torch", ELEMENTWISE, _labels,
+             F + "multi_margin_loss"),
     PeerCase("cosine_embedding", "torch.nn.CosineEmbeddingLoss", "torch", EMBEDDINGS, _pairs,
-             _ours,
-             lambda a: __import__("torch").nn.functional.cosine_embedding_loss(
-                 a["pred"][:, 0], a["pred"][:, 1], a["true"]),
-             "F.cosine_embedding_loss"),
+             F + "cosine_embedding_loss", _split_pair),
     PeerCase("margin_ranking", "torch.nn.MarginRankingLoss", "torch", ELEMENTWISE, _scores,
-             _ours,
-             lambda a: __import__("torch").nn.functional.margin_ranking_loss(
-                 a["pred"][:, 0], a["pred"][:, 1], a["true"]),
-             "F.margin_ranking_loss"),
+             F + "margin_ranking_loss", _split_pair),
     PeerCase("triplet_margin", "torch.nn.TripletMarginLoss", "torch", EMBEDDINGS, _triplets,
-             _ours,
-             lambda a: __import__("torch").nn.functional.triplet_margin_loss(
-                 a["pred"][:, 0], a["pred"][:, 1], a["pred"][:, 2]),
-             "F.triplet_margin_loss"),
+             F + "triplet_margin_loss", _triplet),
+    # --- torchvision.ops (eager) ---
+    PeerCase("sigmoid_focal", "torchvision.ops.sigmoid_focal_loss", "torch", ELEMENTWISE, _binary,
+             TV + "sigmoid_focal_loss", kwargs={"reduction": "mean"}),
+    PeerCase("giou", "torchvision.ops.generalized_box_iou_loss", "torch", BOXES, _boxes,
+             TV + "generalized_box_iou_loss", kwargs={"reduction": "mean"}),
+    PeerCase("diou", "torchvision.ops.distance_box_iou_loss", "torch", BOXES, _boxes,
+             TV + "distance_box_iou_loss", kwargs={"reduction": "mean"}),
+    PeerCase("ciou", "torchvision.ops.complete_box_iou_loss", "torch", BOXES, _boxes,
+             TV + "complete_box_iou_loss", kwargs={"reduction": "mean"}),
+    # --- timm (eager) ---
+    PeerCase("asymmetric", "timm.loss.AsymmetricLossMultiLabel", "torch", ELEMENTWISE, _binary,
+             "timm.loss.AsymmetricLossMultiLabel"),
+    # --- pytorch-metric-learning (eager) ---
+    PeerCase("contrastive", PML + "ContrastiveLoss", "torch", EMBEDDINGS, _embeddings,
+             PML + "ContrastiveLoss"),
+    PeerCase("lifted_structure", PML + "LiftedStructureLoss", "torch", PML_PAIRS, _embeddings,
+             PML + "LiftedStructureLoss"),
+    PeerCase("npairs", PML + "NPairsLoss", "torch", EMBEDDINGS, _embeddings, PML + "NPairsLoss"),
+    PeerCase("ntxent", PML + "NTXentLoss", "torch", PML_PAIRS, _embeddings, PML + "NTXentLoss"),
+    PeerCase("supcon", PML + "SupConLoss", "torch", EMBEDDINGS, _embeddings, PML + "SupConLoss"),
+    PeerCase("multi_similarity", PML + "MultiSimilarityLoss", "torch", EMBEDDINGS, _embeddings,
+             PML + "MultiSimilarityLoss"),
+    PeerCase("arcface", PML + "ArcFaceLoss", "torch", ARCFACE, _arcface, PML + "ArcFaceLoss",
+             kwargs=_arcface_kwargs, tie=_tie_arcface),
+    # --- MONAI (eager; channels-first, one-hot masks, softmax over the classes) ---
+    PeerCase("focal_tversky", "monai.losses.DiceLoss", "torch", MASKS, _masks,
+             "monai.losses.DiceLoss", kwargs={"softmax": True}),
+    PeerCase("focal_tversky", "monai.losses.DiceLoss", "torch", MASKS, _masks,
+             "monai.losses.DiceLoss", kwargs={"softmax": True, "jaccard": True}),
+    PeerCase("focal_tversky", "monai.losses.TverskyLoss", "torch", MASKS, _masks,
+             "monai.losses.TverskyLoss", kwargs={"softmax": True, "alpha": 0.3, "beta": 0.7}),
+    PeerCase("generalized_dice", "monai.losses.GeneralizedDiceLoss", "torch", MASKS, _masks,
+             "monai.losses.GeneralizedDiceLoss", kwargs={"softmax": True}),
+    PeerCase("dice_ce", "monai.losses.DiceCELoss", "torch", MASKS, _masks,
+             "monai.losses.DiceCELoss", kwargs={"softmax": True}),
+    PeerCase("dice_focal", "monai.losses.DiceFocalLoss", "torch", MASKS, _masks,
+             "monai.losses.DiceFocalLoss", kwargs={"softmax": True}),
+    PeerCase("mcc", "monai.losses.MCCLoss", "torch", MASKS, _masks, "monai.losses.MCCLoss",
+             kwargs={"softmax": True}),
+    PeerCase("ntxent", "monai.losses.ContrastiveLoss", "torch", MONAI_VIEWS, _views,
+             "monai.losses.ContrastiveLoss", _two_views, note="(two views of batch x dim)"),
+    PeerCase("giou", "monai.losses.BoxGIoULoss", "torch", BOXES, _boxes,
+             "monai.losses.BoxGIoULoss"),
+    # --- segmentation-models-pytorch (eager; multiclass: integer labels, logits) ---
+    PeerCase("focal_tversky", "smp.losses.DiceLoss", "torch", MASKS, _masks, SMP + "DiceLoss",
+             _with_labels, kwargs={"mode": "multiclass"}, ours=_ours_labels),
+    PeerCase("focal_tversky", "smp.losses.TverskyLoss", "torch", MASKS, _masks,
+             SMP + "TverskyLoss", _with_labels,
+             kwargs={"mode": "multiclass", "alpha": 0.3, "beta": 0.7, "gamma": 1.5},
+             ours=_ours_labels),
+    PeerCase("jaccard", "smp.losses.JaccardLoss", "torch", MASKS, _masks, SMP + "JaccardLoss",
+             _with_labels, kwargs={"mode": "multiclass"}, ours=_ours_labels),
+    PeerCase("lovasz", "smp.losses.LovaszLoss", "torch", MASKS, _masks, SMP + "LovaszLoss",
+             _with_labels, kwargs={"mode": "multiclass"}, ours=_ours_labels),
+    PeerCase("mcc", "smp.losses.MCCLoss", "torch", MASKS, _binary_probabilities,
+             SMP + "MCCLoss"),
+    # --- optax (jitted) ---
+    PeerCase("sigmoid_focal", "optax.sigmoid_focal_loss", "jax", ELEMENTWISE, _binary,
+             "optax.losses.sigmoid_focal_loss", _pred_true_mean, ours=_ours_mean),
+    PeerCase("poly1_cross_entropy", "optax.poly_loss_cross_entropy", "jax", ELEMENTWISE, _onehot,
+             "optax.losses.poly_loss_cross_entropy", _pred_true_mean, ours=_ours_mean),
+    PeerCase("sparsemax", "optax.multiclass_sparsemax_loss", "jax", ELEMENTWISE, _onehot,
+             "optax.losses.multiclass_sparsemax_loss", _with_labels_mean, ours=_ours_mean),
+    PeerCase("triplet_margin", "optax.triplet_margin_loss", "jax", EMBEDDINGS, _triplets,
+             "optax.losses.triplet_margin_loss", _triplet_mean, ours=_ours_mean),
+    PeerCase("ntxent", "optax.ntxent", "jax", EMBEDDINGS, _embeddings, "optax.losses.ntxent"),
+    PeerCase("ranking_softmax", "optax.ranking_softmax_loss", "jax", LISTS, _lists,
+             "optax.losses.ranking_softmax_loss"),
+    PeerCase("focal_tversky", "optax.dice_loss", "jax", MASKS, _masks_last,
+             "optax.losses.dice_loss", _pred_true_mean, note="(channels-last)"),
+    PeerCase("focal_tversky", "optax.binary_dice_loss", "jax", BINARY_MASKS, _binary,
+             "optax.losses.binary_dice_loss", _pred_true_mean),
+    # --- keras-rs (jitted, Keras' JAX backend) and rax (jitted) ---
+    PeerCase("pairwise_logistic", "keras_rs.losses.PairwiseLogisticLoss", "jax", LISTS, _lists,
+             "keras_rs.losses.PairwiseLogisticLoss", _keras),
+    PeerCase("listmle", "keras_rs.losses.ListMLELoss", "jax", LISTS, _lists,
+             "keras_rs.losses.ListMLELoss", _keras),
+    # rax defines these two but has no declared spelling: anyloss' own class, with rax's
+    # reduction (its default mean of the pairwise loss is over the batch's pairs, which no
+    # anyloss reduction gives; reduce_fn=jnp.sum is reduction="sum").
+    PeerCase("pairwise_logistic", "PairwiseLogistic", "jax", LISTS, _lists,
+             "rax.pairwise_logistic_loss", _rax_sum, kwargs={"reduction": "sum"}, peer_kwargs={},
+             note="(reduce_fn=jnp.sum)"),
+    PeerCase("listmle", "ListMLE", "jax", LISTS, _lists, "rax.listmle_loss"),
 ]
+
+
+#: Catalogue losses without a peer spelling (so without a row), and why.
+NO_PEER = {
+    "iou": "no loss to time against: TF Addons' GIoULoss(mode='iou') runs on TensorFlow, and "
+           "torchvision has only box_iou (the N x M matrix of every pair), not a loss",
+    "jensen_shannon": "its reference, Liger-Kernel's LigerJSD, is a Triton (GPU) kernel; torch "
+                      "has no Jensen-Shannon loss",
+    "siglip": "keras-hub's SigLIPLoss: keras-hub pulls TensorFlow and tensorflow-text, which do "
+              "not install beside the pinned set (the tests use reference values, "
+              "scripts/references/keras_hub_similarity.py)",
+}
+TFA = ("TF Addons runs on TensorFlow, which anyloss has no backend for (and installs only "
+       "beside TensorFlow <= 2.15): no peer on the same framework to time against")
+
+
+def not_covered(cases: list[PeerCase]) -> list[tuple[str, str, str]]:
+    """``(peer spelling or "-", anyloss loss, reason)`` for each declared peer spelling and each
+    catalogue loss that no row of ``cases`` times."""
+    from anyloss.losses._builtin import BUILTINS, PEERS
+
+    timed = {c.spelling for c in cases}
+    out = []
+    for spelling, (name, _) in sorted(PEERS.items()):
+        if spelling in timed:
+            continue
+        if spelling.startswith("tfa."):
+            reason = TFA
+        elif BUILTINS[name].origin == "keras":
+            reason = ("a Keras loss: benchmarks/run.py times it against torch.nn.functional "
+                      "and optax")
+        elif spelling == "torch.nn.NLLLoss2d":
+            reason = "torch's deprecated alias of NLLLoss (the torch.nn.NLLLoss row)"
+        else:
+            reason = "no row yet: add one to CASES"
+        out.append((spelling, name, reason))
+    with_peers = {name for name, _ in PEERS.values()} | {c.loss for c in cases}
+    for name, spec in BUILTINS.items():
+        if spec.origin != "keras" and name not in with_peers:
+            out.append(("-", name, NO_PEER.get(name, "no peer spelling declared")))
+    return out
+
+
+# --- peers ----------------------------------------------------------------------------------
+
+#: Peers that import torchvision, whose compiled ops do not load beside the CPU build of torch.
+TORCHVISION_USERS = ("torchvision", "timm", "segmentation_models_pytorch")
+
+
+@functools.cache
+def _torchvision_stub() -> None:
+    """Import ``scripts/references/_torchvision_stub.py`` where ``import torchvision`` fails for
+    want of its compiled ops (a subprocess tries it); nothing where torchvision loads."""
+    if "torchvision" in sys.modules or importlib.util.find_spec("torchvision") is None:
+        return
+    probe = subprocess.run([sys.executable, "-c", "import torchvision"], capture_output=True,
+                           text=True, check=False)
+    if probe.returncode != 0 and "torchvision::" in probe.stderr:
+        sys.path.insert(0, str(HERE.parent / "scripts" / "references"))
+        importlib.import_module("_torchvision_stub")
+
+
+def load(path: str) -> Any:
+    """The peer's loss class or function ``path``; raises what the import raises where the peer
+    is not installed."""
+    module, _, name = path.rpartition(".")
+    top = module.split(".")[0]
+    if top in TORCHVISION_USERS:
+        _torchvision_stub()
+    if top == "keras_rs":
+        import keras
+
+        if keras.backend.backend() != "jax":
+            msg = (f"keras-rs rows run on Keras' JAX backend; Keras runs on "
+                   f"{keras.backend.backend()!r} (KERAS_BACKEND)")
+            raise ImportError(msg)
+    return getattr(importlib.import_module(module), name)
+
+
+def _peer(case: PeerCase, kwargs: dict[str, Any]) -> Any:
+    """The peer, built once per row: ``cls(**kwargs)``, or the function with ``kwargs`` bound."""
+    target = load(case.path)
+    if isinstance(target, type):
+        return target(**kwargs)
+    return functools.partial(target, **kwargs) if kwargs else target
 
 
 def _torch_candidates(case: PeerCase, arrays: Arrays, pass_: str,
@@ -176,8 +534,12 @@ def _torch_candidates(case: PeerCase, arrays: Arrays, pass_: str,
 
     import anyloss as al
 
-    loss = al.get(case.spelling)
+    ours_kwargs, peer_kwargs = case.arguments(arrays)
+    loss = al.get(case.spelling, **ours_kwargs)
+    peer = _peer(case, peer_kwargs)
     data = {k: torch.from_numpy(v) for k, v in arrays.items()}
+    if case.tie is not None:
+        case.tie(loss, peer, data)
 
     def with_grad(fn: Callable[[Any], Any]) -> Callable[[], Any]:
         def step() -> Any:
@@ -190,7 +552,7 @@ def _torch_candidates(case: PeerCase, arrays: Arrays, pass_: str,
         return step
 
     ours = with_grad(lambda a: case.ours(loss, a))
-    theirs = with_grad(case.theirs)
+    theirs = with_grad(lambda a: case.call(peer, a))
     return [
         R.local_candidate("anyloss", ours, sync, lambda: float(ours())),
         R.local_candidate("peer", theirs, sync, lambda: float(theirs())),
@@ -204,8 +566,12 @@ def _jax_candidates(case: PeerCase, arrays: Arrays, pass_: str,
 
     import anyloss as al
 
-    loss = al.get(case.spelling)
+    ours_kwargs, peer_kwargs = case.arguments(arrays)
+    loss = al.get(case.spelling, **ours_kwargs)
+    peer = _peer(case, peer_kwargs)
     data = {k: jnp.asarray(v) for k, v in arrays.items()}
+    if case.tie is not None:
+        case.tie(loss, peer, data)
 
     def jitted(fn: Callable[[Any], Any]) -> Callable[[], Any]:
         def scalar(pred: Any, rest: Any) -> Any:
@@ -219,7 +585,8 @@ def _jax_candidates(case: PeerCase, arrays: Arrays, pass_: str,
 
         return call
 
-    ours, theirs = jitted(lambda a: case.ours(loss, a)), jitted(case.theirs)
+    ours = jitted(lambda a: case.ours(loss, a))
+    theirs = jitted(lambda a: case.call(peer, a))
 
     def value(fn: Callable[[], Any]) -> Callable[[], float]:
         return lambda: float(np.asarray(fn()[0] if pass_ == "fwd+bwd" else fn()))
@@ -228,26 +595,54 @@ def _jax_candidates(case: PeerCase, arrays: Arrays, pass_: str,
             R.local_candidate("peer", theirs, sync, value(theirs))]
 
 
-def rows(args: argparse.Namespace, cases: list[PeerCase]) -> list[dict[str, Any]]:
+@dataclass
+class Outcome:
+    """What a run gives: timed rows, rows skipped (peer not installed), value mismatches and
+    rows that raised (out of memory, say)."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[tuple[PeerCase, str]] = field(default_factory=list)
+    mismatches: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def rows(args: argparse.Namespace, cases: list[PeerCase]) -> Outcome:
     sync = R.synchronizer("cpu")
-    out = []
+    out = Outcome()
     for case in cases:
+        try:
+            load(case.path)
+        except Exception as error:  # not installed (or not importable here): say so, go on
+            reason = f"{type(error).__name__}: {(str(error).strip().splitlines() or [''])[0]}"
+            out.skipped.append((case, reason[:300]))
+            print(f"{case.loss:28s} skipped ({case.native}): {reason[:300]}", file=sys.stderr)
+            continue
         for size, shape in zip(("small", "large"), case.shapes, strict=True):
             arrays = case.make(np.random.default_rng(0), shape)
             for pass_ in R.PASSES:
                 build = _torch_candidates if case.library == "torch" else _jax_candidates
-                candidates = build(case, arrays, pass_, sync)
+                try:
+                    candidates = build(case, arrays, pass_, sync)
+                except Exception as error:  # reported; the run goes on
+                    msg = (f"{case.spelling} vs {case.native} ({size} {R.shape_str(shape)}, "
+                           f"{pass_}): {type(error).__name__}: {str(error).strip()[:300]}")
+                    out.errors.append(msg)
+                    print(f"ERROR {msg}", file=sys.stderr)
+                    break
                 ours, theirs = candidates[0].value, candidates[1].value
-                if ours is not None and theirs is not None and not np.isclose(
+                if ours is None or theirs is None or not np.isclose(
                         ours, theirs, rtol=1e-4, atol=1e-5):
-                    msg = f"{case.spelling}: anyloss {ours} != peer {theirs} ({size}, {pass_})"
-                    raise AssertionError(msg)
+                    msg = (f"{case.spelling} vs {case.native}: anyloss {ours} != peer {theirs} "
+                           f"({size} {R.shape_str(shape)}, seed 0)")
+                    out.mismatches.append(msg)
+                    print(f"VALUE MISMATCH {msg}", file=sys.stderr)
+                    break  # not timed; the other size is still checked
                 reps = args.reps if size == "small" else args.large_reps
                 times = R.run_row(candidates, reps, args.target, args.row_budget)
                 row = {"case": case, "size": size, "shape": shape, "pass": pass_, **times}
                 print(f"{case.loss:28s} {size:5s} {pass_:8s} {R.fmt_time(times['anyloss'])} "
-                      f"vs {R.fmt_time(times['peer'])}", file=sys.stderr)
-                out.append(row)
+                      f"vs {R.fmt_time(times['peer'])} ({case.native})", file=sys.stderr)
+                out.rows.append(row)
     return out
 
 
@@ -257,7 +652,23 @@ def _target(row: dict[str, Any]) -> float:
     return 1.5 if row["size"] == "small" else 1.15
 
 
-def report(args: argparse.Namespace, results: list[dict[str, Any]], wall: float) -> str:
+#: Peer distributions whose versions the report gives (where installed).
+PEER_DISTRIBUTIONS = ("monai", "pytorch-metric-learning", "torchvision", "timm",
+                      "segmentation-models-pytorch", "keras-rs", "rax")
+
+
+def peer_versions() -> str:
+    found = []
+    for dist in PEER_DISTRIBUTIONS:
+        try:
+            found.append(f"{dist} {importlib.metadata.version(dist)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{dist} not installed")
+    return ", ".join(found)
+
+
+def report(args: argparse.Namespace, outcome: Outcome, cases: list[PeerCase],
+           wall: float) -> str:
     lines = [
         "# anyloss catalogue benchmarks: each loss against the peer that defines it",
         "",
@@ -266,15 +677,17 @@ def report(args: argparse.Namespace, results: list[dict[str, Any]], wall: float)
         "",
         f"- Machine: {R.machine()['cpu']}; torch threads {args.threads}.",
         f"- Versions: {R.versions()}.",
-        "- Method: the anyloss loss is `al.get(peer spelling)`, so both sides compute the same "
-        "number (checked before timing). Medians of interleaved repetitions; fwd+bwd adds the "
-        "gradient w.r.t. the predictions. JAX rows: both sides under `jax.jit`.",
+        f"- Peers: {peer_versions()}.",
+        "- Method: the anyloss loss is `al.get(peer spelling, **peer arguments)`, so both sides "
+        "compute the same number (checked before timing). Medians of interleaved repetitions; "
+        "fwd+bwd adds the gradient w.r.t. the predictions. JAX rows: both sides under "
+        "`jax.jit`. A peer that returns one value per element or row is averaged on both sides.",
         "- Targets: torch small fwd+bwd <= 1.5x, large <= 1.15x the peer; JAX <= 1.1x.",
         "",
         "| loss | peer | library | size | pass | anyloss | peer | anyloss / peer | target |",
         "|---|---|---|---|---|---:|---:|---:|---|",
     ]
-    for r in results:
+    for r in outcome.rows:
         case = r["case"]
         met = r["anyloss"] / r["peer"] <= _target(r)
         target = f"<= {_target(r)}x {'met' if met else '**missed**'}"
@@ -282,6 +695,21 @@ def report(args: argparse.Namespace, results: list[dict[str, Any]], wall: float)
             f"| {case.loss} | {case.native} | {case.library} | {R.shape_str(r['shape'])} | "
             f"{r['pass']} | {R.fmt_time(r['anyloss'])} | {R.fmt_time(r['peer'])} | "
             f"{R.ratio(r['anyloss'], r['peer'])} | {target} |")
+    if outcome.mismatches:
+        lines += ["", "## Value mismatches (not timed)", ""]
+        lines += [f"- {m}" for m in outcome.mismatches]
+    if outcome.errors:
+        lines += ["", "## Rows that raised (not timed)", ""]
+        lines += [f"- {m}" for m in outcome.errors]
+    if outcome.skipped:
+        lines += ["", "## Skipped: peer not importable here", "",
+                  "| loss | peer | reason |", "|---|---|---|"]
+        lines += [f"| {c.loss} | {c.native} | {reason.replace('|', '/')} |"
+                  for c, reason in outcome.skipped]
+    if not args.only:
+        lines += ["", "## Not benchmarked", "", "| peer spelling | loss | reason |",
+                  "|---|---|---|"]
+        lines += [f"| {s} | {n} | {reason} |" for s, n, reason in not_covered(cases)]
     return "\n".join(lines)
 
 
@@ -289,22 +717,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--only", default="", help="comma-separated loss names")
+    parser.add_argument("--only", default="",
+                        help="comma-separated loss names or peer spellings")
+    parser.add_argument("--list", action="store_true", help="list the rows and exit")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
+    os.environ.setdefault("KERAS_BACKEND", "jax")  # keras-rs rows: jitted on Keras' JAX backend
     args.reps, args.large_reps = (3, 3) if args.quick else (9, 7)
     args.target = 0.01 if args.quick else 0.02
     args.row_budget = 4.0 if args.quick else 15.0
     wanted = set(filter(None, args.only.split(",")))
-    cases = [c for c in CASES if not wanted or c.loss in wanted]
+    cases = [c for c in CASES if not wanted or c.loss in wanted or c.spelling in wanted]
+    unknown = wanted - {c.loss for c in CASES} - {c.spelling for c in CASES}
+    if unknown:
+        parser.error(f"no row for {', '.join(sorted(unknown))}; --list shows the rows")
+    if args.list:
+        for c in cases:
+            print(f"{c.loss:22s} {c.library:5s} {c.spelling:45s} {c.native}")
+        return
 
     import torch
 
     torch.set_num_threads(args.threads)
     start = time.perf_counter()
-    text = report(args, rows(args, cases), time.perf_counter() - start)
+    outcome = rows(args, cases)
+    text = report(args, outcome, cases, time.perf_counter() - start)
     out = args.out if args.out is not None else (
         None if args.quick else HERE / "RESULTS-catalogue.md")
     if out is None:
@@ -312,6 +751,9 @@ def main() -> None:
     else:
         out.write_text(text + "\n")
         print(f"wrote {out}", file=sys.stderr)
+    if outcome.mismatches or outcome.errors:
+        sys.exit(f"{len(outcome.mismatches)} value mismatch(es), {len(outcome.errors)} "
+                 "row(s) that raised: see the report")
 
 
 if __name__ == "__main__":
