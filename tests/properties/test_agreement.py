@@ -4,6 +4,7 @@ sigmoid/softmax away from the clipping region."""
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,9 @@ RTOL, ATOL = 2e-4, 2e-5
 @pytest.mark.parametrize("name", NAMES)
 def test_numpy_torch_and_jax_agree(name):
     """Generated inputs: NumPy, eager torch and jitted JAX give the same per-sample values, and
-    the JAX gradient of their sum (from the same compiled function) is finite."""
+    the JAX gradient of their sum (from the same compiled function) is finite. JAX compiles per
+    input shape (about a second for the larger losses): it takes about half the examples, chosen
+    by a hash of the input (so that a failing example replays), all under ``thorough``."""
     libs = [Backend.load(n) for n in ("numpy", "torch")]
 
     @scaled(0.2)
@@ -33,7 +36,8 @@ def test_numpy_torch_and_jax_agree(name):
         y_true, y_pred, kwargs = inputs
         ref, out = (_run.call(name, b, y_true, y_pred, kwargs) for b in libs)
         np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL, err_msg="torch")
-        _assert_jax_agrees(name, y_true, y_pred, kwargs, ref)
+        if THOROUGH or zlib.crc32(np.ascontiguousarray(y_pred).tobytes()) % 2 == 0:
+            _assert_jax_agrees(name, y_true, y_pred, kwargs, ref)
 
     check()
 
