@@ -75,6 +75,10 @@ def make_inputs(kind: str, shape: tuple[int, ...] = (6, 5),
         return labels, rng.normal(size=(3, 12, 6))
     if kind == "pairs":  # -1/1 labels, one per pair; the items stacked on axis 1
         return np.where(rng.random(shape[0]) < 0.5, -1.0, 1.0), x
+    if kind == "pairs01":  # 0/1 pair labels, read as -1/1
+        return np.where(rng.random(shape[0]) < 0.5, 0.0, 1.0), x
+    if kind == "signed":  # -1/1 labels of y_pred's shape
+        return np.where(rng.random(shape) < 0.5, -1.0, 1.0), x
     if kind == "triplets":  # y_true unused
         return np.zeros(shape[0]), x
     if kind == "counts":  # Poisson counts (0, 1 and more: the Stirling term), log-rates
@@ -82,6 +86,10 @@ def make_inputs(kind: str, shape: tuple[int, ...] = (6, 5),
     if kind == "mean_variance":  # y_pred = concat([means, variances], -1), one below eps
         variances = rng.uniform(0.2, 3.0, (*shape[:-1], shape[-1] // 2))
         variances.reshape(-1)[::7] = 1e-8
+        mean = x[..., : shape[-1] // 2]
+        return rng.normal(size=mean.shape), np.concatenate([mean, variances], axis=-1)
+    if kind == "variances":  # every variance above eps: no clamp
+        variances = rng.uniform(0.2, 3.0, (*shape[:-1], shape[-1] // 2))
         mean = x[..., : shape[-1] // 2]
         return rng.normal(size=mean.shape), np.concatenate([mean, variances], axis=-1)
     raise ValueError(kind)
@@ -174,9 +182,15 @@ CASES = [
     Case("MultiMargin", {"p": 2, "margin": 0.5, "weight": [0.5, 1.0, 2.0, 0.0, 1.5]}, "sparse",
          "multi_margin", keras="none"),
     Case("SoftMargin", {}, "binary", "soft_margin", keras="none"),
+    Case("SoftMargin", {}, "signed", "soft_margin", keras="none"),
+    Case("SoftMargin", {}, "regression", "soft_margin", keras="none"),  # labels left as they are
     Case("CosineEmbedding", {"margin": 0.2}, "pairs", "cosine_embedding", shape=(6, 2, 5),
          keras="none"),
+    Case("CosineEmbedding", {"margin": 0.2}, "pairs01", "cosine_embedding", shape=(6, 2, 5),
+         keras="none"),
     Case("MarginRanking", {"margin": 0.5}, "pairs", "margin_ranking", shape=(6, 2),
+         keras="none"),
+    Case("MarginRanking", {"margin": 0.5}, "pairs01", "margin_ranking", shape=(6, 2),
          keras="none"),
     Case("TripletMargin", {"swap": True, "p": 1.5}, "triplets", "triplet_margin",
          shape=(6, 3, 5), keras="none"),
@@ -188,9 +202,16 @@ CASES = [
          keras="none"),
     Case("GaussianNLL", {"full": True}, "mean_variance", "gaussian_nll", shape=(6, 10),
          keras="none"),
+    Case("GaussianNLL", {}, "variances", "gaussian_nll", shape=(6, 10), keras="none"),
     # torch's classification losses (peers: tests/catalogue/test_probabilistic.py).
     Case("NLL", {}, "sparse", "nll", keras="none"),
     Case("NLL", {"ignore_class": -1}, "sparse_ignore", "nll", keras="none"),
+    # torch's ignore_index=-100 where no label is -100 (F's reduction), and an ignore_class
+    # within [0, C) (the mask).
+    Case("NLL", {"ignore_class": -100}, "sparse", "nll", keras="none"),
+    Case("NLL", {"ignore_class": -100, "axis": 1}, "sparse", "nll", shape=(2, 5, 3),
+         keras="none"),
+    Case("NLL", {"ignore_class": 2}, "sparse", "nll", keras="none"),
     Case("NLL", {"axis": 1}, "sparse", "nll", shape=(2, 5, 3), keras="none"),
     Case("MultiLabelSoftMargin", {}, "binary", "multilabel_soft_margin", keras="none"),
     Case("MultiLabelSoftMargin", {"weight": [0.5, 1.0, 2.0, 0.0, 1.5]}, "binary",
@@ -346,6 +367,60 @@ def test_empty_ignore_gives_zero_not_nan(spy):
     assert float(out.detach()) == 0.0
     (grad,) = torch.autograd.grad(out, x)
     assert torch.all(grad == 0)
+
+
+# The kernels that read label or score values on the host (to skip a mask, a NaN guard or a
+# clamp, or to fuse F's reduction) compute the same numbers without reading them (GPU, compile).
+_READING = [c for c in CASES if c.kernel in {
+    "nll", "multi_margin", "soft_margin", "cosine_embedding", "margin_ranking", "gaussian_nll"}]
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("case", _READING, ids=lambda c: c.id)
+def test_kernels_that_read_values_equal_the_array_api_path_without_reading(
+        case, reduction, spy, monkeypatch):
+    from anyloss.backend import _torch_kernels
+
+    monkeypatch.setattr(_torch_kernels, "_on_host", lambda x: False)
+    y_true, x = _torch_inputs(case)
+    loss = getattr(al, case.cls)(reduction=reduction, **case.kwargs)
+    with B.value_checks("never"):
+        value, grad = _value_and_grad(loss, y_true, x)
+    assert spy.taken == [(case.kernel, reduction)]
+    with B.generic_only():
+        generic_value, generic_grad = _value_and_grad(loss, y_true, x)
+    assert value.shape == generic_value.shape
+    np.testing.assert_allclose(value.numpy(), generic_value.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(grad.numpy(), generic_grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("make", [
+    # A NaN label of a pair, a NaN score of multi_margin (F skips NaN violations), a NaN
+    # variance: NaN on both paths, where F's own reduction would give a number.
+    lambda: (al.CosineEmbedding(), torch.tensor([1.0, float("nan"), -1.0]),
+             torch.randn(3, 2, 4, dtype=torch.float64)),
+    lambda: (al.MarginRanking(), torch.tensor([1.0, float("nan"), -1.0]),
+             torch.randn(3, 2, dtype=torch.float64)),
+    lambda: (al.SoftMargin(), torch.tensor([[1.0, float("nan")], [0.0, 1.0]]),
+             torch.randn(2, 2, dtype=torch.float64)),
+    lambda: (al.MultiMargin(), torch.tensor([0, 2, 1]),
+             torch.tensor([[0.5, float("nan"), 0.1], [0.2, 0.3, 0.4], [1.0, 2.5, 3.0]],
+                          dtype=torch.float64)),
+    lambda: (al.GaussianNLL(), torch.tensor([[0.5, 1.0]], dtype=torch.float64),
+             torch.tensor([[0.1, 0.2, float("nan"), 1.0]], dtype=torch.float64)),
+], ids=["cosine_embedding", "margin_ranking", "soft_margin", "multi_margin", "gaussian_nll"])
+def test_nan_inputs_give_nan_on_both_paths(make, reduction, spy):
+    loss, y_true, y_pred = make()
+    loss.reduction = reduction
+    x = y_pred.clone().requires_grad_(True)
+    value, grad = _value_and_grad(loss, y_true, x)
+    assert spy.taken == [(loss.builtin.name, reduction)]
+    with B.generic_only():
+        generic_value, generic_grad = _value_and_grad(loss, y_true, x)
+    assert torch.isnan(value).any()
+    np.testing.assert_allclose(value.numpy(), generic_value.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(grad.numpy(), generic_grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
 # --- where the kernels step aside ----------------------------------------------------------

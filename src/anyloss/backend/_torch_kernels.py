@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import math
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -291,13 +292,23 @@ def _class_labels(y_true: Any, y_pred: Tensor, axis: int) -> Tensor | None:
 
 def _check_label_range(
     labels: Tensor, num_classes: int, loss: str, ignore: Any, ignore_arg: str | None = None
-) -> None:
-    """``check_label_range`` with one ``aminmax`` (the common case: int64 on the CPU)."""
-    if ignore is None and checks_apply(labels) and labels.numel():
+) -> bool:
+    """``check_label_range`` with one ``aminmax`` (the common case: int64 on the CPU). Returns
+    whether every label was read to be in ``[0, num_classes)`` (then an ``ignore`` label
+    outside that range marks no entry); ``False`` where the values were not read."""
+    if checks_apply(labels) and labels.numel():
         low, high = labels.aminmax()
         if low.item() >= 0 and high.item() < num_classes:
-            return
+            return True
     check_label_range(torch, labels, num_classes, loss, ignore, ignore_arg)
+    return False
+
+
+def _on_host(x: Tensor) -> bool:
+    """Whether ``x``'s values can be read at no cost: in host memory, outside
+    ``torch.compile`` (no device sync, no graph break). Kernels read values there only to choose
+    between computations of the same numbers (whatever the value-check policy)."""
+    return not torch.compiler.is_compiling() and x.is_cpu
 
 
 def sparse_categorical_crossentropy(
@@ -499,7 +510,9 @@ def gaussian_nll(
     """Means and variances concatenated on ``y_pred``'s last axis. Written with torch ops, not
     ``F.gaussian_nll_loss``: that one reads ``any(var < 0)`` on every call (a device sync, a
     graph break under ``torch.compile``); here the negative-variance check follows anyloss'
-    value-check policy (a negative variance sends the call to the formula, which raises)."""
+    value-check policy (a negative variance sends the call to the formula, which raises). The
+    check reads the smallest variance: when it is >= eps the clamp changes nothing and is
+    skipped; otherwise (or where values are not read) torch's own clamp is used."""
     compute = _compute_dtype(y_pred, dtype)
     if (
         compute is None
@@ -517,19 +530,28 @@ def gaussian_nll(
     target = _cast(y_true, compute)
     d = target.shape[-1]
     mean, var = y_pred[..., :d], y_pred[..., d:]
-    if checks_apply(var) and bool((var.detach() < 0).any()):
-        return None
-    # torch clamps a clone of var in place under no_grad: the value is max(var, eps), the
-    # gradient passes straight through the clamp (d var_clamped / d var = 1).
-    var = torch.where(var < eps, eps + (var - var.detach()), var)
-    values = 0.5 * (var.log() + (mean - target) ** 2 / var)
+    clamp = True
+    if checks_apply(var):
+        low = var.detach().amin().item()
+        if low < 0:
+            return None
+        clamp = not low >= eps  # NaN: clamped (and stays NaN)
+    if clamp:
+        # torch's clamp: a clone clamped in place under no_grad, so the value is max(var, eps)
+        # and the gradient passes straight through it (d var_clamped / d var = 1).
+        var = var.clone()
+        with torch.no_grad():
+            var.clamp_(min=eps)
+    values = var.log() + (mean - target).square() / var
     if full:
-        values = values + 0.5 * _LOG_2PI
+        values = values + _LOG_2PI
+    # The formula's 0.5 (...) per entry, applied after the reduction: halving is exact, so the
+    # numbers are the same, for one pass less.
     if values.ndim == 1 or reduction in _MEAN:
-        return values.mean()
+        return 0.5 * values.mean()
     if reduction == "sum":
-        return values.sum() / d
-    return values.mean(-1)
+        return values.sum() / (2 * d)
+    return 0.5 * values.mean(-1)
 
 
 _LOG_2PI = 1.8378770664093453  # log(2 pi)
@@ -559,15 +581,40 @@ def multi_margin(
     w = None if weight is None else torch.tensor(weight, dtype=compute, device=y_pred.device)
     x = _cast(y_pred, compute)
     # F.multi_margin_loss: weight[y] * sum_{i != y} max(0, margin - x_y + x_i)^p / C per row.
+    # F skips a NaN violation (its `z > 0` test is false); a NaN score must give NaN. A sum that
+    # is not NaN rules NaN out (one pass), and F's own reduction applies.
+    if _on_host(x) and not math.isnan(x.detach().sum().item()):
+        return F.multi_margin_loss(
+            x,
+            labels,
+            p=p,
+            margin=float(margin),
+            weight=w,
+            reduction="mean" if reduction in _MEAN else reduction,
+        )
     values = F.multi_margin_loss(x, labels, p=p, margin=float(margin), weight=w, reduction="none")
-    # F skips a NaN violation (its `z > 0` test is false); a NaN score must give NaN.
-    return _reduce(torch.where(x.isnan().any(1), torch.nan, values), reduction)
+    # NaN added, not selected: the other scores of the row keep their gradient, as in the formula.
+    return _reduce(values + torch.where(x.isnan().any(1), torch.nan, 0.0), reduction)
 
 
-def _signed_labels(target: Tensor) -> Tensor:
-    """Keras' hinge conversion: when every label is 0 or 1, map them to -1/1 (no sync)."""
+def _signed_labels(target: Tensor) -> tuple[Tensor, bool]:
+    """Keras' hinge conversion: when every label is 0 or 1, map them to -1/1. Returns the
+    labels and whether they are known to hold no NaN. On the host (:func:`_on_host`) the labels
+    are read (one ``aminmax``, and a second pass only when they lie within [0, 1]); elsewhere
+    the choice is a ``where`` (no sync) and NaN is not ruled out."""
+    if _on_host(target):
+        bounds = target.detach().aminmax()
+        low, high = bounds.min.item(), bounds.max.item()
+        if math.isnan(low) or math.isnan(high):
+            return target, False  # not binary (y (y - 1) is NaN), as in the formula
+        if low >= 0.0 and high <= 1.0:
+            labels = target.detach()
+            # Within [0, 1], y == round(y) holds for 0 and 1 only (round(0.5) is 0).
+            if torch.equal(labels, labels.round()):
+                return 2.0 * target - 1.0, True
+        return target, True
     binary = (target * (target - 1.0)).abs().amax() == 0
-    return torch.where(binary, 2.0 * target - 1.0, target)
+    return torch.where(binary, 2.0 * target - 1.0, target), False
 
 
 def soft_margin(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
@@ -576,17 +623,20 @@ def soft_margin(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
         return None
     target, x = pair
     # softplus, not F.soft_margin_loss: its log1p(exp(-y x)) overflows to inf for -y x > ~88
-    # (float32), where softplus stays finite (the same numbers elsewhere).
-    values = F.softplus(-_signed_labels(target) * x)
+    # (float32), where softplus stays finite (the same numbers elsewhere). softplus(-y x) is
+    # -softplus(y x, beta=-1), bit for bit in value and gradient: the sign is applied after the
+    # reduction, one pass over the labels less.
+    values = F.softplus(_signed_labels(target)[0] * x, beta=-1)
     if x.ndim == 1 or reduction in _MEAN:
-        return values.mean()
+        return -values.mean()
     if reduction == "sum":
-        return values.sum() / x.shape[-1]
-    return values.mean(-1)
+        return -values.sum() / x.shape[-1]
+    return -values.mean(-1)
 
 
-def _pair_labels(y_true: Any, y_pred: Tensor, compute: Any) -> Tensor | None:
-    """Float -1/1 (or all-0/1) labels of shape ``(batch,)`` for stacked pairs, or ``None``."""
+def _pair_labels(y_true: Any, y_pred: Tensor, compute: Any) -> tuple[Tensor, bool] | None:
+    """Float -1/1 (or all-0/1) labels of shape ``(batch,)`` for stacked pairs, and whether they
+    are known to hold no NaN (:func:`_signed_labels`), or ``None``."""
     if (
         not isinstance(y_true, torch.Tensor)
         or y_true.device != y_pred.device
@@ -609,10 +659,19 @@ def cosine_embedding(
     compute = _compute_dtype(y_pred, dtype)
     if compute is None or y_pred.ndim != 3 or y_pred.shape[1] != 2:
         return None
-    target = _pair_labels(y_true, y_pred, compute)
-    if target is None:
+    labels = _pair_labels(y_true, y_pred, compute)
+    if labels is None:
         return None
+    target, nan_free = labels
     x = _cast(y_pred, compute)
+    if nan_free:  # F's reduction is the loss' own
+        return F.cosine_embedding_loss(
+            x[:, 0],
+            x[:, 1],
+            target,
+            margin=float(margin),
+            reduction="mean" if reduction in _MEAN else reduction,
+        )
     values = F.cosine_embedding_loss(
         x[:, 0], x[:, 1], target, margin=float(margin), reduction="none"
     )
@@ -626,14 +685,14 @@ def margin_ranking(
     compute = _compute_dtype(y_pred, dtype)
     if compute is None or y_pred.ndim != 2 or y_pred.shape[1] != 2:
         return None
-    target = _pair_labels(y_true, y_pred, compute)
-    if target is None:
+    labels = _pair_labels(y_true, y_pred, compute)
+    if labels is None:
         return None
     x = _cast(y_pred, compute)
     return F.margin_ranking_loss(
         x[:, 0],
         x[:, 1],
-        target,
+        labels[0],
         margin=float(margin),
         reduction="mean" if reduction in _MEAN else reduction,
     )
@@ -707,17 +766,28 @@ def nll(
     labels = _class_labels(y_true, y_pred, axis)
     if labels is None:
         return None
-    _check_label_range(labels, y_pred.shape[axis], "nll", ignore_class, "ignore_class")
+    num_classes = y_pred.shape[axis]
+    in_range = _check_label_range(labels, num_classes, "nll", ignore_class, "ignore_class")
     batch_shape = labels.shape
     x = _classes_in_dim1(_cast(y_pred, compute), axis)
     if x.ndim == 2 and labels.ndim != 1:
         labels = labels.reshape(-1)
-    valid = None if ignore_class is None else labels != ignore_class
+    # Labels read to lie in [0, C) hold no ignore_class outside it (torch's -100): no mask.
+    masked = ignore_class is not None and not (in_range and not 0 <= ignore_class < num_classes)
+    valid = labels != ignore_class if masked else None
     ignore_index = -100 if ignore_class is None else ignore_class  # -100: F's default
-    values = F.nll_loss(x, labels, ignore_index=ignore_index, reduction="none")
     if reduction == "none":
+        values = F.nll_loss(x, labels, ignore_index=ignore_index, reduction="none")
         return values.reshape(batch_shape), None if valid is None else valid.reshape(batch_shape)
-    return _reduce(values, reduction, valid)
+    if in_range and valid is None:  # every entry counts: F's reduction is the loss' own
+        return F.nll_loss(
+            x, labels, ignore_index=ignore_index, reduction="mean" if reduction in _MEAN else "sum"
+        )
+    total = F.nll_loss(x, labels, ignore_index=ignore_index, reduction="sum")
+    if reduction == "sum":
+        return total
+    # Over the valid entries; 0 when there are none (D5), where F's "mean" gives NaN.
+    return total / (labels.numel() if valid is None else valid.sum().clamp(min=1))
 
 
 def multilabel_soft_margin(
