@@ -92,7 +92,18 @@ def log_softmax(xp: Any, x: Any, axis: int = -1) -> Any:
 
 
 def softmax(xp: Any, x: Any, axis: int = -1) -> Any:
-    """``exp(x - max) / sum(exp(x - max))`` along ``axis``."""
+    """``exp(x - max) / sum(exp(x - max))`` along ``axis``.
+
+    torch and JAX: their own ``softmax`` (the same values; the composed form costs torch three
+    elementwise passes forward and a division's backward: MONAI's Dice at 16x4x128x128 took
+    half anyloss' time before).
+    """
+    if is_torch(xp):
+        return x.softmax(axis)
+    if is_jax(xp):
+        import jax
+
+        return jax.nn.softmax(x, axis=axis)
     m = stop_gradient(xp, xp.max(x, axis=axis, keepdims=True))
     e = xp.exp(x - m)
     return e / xp.sum(e, axis=axis, keepdims=True)
@@ -135,9 +146,14 @@ def log_sigmoid(xp: Any, x: Any) -> Any:
 
 
 def sigmoid(xp: Any, x: Any) -> Any:
-    """``1 / (1 + exp(-x))``, written so neither branch overflows (torch: ``torch.sigmoid``)."""
+    """``1 / (1 + exp(-x))``, written so neither branch overflows (torch: ``torch.sigmoid``;
+    JAX: ``jax.nn.sigmoid``: jitted fwd+bwd at 16x256x256, 1.5 ms against 4.9 ms)."""
     if is_torch(xp):
         return xp.sigmoid(x)
+    if is_jax(xp):
+        import jax
+
+        return jax.nn.sigmoid(x)
     e = xp.exp(-xp.abs(x))
     return xp.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 

@@ -506,13 +506,22 @@ def _class_mean(layout: _Layout, value: Any) -> Any:
     return layout.xp.mean(value, axis=layout.class_axis, keepdims=True)
 
 
-def _counts(layout: _Layout) -> tuple[Any, Any, Any, Any]:
-    """Soft true positives, false positives, false negatives and target sums per class."""
+def _counts(layout: _Layout) -> tuple[Any, Any, Any]:
+    """Soft true positives, prediction sums and target sums per class.
+
+    The false positives and negatives are ``P - TP`` and ``T - TP``: one product and three
+    sums instead of three products, two complements and four sums over the full array.
+    """
     xp, t, p, axes = layout.xp, layout.y_true, layout.y_pred, layout.reduce
-    tp = _sum(xp, t * p, axes)
-    fp = _sum(xp, p * (1.0 - t), axes)
-    fn = _sum(xp, (1.0 - p) * t, axes)
-    return tp, fp, fn, _sum(xp, t, axes)
+    return _sum(xp, t * p, axes), _sum(xp, p, axes), _sum(xp, t, axes)
+
+
+def _weighted_den(tp: Any, pred: Any, total: Any, alpha: float, beta: float) -> Any:
+    """``TP + alpha FP + beta FN`` from the counts (alpha = beta = 0.5: ``(P + T) / 2``)."""
+    if alpha == beta:
+        den = alpha * (pred + total)
+        return den if alpha == 0.5 else den + (1.0 - 2.0 * alpha) * tp
+    return alpha * pred + beta * total + (1.0 - alpha - beta) * tp
 
 
 def _tversky_per_class(
@@ -526,8 +535,8 @@ def _tversky_per_class(
     ignore_empty: bool,
 ) -> Any:
     xp = layout.xp
-    tp, fp, fn, total = _counts(layout)
-    den = tp + alpha * fp + beta * fn + (smooth if smooth_dr is None else smooth_dr)
+    tp, pred, total = _counts(layout)
+    den = _weighted_den(tp, pred, total, alpha, beta) + (smooth if smooth_dr is None else smooth_dr)
     if eps > 0:
         den = xp.clip(den, eps, None)
     score = (tp + smooth) / den
@@ -1004,7 +1013,7 @@ def generalized_dice(
     )
     layout = _drop_background(layout, include_background)
     xp, ca = layout.xp, layout.class_axis
-    tp, fp, fn, total = _counts(layout)
+    tp, pred, total = _counts(layout)
     present = total > 0
     if weight_type == "uniform":
         weights = xp.ones_like(total)
@@ -1014,15 +1023,15 @@ def generalized_dice(
         top = xp.max(weights, axis=ca if 0 not in layout.reduce else None, keepdims=True)
         weights = xp.where(present, weights, top)
     num = 2.0 * xp.sum(weights * tp, axis=ca, keepdims=True) + smooth
-    den = xp.sum(weights * (2.0 * tp + fp + fn), axis=ca, keepdims=True)
+    den = xp.sum(weights * (pred + total), axis=ca, keepdims=True)
     den = den + (smooth if smooth_dr is None else smooth_dr)
     return _finish(layout, 1.0 - num / den)
 
 
 def _dice_term(layout: _Layout, smooth: float, smooth_dr: Any) -> Any:
     """MONAI's Dice per class: ``1 - (2 TP + smooth) / (T + P + smooth_dr)``."""
-    tp, fp, fn, _ = _counts(layout)
-    den = 2.0 * tp + fp + fn + (smooth if smooth_dr is None else smooth_dr)
+    tp, pred, total = _counts(layout)
+    den = pred + total + (smooth if smooth_dr is None else smooth_dr)
     return 1.0 - (2.0 * tp + smooth) / den
 
 
@@ -1385,7 +1394,10 @@ def mcc(
     layout = _drop_background(layout, include_background)
     xp = layout.xp
     t, p = layout.y_true, layout.y_pred
-    tp, fp, fn, _ = _counts(layout)
+    # FP and FN summed, not subtracted from the totals: "perfect" must mean exactly 0.
+    tp = _sum(xp, t * p, layout.reduce)
+    fp = _sum(xp, p * (1.0 - t), layout.reduce)
+    fn = _sum(xp, (1.0 - p) * t, layout.reduce)
     tn = _sum(xp, (1.0 - p) * (1.0 - t), layout.reduce)
     perfect = (fp == 0) & (fn == 0)
     tp, tn, fp, fn = tp + eps, tn + eps, fp + eps, fn + eps
