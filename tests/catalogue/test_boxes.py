@@ -27,6 +27,7 @@ import numpy as np
 import pytest
 
 import anyloss as al
+from tests.helpers import Backend
 
 torch = pytest.importorskip("torch")
 jax = pytest.importorskip("jax")
@@ -326,3 +327,23 @@ def test_torch_compile_fullgraph():
     (expected_grad,) = torch.autograd.grad(expected.sum(), x2)
     _close(values.detach().numpy(), expected.detach().numpy())
     _close(grad.numpy(), expected_grad.numpy())
+
+
+@pytest.mark.parametrize("lib", ["torch", "jax"])
+def test_ciou_gradient_is_finite_for_a_tiny_height(lib):
+    # Found by the property test: a predicted height of 1.2e-38 overflowed atan(w / h)'s
+    # gradient -w / h**2 to -inf, times atan's 1 / (1 + (w / h)**2) = 0: NaN.
+    backend = Backend.load(lib)
+    y_true = np.zeros((1, 4), np.float32)
+    y_pred = np.array([[0.0, 0.0, 1.0, 1.17549435e-38]], np.float32)
+
+    def total(p: Any) -> Any:
+        return backend.module.sum(al.ciou(backend.asarray(y_true), p))
+
+    value, grad = backend.value_and_grad(total, y_pred)
+    assert np.isfinite(value) and np.all(np.isfinite(grad)), (value, grad)
+    # The angle term equals the quotient form's wherever that is finite.
+    h = np.array([1.0, 1e-3, 2.0, -0.5])
+    w = np.array([2.0, 1.0, 0.0, 1.0])
+    np.testing.assert_allclose(backend.to_numpy(al.losses.boxes._angle(
+        backend.module, backend.asarray(w), backend.asarray(h))), np.arctan(w / h), rtol=1e-6)

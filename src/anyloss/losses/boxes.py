@@ -134,11 +134,15 @@ def _diou(xp: Any, true: Any, pred: Any, eps: float) -> tuple[Any, Any]:
 
 
 def _angle(xp: Any, width: Any, height: Any) -> Any:
-    """``atan(width / height)``; ``±pi/2`` (or 0 for a point) where ``height == 0``, with a
-    zero gradient there instead of torchvision's NaN."""
-    flat = height == 0
-    ratio = width / xp.where(flat, xp.ones_like(height), height)
-    return xp.where(flat, (math.pi / 2) * xp.sign(width), xp.atan(ratio))
+    """``atan(width / height)``, as ``atan2`` (``±pi/2`` where ``height == 0``, 0 for a point):
+    finite gradients wherever the box is not a point, where the quotient's gradient
+    ``-width / height**2`` overflows for a tiny height (NaN in torchvision, and in the quotient
+    form at a height of 1e-38); a point has the angle 0 and a zero gradient."""
+    one = xp.ones_like(height)
+    sign = xp.where(height < 0, -one, one)  # atan(w / h) = atan2(s w, s h) for s = sign(h)
+    point = (width == 0) & (height == 0)
+    safe = xp.where(point, one, sign * height)
+    return xp.where(point, xp.zeros_like(height), xp.atan2(sign * width, safe))
 
 
 @builtin(
@@ -376,8 +380,8 @@ def ciou(y_true: Any, y_pred: Any, box_format: str = "xyxy", eps: float = 1e-7) 
     For box regression: besides overlap and centre distance, it matches the boxes' shapes. The
     trade-off weight ``alpha`` is held constant in the gradient (as in the paper and
     torchvision). The same numbers as torchvision's ``complete_box_iou_loss`` wherever that is
-    finite; a box of zero height has the angle ``±pi/2`` (0 for a point) and a zero gradient
-    through it, where torchvision gives NaN.
+    finite; a box of zero (or a tiny) height has the angle ``±pi/2`` with a finite gradient, a
+    point box the angle 0 with a zero gradient, where torchvision gives NaN.
 
     ::
 
