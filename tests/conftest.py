@@ -17,7 +17,10 @@ from hypothesis import HealthCheck, settings
 
 from tests.helpers import BACKENDS, Backend
 
-settings.register_profile("ci", max_examples=60, deadline=None,
+# ``ci`` (make test) draws the same examples on every run: a red run is a regression, not a new
+# random draw (one found CIoU's NaN at a height of 1e-38 only on the fourth run). ``thorough``
+# (make test-thorough) draws new ones each time, 1000 per property, to find such cases.
+settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", max_examples=1000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
