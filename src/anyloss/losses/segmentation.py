@@ -323,6 +323,16 @@ _MONAI_NOTE = (
     "class mean (MONAI's reduction='none' keeps the classes; only reduction='mean' is "
     "supported). `other_act`, `weight` and `soft_label` are not supported."
 )
+#: optax' Dice (``dice_loss``, ``binary_dice_loss``): the Tversky form at alpha = beta = 0.5,
+#: smoothing 1 on both sides, no clipping, from logits.
+_OPTAX_DICE: Mapping[str, Any] = {
+    "alpha": 0.5,
+    "beta": 0.5,
+    "gamma": 1.0,
+    "smooth": 1.0,
+    "eps": 0.0,
+    "from_logits": True,
+}
 _SMP_NOTE = (
     "Call as loss(y_true, y_pred). Channels-first (class_axis=1); the sums run over the whole "
     "batch (aggregation='batch'), whose one value is returned for every sample, so "
@@ -759,16 +769,7 @@ def _check_focal_tversky(arguments: dict[str, Any]) -> dict[str, Any]:
         ),
         Peer(
             "optax.dice_loss",
-            settings={
-                "alpha": 0.5,
-                "beta": 0.5,
-                "gamma": 1.0,
-                "smooth": 1.0,
-                "eps": 0.0,
-                "from_logits": True,
-                "activation": "auto",
-                "class_axis": -1,
-            },
+            settings={**_OPTAX_DICE, "activation": "auto", "class_axis": -1},
             renames={"alpha": "alpha", "beta": "beta", "smooth": "smooth", "axis": "axis"},
             choices={
                 "apply_softmax": {True: {"from_logits": True}, False: {"from_logits": False}},
@@ -786,16 +787,7 @@ def _check_focal_tversky(arguments: dict[str, Any]) -> dict[str, Any]:
         ),
         Peer(
             "optax.binary_dice_loss",
-            settings={
-                "alpha": 0.5,
-                "beta": 0.5,
-                "gamma": 1.0,
-                "smooth": 1.0,
-                "eps": 0.0,
-                "from_logits": True,
-                "activation": "sigmoid",
-                "class_axis": None,
-            },
+            settings={**_OPTAX_DICE, "activation": "sigmoid", "class_axis": None},
             renames={"smooth": "smooth"},
             choices={"apply_sigmoid": {True: {"from_logits": True}, False: {"from_logits": False}}},
             note=(
