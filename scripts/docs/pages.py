@@ -410,32 +410,24 @@ def _draw_sweep(entry: _catalog.Entry, sweep: Sweep, out: Path, points: int) -> 
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    from anyloss.cli._plot import CustomEntry, curve
+    from anyloss.cli._plot import CustomEntry, curve, draw
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5), layout="constrained")
-    for i, (label, make) in enumerate(sweep.curves.items()):
+    curves = []
+    for label, make in sweep.curves.items():
 
         def loss(_target: Any, y_pred: Any, make: Any = make) -> Any:
             y_true, inputs = make(float(np.asarray(y_pred)[0, 0]))
             return np.mean(np.asarray(entry.function(y_true, inputs, **sweep.kwargs)))
 
-        c = curve(CustomEntry(label, loss), 0.0, False, sweep.lo, sweep.hi, points)
-        style = {"label": label, "linewidth": 2, "linestyle": ("-", "--", "-.", ":")[i % 4]}
-        left.plot(c.x, c.loss, **style)
-        right.plot(c.x, c.grad, **style)
-    for ax, ylabel, title in ((left, "loss", "Loss"), (right, "d loss / d x", "Gradient")):
-        ax.set_xlabel("x")
-        ax.set_ylabel(ylabel)
-        ax.set_title(f"{title}: {entry.name}")
-        ax.grid(True, alpha=0.3)
-        ax.axhline(0.0, color="0.6", linewidth=0.8)
-    handles, labels = left.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 3))
-    fig.suptitle(f"Loss and gradient as one input moves\nx = {sweep.what}")
-    fig.savefig(out, dpi=100)
-    plt.close(fig)
+        curves.append(curve(CustomEntry(label, loss), 0.0, False, sweep.lo, sweep.hi, points))
+    draw(
+        curves,
+        out,
+        "x",
+        f": {entry.name}",
+        f"Loss and gradient as one input moves\nx = {sweep.what}",
+    )
 
 
 # --- pages --------------------------------------------------------------------------------

@@ -233,6 +233,20 @@ def plot(
         msg = "`anyloss plot` needs matplotlib, an optional dependency: pip install anyloss[plot]"
         raise PlotError(msg) from None
     matplotlib.use("Agg")
+    draw(
+        curves,
+        out,
+        f"x = {AXIS_LABELS[axis]}",
+        f" ({_target(entries, y_true)})",
+        _note(entries, axis, y_true),
+    )
+    return out
+
+
+def draw(curves: Sequence[Curve], out: Any, xlabel: str, titled: str, suptitle: str) -> None:
+    """The curves' losses (left) and gradients (right) into the PNG ``out``: panel titles
+    ``"Loss" + titled`` and ``"Gradient" + titled``, one legend below both (it never covers a
+    curve). Needs matplotlib with a non-interactive backend selected."""
     import matplotlib.pyplot as plt
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5), layout="constrained")
@@ -241,20 +255,17 @@ def plot(
         style = {"label": c.label, "linewidth": 2, "linestyle": ("-", "--", "-.", ":")[i % 4]}
         left.plot(c.x, c.loss, **style)
         right.plot(c.x, c.grad, **style)
-    target = _target(entries, y_true)
     for ax, ylabel, title in ((left, "loss", "Loss"), (right, "d loss / d x", "Gradient")):
-        ax.set_xlabel(f"x = {AXIS_LABELS[axis]}")
+        ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
-        ax.set_title(f"{title} ({target})")
+        ax.set_title(title + titled)
         ax.grid(True, alpha=0.3)
         ax.axhline(0.0, color="0.6", linewidth=0.8)
-    # One legend for both panels, below them: it never covers a curve.
     handles, labels = left.get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=min(len(curves), 3))
-    fig.suptitle(_note(entries, axis, y_true))
+    fig.suptitle(suptitle)
     fig.savefig(out, dpi=100)
     plt.close(fig)
-    return out
 
 
 def _target(entries: Sequence[Entry], y_true: float) -> str:
