@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # build; see that file). Reinstalled when either file changes.
 $(STAMP): pyproject.toml constraints/dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints/dev.txt -e ".[dev]"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints/dev.txt -e ".[dev,tensorflow,tf-keras]"
 	touch $(STAMP)
 
 # The demo's own venv: only what examples/demo.py and examples/loss_table.py import (anyloss

@@ -7,6 +7,7 @@ import os
 # Keras 3 needs a backend before import; the numpy backend is the parity reference.
 os.environ.setdefault("KERAS_BACKEND", "numpy")
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up notices
 
 import importlib.util
 from pathlib import Path
@@ -29,11 +30,12 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 @pytest.fixture(params=BACKENDS, ids=lambda name: name)
 def backend(request: pytest.FixtureRequest) -> Backend:
-    """One `Backend` per installed library: numpy, torch, jax, array_api_strict, dask."""
+    """One `Backend` per installed library: numpy, torch, jax, array_api_strict, dask,
+    tensorflow."""
     return Backend.load(request.param)
 
 
-@pytest.fixture(params=["numpy", "torch", "jax"], ids=lambda name: name)
+@pytest.fixture(params=["numpy", "torch", "jax", "tensorflow"], ids=lambda name: name)
 def grad_backend(request: pytest.FixtureRequest) -> Backend:
     """Backends with autodiff (numpy stands in via finite differences only where noted)."""
     return Backend.load(request.param)
@@ -44,7 +46,7 @@ def grad_backend(request: pytest.FixtureRequest) -> Backend:
 #: import error in it still fails collection.
 OPTIONAL_LIBRARIES = frozenset(
     {"torch", "jax", "jaxlib", "keras", "optax", "dask", "array_api_strict", "ml_dtypes",
-     "matplotlib"}
+     "matplotlib", "tensorflow", "tf_keras"}
 )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-BACKENDS = ["numpy", "torch", "jax", "array_api_strict", "dask"]
+BACKENDS = ["numpy", "torch", "jax", "array_api_strict", "dask", "tensorflow"]
 
 
 def keras_losses() -> set[str]:
@@ -57,6 +57,8 @@ class Backend:
             return self.module.from_numpy(np.ascontiguousarray(arr))
         if self.name == "dask":
             return self.module.from_array(arr, chunks=tuple(max(1, s // 2) for s in arr.shape))
+        if self.name == "tensorflow":
+            return self.module.convert_to_tensor(arr)
         return self.module.asarray(arr)
 
     def to_numpy(self, x: Any) -> np.ndarray:
@@ -80,6 +82,12 @@ class Backend:
 
             v, g = jax.value_and_grad(fn)(self.module.asarray(x))
             return np.asarray(v), np.asarray(g)
+        if self.name == "tensorflow":
+            t = self.module.convert_to_tensor(x)
+            with self.module.GradientTape() as tape:
+                tape.watch(t)
+                out = fn(t)
+            return out.numpy(), tape.gradient(out, t).numpy()
         msg = f"{self.name} has no autodiff"
         raise NotImplementedError(msg)
 
@@ -102,3 +110,20 @@ def central_difference(fn: Any, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
         down[idx] -= h
         g[idx] = (float(fn(up)) - float(fn(down))) / (2 * h)
     return g
+
+
+def tf_value_and_grad(fn: Any, y_true: Any, y_pred: np.ndarray,
+                      **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``fn(y_true, y_pred, **kwargs)`` on eager TensorFlow tensors, and the gradient of its sum
+    with respect to ``y_pred`` through ``tf.GradientTape`` (the catalogue's TensorFlow runs;
+    skipped where TensorFlow is not installed)."""
+    tf = pytest.importorskip("tensorflow")
+
+    t = tf.convert_to_tensor(np.asarray(y_true))
+    p = tf.convert_to_tensor(np.asarray(y_pred))
+    with tf.GradientTape() as tape:
+        tape.watch(p)
+        out = fn(t, p, **kwargs)
+        total = tf.reduce_sum(out)
+    grad = tape.gradient(total, p, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    return out.numpy(), grad.numpy()

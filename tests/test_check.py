@@ -132,6 +132,25 @@ def test_detached_output_on_torch_and_zero_gradient_on_jax():
     assert "stop_gradient" in by_backend["jax"].fix
 
 
+@needs("tensorflow")
+def test_tensorflow_when_named():
+    """TensorFlow is checked when named (the default leaves it out: it is slow to import), with
+    tf.GradientTape; a cut graph is named in its own words."""
+    assert "tensorflow" not in al.check_loss(weighted_mse).backends
+    assert al.check_loss(al.get("sparse_categorical_crossentropy"), backends=["tensorflow"]).ok
+
+    def stopped(y_true, y_pred):
+        return ops.mean(ops.square(y_true - ops.stop_gradient(y_pred)), axis=-1)
+
+    def numpy_mse(y_true, y_pred):
+        return np.mean(np.square(y_true - y_pred), axis=-1)
+
+    p = _problem(al.check_loss(stopped, backends="tensorflow"), "no-gradient")
+    assert p.backend == "tensorflow" and "tf.GradientTape" in p.message
+    p = _problem(al.check_loss(numpy_mse, backends="tensorflow"), "numpy-call")
+    assert p.backend == "tensorflow"
+
+
 @needs("torch")
 def test_step_function_has_zero_gradient():
     def thresholded(y_true, y_pred):
@@ -321,8 +340,8 @@ def test_given_inputs_are_used():
 
 
 def test_argument_errors():
-    with pytest.raises(ValueError, match=r"backends.*'tensorflow'"):
-        al.check_loss(weighted_mse, backends=["tensorflow"])
+    with pytest.raises(ValueError, match=r"backends.*'mxnet'"):
+        al.check_loss(weighted_mse, backends=["mxnet"])
     with pytest.raises(ValueError, match="both `y_true` and `y_pred`"):
         al.check_loss(weighted_mse, y_true=[1.0])
     p = _problem(al.check_loss(42), "not-callable")

@@ -61,8 +61,8 @@ def test_bfloat16_on_numpy_per_sample_and_policy():
     assert out.astype(np.float32).tolist() == [1.0, 1.0]
 
 
-class EagerTensor:
-    """Stands for tf.Tensor: NumPy converts it silently through ``__array__``."""
+class RaggedTensor:
+    """Stands for tf.RaggedTensor: NumPy converts it silently through ``__array__``."""
 
     def __init__(self, values):
         self.values = np.asarray(values, dtype=np.float64)
@@ -71,15 +71,17 @@ class EagerTensor:
         return self.values
 
 
-EagerTensor.__module__ = "tensorflow.python.framework.ops"
+RaggedTensor.__module__ = "tensorflow.python.ops.ragged.ragged_tensor"
 
 
 @pytest.mark.parametrize("which", ["y_true", "y_pred", "sample_weight"])
-def test_tensorflow_tensors_are_refused(which):
+def test_tensorflow_ragged_tensors_are_refused(which):
+    """Dense TensorFlow tensors are arrays of anyloss (tests/test_tensorflow.py); a ragged one
+    is refused by name, without importing TensorFlow, with the fix."""
     args = {"y_true": np.ones((2, 3)), "y_pred": np.zeros((2, 3)),
             "sample_weight": np.ones(2)}
-    args[which] = EagerTensor(args[which])
-    with pytest.raises(TypeError, match=rf"`{which}` is a TensorFlow EagerTensor.*\.numpy\(\)"):
+    args[which] = RaggedTensor(args[which])
+    with pytest.raises(TypeError, match=rf"`{which}` is a TensorFlow RaggedTensor.*\.to_tensor\(\)"):
         al.MeanSquaredError()(**args)
 
 

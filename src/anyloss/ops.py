@@ -562,7 +562,7 @@ def flatten(x: Any) -> Any:
 def batch_flatten(x: Any) -> Any:
     """``x`` as ``(batch, -1)``: every axis but the first flattened (``keras.backend``)."""
     xp, (a,) = _operands(x)
-    return xp.reshape(a, (B.shape(a)[0], -1))
+    return xp.reshape(a, (B.dynamic_shape(a)[0], -1))
 
 
 def permute_dimensions(x: Any, pattern: Any) -> Any:
@@ -593,7 +593,7 @@ def repeat(x: Any, repeats: int, axis: Any = None) -> Any:
         return xp.repeat(a, repeats, axis=axis)
     # array-api-compat < 1.12 lacks repeat on torch: a new axis after `axis`, tiled, merged.
     tiled = xp.tile(xp.expand_dims(a, axis=axis + 1), (1,) * (axis + 1) + (repeats,))
-    dims = B.shape(a)
+    dims = B.dynamic_shape(a)
     return xp.reshape(tiled, (*dims[:axis], dims[axis] * repeats, *dims[axis + 1 :]))
 
 
@@ -672,7 +672,7 @@ def switch(condition: Any, then_expression: Any, else_expression: Any) -> Any:
     if not _is_scalar(c):
         rank = builtins.max([B.ndim(v) for v in (a, b) if not _is_scalar(v)] + [B.ndim(c)])
         if 0 < B.ndim(c) < rank:
-            c = xp.reshape(c, (*B.shape(c), *(1,) * (rank - B.ndim(c))))
+            c = xp.reshape(c, (*B.dynamic_shape(c), *(1,) * (rank - B.ndim(c))))
     return where(c, a, b)
 
 
@@ -686,11 +686,12 @@ def take(x: Any, indices: Any, axis: Any = None) -> Any:
     index = B.like(indices, a, xp, arg="indices")
     if not B.is_int_dtype(xp, index.dtype):
         index = xp.astype(index, xp.int64)
-    index_shape = B.shape(index)
+    index_shape = B.dynamic_shape(index)
     flat = xp.reshape(index, (-1,))
-    flat = xp.where(flat < 0, flat + B.shape(a)[axis], flat)
+    dims = B.dynamic_shape(a)
+    flat = xp.where(flat < 0, flat + dims[axis], flat)
     out = xp.take(a, flat, axis=axis)
-    shape_out = (*B.shape(a)[:axis], *index_shape, *B.shape(a)[axis + 1 :])
+    shape_out = (*dims[:axis], *index_shape, *dims[axis + 1 :])
     return xp.reshape(out, shape_out)
 
 

@@ -493,8 +493,8 @@ _no_arrays("LossesContainer-torch-loss-module", _torch_module_loss, ValueError, 
 
 _no_arrays("check_loss-only-y_true", lambda: al.check_loss(al.mse, y_true=f32((2,))), ValueError,
            "y_pred", "None", "or neither")
-_no_arrays("check_loss-unknown-backend", lambda: al.check_loss(al.mse, backends=["tensorflow"]),
-           ValueError, "backends", "'tensorflow'", "Expected names from")
+_no_arrays("check_loss-unknown-backend", lambda: al.check_loss(al.mse, backends=["mxnet"]),
+           ValueError, "backends", "'mxnet'", "Expected names from")
 _no_arrays("check_loss-backends-int", lambda: al.check_loss(al.mse, backends=5), TypeError,
            "backends", "5", "Expected names from")
 _no_arrays("check_loss-backends-empty", lambda: al.check_loss(al.mse, backends=[]), ValueError,

@@ -1,6 +1,7 @@
-"""Run the bad-input table (table.py): every row on NumPy, PyTorch and JAX inputs where it takes
-arrays. Each row must raise exactly its error, with a message naming the argument, what was seen
-and the fix. NaN rows: NaN in a float input gives NaN in the loss, without an exception."""
+"""Run the bad-input table (table.py): every row on NumPy, PyTorch, JAX and TensorFlow inputs
+where it takes arrays. Each row must raise exactly its error, with a message naming the argument,
+what was seen and the fix. NaN rows: NaN in a float input gives NaN in the loss, without an
+exception."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from tests.helpers import Backend
 from tests.properties import _run
 from tests.properties.families import example
 
-LIBS = ["numpy", "torch", "jax"]
+LIBS = ["numpy", "torch", "jax", "tensorflow"]
 
 
 def maker(backend: Backend):
@@ -28,7 +29,7 @@ def maker(backend: Backend):
             import torch
 
             return torch.as_tensor(np.asarray(x))
-        return backend.module.asarray(np.asarray(x))
+        return backend.asarray(x)
 
     return A
 

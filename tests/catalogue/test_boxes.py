@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 
 import anyloss as al
-from tests.helpers import Backend
+from tests.helpers import Backend, tf_value_and_grad
 
 torch = pytest.importorskip("torch")
 jax = pytest.importorskip("jax")
@@ -37,7 +37,7 @@ jnp = jax.numpy
 REFERENCES = Path(__file__).parent / "references"
 TORCHVISION = json.loads((REFERENCES / "torchvision_boxes.json").read_text())
 TFA = json.loads((REFERENCES / "tfa_boxes.json").read_text())
-LIBS = ["numpy", "torch", "jax"]
+LIBS = ["numpy", "torch", "jax", "tensorflow"]
 LOSSES = ["giou", "diou", "ciou"]
 SPELLING = {
     "giou": "torchvision.ops.generalized_box_iou_loss",
@@ -61,6 +61,8 @@ def _value_and_grad(lib: str, fn: Any, y_true: np.ndarray,
     """``fn(y_true, y_pred)`` on ``lib``'s arrays and the gradient of its sum (None on NumPy)."""
     if lib == "numpy":
         return np.asarray(fn(y_true, y_pred)), None
+    if lib == "tensorflow":
+        return tf_value_and_grad(fn, y_true, y_pred)
     if lib == "torch":
         x = torch.tensor(y_pred, requires_grad=True)
         out = fn(torch.tensor(y_true), x)

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import anyloss as al
-from tests.helpers import Backend
+from tests.helpers import Backend, tf_value_and_grad
 
 torch = pytest.importorskip("torch")
 jax = pytest.importorskip("jax")
@@ -27,7 +27,7 @@ jax.config.update("jax_enable_x64", True)
 jnp = jax.numpy
 
 SEEDS = [0, 1, 2]
-LIBS = ["numpy", "torch", "jax"]
+LIBS = ["numpy", "torch", "jax", "tensorflow"]
 REDUCTIONS = {"sum_over_batch_size": "mean", "sum": "sum", "none": "none"}
 BATCH = 7
 
@@ -159,6 +159,8 @@ def _value_and_grad(lib: str, fn: Callable[[Any, Any], Any], y_true: np.ndarray,
     backend = Backend.load(lib)
     if lib == "numpy":
         return np.asarray(fn(y_true, y_pred)), None
+    if lib == "tensorflow":
+        return tf_value_and_grad(fn, y_true, y_pred)
     labels = backend.asarray(y_true)
     if lib == "torch":
         x = _t(y_pred).requires_grad_(True)

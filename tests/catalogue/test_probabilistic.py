@@ -30,7 +30,7 @@ import numpy as np
 import pytest
 
 import anyloss as al
-from tests.helpers import Backend
+from tests.helpers import Backend, tf_value_and_grad
 
 torch = pytest.importorskip("torch")
 jax = pytest.importorskip("jax")
@@ -40,7 +40,7 @@ jnp = jax.numpy
 F = torch.nn.functional
 
 SEEDS = [0, 1, 2]
-LIBS = ["numpy", "torch", "jax"]
+LIBS = ["numpy", "torch", "jax", "tensorflow"]
 TORCH_REDUCTIONS = {"mean": "sum_over_batch_size", "sum": "sum", "none": "none"}
 REFERENCES = Path(__file__).parent / "references"
 
@@ -57,6 +57,8 @@ def _anyloss(fn: Callable[..., Any], lib: str, y_true: np.ndarray, y_pred: np.nd
     t = backend.asarray(y_true)
     if lib == "numpy":
         return np.asarray(fn(t, backend.asarray(y_pred), **kw)), None
+    if lib == "tensorflow":
+        return tf_value_and_grad(fn, y_true, y_pred, **kw)
     if lib == "torch":
         p = torch.tensor(y_pred, requires_grad=True)
         out = fn(t, p, **kw)

@@ -27,7 +27,7 @@ pml = pytest.importorskip("pytorch_metric_learning.losses")
 jax.config.update("jax_enable_x64", True)
 jnp = jax.numpy
 
-LIBS = ["numpy", "torch", "jax"]
+LIBS = ["numpy", "torch", "jax", "tensorflow"]
 SEEDS = [0, 1, 2]
 REDUCTIONS = ["sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none"]
 CLASSES, DIM, BATCH = 5, 6, 12
@@ -101,6 +101,14 @@ def test_function_equals_pml_with_its_weights(lib, settings):
             out = al.arcface(t, e, wt, **settings)
             grads = torch.autograd.grad(out.mean(), (e, wt))
             values, grads = out.detach().numpy(), [g.numpy() for g in grads]
+        elif lib == "tensorflow":
+            tf = backend.module
+            e, wt = tf.constant(x), tf.constant(w)
+            with tf.GradientTape() as tape:
+                tape.watch([e, wt])
+                out = al.arcface(t, e, wt, **settings)
+                mean = tf.reduce_mean(out)
+            values, grads = out.numpy(), [g.numpy() for g in tape.gradient(mean, [e, wt])]
         else:
             (_, values), grads = _jax_arcface(settings)(jnp.asarray(x), jnp.asarray(w), t)
         _close(values, expected["per_sample"], f"seed {seed}")

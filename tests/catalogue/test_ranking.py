@@ -27,6 +27,7 @@ import numpy as np
 import pytest
 
 import anyloss as al
+from tests.helpers import tf_value_and_grad
 
 torch = pytest.importorskip("torch")
 jax = pytest.importorskip("jax")
@@ -37,7 +38,7 @@ optax = pytest.importorskip("optax")
 REFERENCES = Path(__file__).parent / "references"
 RAX = json.loads((REFERENCES / "rax_ranking.json").read_text())
 KERAS_RS = json.loads((REFERENCES / "keras_rs_ranking.json").read_text())
-LIBS = ["numpy", "torch", "jax"]
+LIBS = ["numpy", "torch", "jax", "tensorflow"]
 SEEDS = [0, 1, 2]
 
 
@@ -54,6 +55,8 @@ def _value_and_grad(lib: str, fn: Any, y_true: np.ndarray,
     """``fn(y_true, y_pred)`` on ``lib``'s arrays and the gradient of its sum (None on NumPy)."""
     if lib == "numpy":
         return np.asarray(fn(y_true, y_pred)), None
+    if lib == "tensorflow":
+        return tf_value_and_grad(fn, y_true, y_pred)
     if lib == "torch":
         x = torch.tensor(y_pred, requires_grad=True)
         out = fn(torch.tensor(y_true), x)

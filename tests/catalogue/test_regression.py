@@ -28,6 +28,7 @@ import pytest
 import anyloss as al
 from anyloss import backend as B
 from anyloss.losses._builtin import PEERS
+from tests.helpers import tf_value_and_grad
 
 torch = pytest.importorskip("torch")
 jax = pytest.importorskip("jax")
@@ -36,7 +37,7 @@ jnp = jax.numpy
 F = torch.nn.functional
 
 SEEDS = [0, 1, 2]
-LIBS = ["numpy", "torch", "jax"]
+LIBS = ["numpy", "torch", "jax", "tensorflow"]
 BATCH = 7
 TFA = json.loads((Path(__file__).parent / "references" / "tfa_regression.json").read_text())
 
@@ -147,6 +148,8 @@ def _value_and_grad(lib: str, fn: Callable[[Any, Any], Any], y_true: np.ndarray,
     its sum (None on NumPy)."""
     if lib == "numpy":
         return np.asarray(fn(y_true, y_pred)), None
+    if lib == "tensorflow":
+        return tf_value_and_grad(fn, y_true, y_pred)
     if lib == "torch":
         x = _t(y_pred).requires_grad_(True)
         value = fn(_t(y_true), x)

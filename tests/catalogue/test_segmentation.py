@@ -30,7 +30,7 @@ import pytest
 
 import anyloss as al
 from anyloss.losses._builtin import PEERS
-from tests.helpers import Backend
+from tests.helpers import Backend, tf_value_and_grad
 
 torch = pytest.importorskip("torch")
 jax = pytest.importorskip("jax")
@@ -40,7 +40,7 @@ jax.config.update("jax_enable_x64", True)
 jnp = jax.numpy
 
 SEEDS = [0, 1, 2]
-LIBS = ["numpy", "torch", "jax"]
+LIBS = ["numpy", "torch", "jax", "tensorflow"]
 #: JAX compiles once per shape and configuration (up to seconds on a busy CI machine): JAX runs
 #: every third configuration (every seed), NumPy and torch run all of them.
 JAX_EVERY = 3
@@ -64,6 +64,8 @@ def _value_and_grad(lib: str, fn: Callable[[Any, Any], Any], y_true: np.ndarray,
     if lib == "numpy":
         return np.asarray(fn(y_true, y_pred)), None
     labels = Backend.load(lib).asarray(y_true)
+    if lib == "tensorflow":
+        return tf_value_and_grad(fn, y_true, y_pred)
     if lib == "torch":
         x = _t(y_pred).requires_grad_(True)
         out = fn(labels, x)

@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 import anyloss as al
-from tests.helpers import Backend
+from tests.helpers import Backend, tf_value_and_grad
 
 torch = pytest.importorskip("torch")
 jax = pytest.importorskip("jax")
@@ -33,7 +33,7 @@ pml = pytest.importorskip("pytorch_metric_learning.losses")
 jax.config.update("jax_enable_x64", True)
 jnp = jax.numpy
 
-LIBS = ["numpy", "torch", "jax"]
+LIBS = ["numpy", "torch", "jax", "tensorflow"]
 SEEDS = [0, 1, 2]
 REDUCTIONS = ["sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none"]
 KERAS_HUB = json.loads(
@@ -97,6 +97,8 @@ def _ours(lib: str, fn: Any, labels: np.ndarray,
     backend = Backend.load(lib)
     if lib == "numpy":
         return np.asarray(fn(labels, x)), None
+    if lib == "tensorflow":
+        return tf_value_and_grad(fn, labels, x)
     t = backend.asarray(labels)
     if lib == "torch":
         p = torch.from_numpy(x).requires_grad_(True)

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import anyloss as al
-from tests.helpers import Backend
+from tests.helpers import Backend, tf_value_and_grad
 
 torch = pytest.importorskip("torch")
 jax = pytest.importorskip("jax")
@@ -25,7 +25,7 @@ optax = pytest.importorskip("optax")
 jax.config.update("jax_enable_x64", True)
 jnp = jax.numpy
 
-LIBS = ["numpy", "torch", "jax"]
+LIBS = ["numpy", "torch", "jax", "tensorflow"]
 SEEDS = [0, 1, 2]
 TFA = json.loads((Path(__file__).parent / "references" / "tfa_structured.json").read_text())
 TFA_CASES = TFA["cases"]
@@ -59,6 +59,8 @@ def _value_and_grad(lib: str, fn: Any, y_true: np.ndarray,
     if lib == "numpy":
         return np.asarray(fn(y_true, y_pred)), None
     labels = backend.asarray(y_true)
+    if lib == "tensorflow":
+        return tf_value_and_grad(fn, y_true, y_pred)
     if lib == "torch":
         x = torch.from_numpy(y_pred).requires_grad_(True)
         out = fn(labels, x)

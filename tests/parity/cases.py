@@ -499,6 +499,10 @@ def is_library_array(x: Any, backend: Backend) -> bool:
         import dask.array
 
         return isinstance(x, dask.array.Array)
+    if backend.name == "tensorflow":
+        import tensorflow as tf
+
+        return isinstance(x, tf.Tensor)
     # A full reduction on NumPy gives a NumPy scalar (np.float32), as NumPy itself does.
     return isinstance(x, (np.ndarray, np.generic))
 

@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 import anyloss as al
+from anyloss import backend as B
 from tests.helpers import Backend, central_difference, keras_losses
 from tests.parity.cases import (
     CASES,
@@ -32,8 +33,10 @@ from tests.parity.cases import (
     SEEDS,
     Case,
     ClassCase,
+    class_reference_for,
     inputs_for,
     params,
+    reference_for,
     sample_weights,
 )
 
@@ -60,7 +63,8 @@ def _function_objective(loss: str, kwargs_key: str):
     def objective(y_pred: Any, arrays: dict[str, Any]) -> Any:
         extra = {k: v for k, v in arrays.items() if k not in ("y_true", "cotangent")}
         values = fn(arrays["y_true"], y_pred, **extra, **case_kwargs)
-        return (arrays["cotangent"] * values).sum()
+        weighted = arrays["cotangent"] * values
+        return B.namespace(weighted).sum(weighted)  # TensorFlow tensors have no .sum()
 
     return objective
 
@@ -192,3 +196,92 @@ def test_class_torch_gradient_matches_finite_differences(case):
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CLASS_CASES])
 def test_class_jax_gradient_matches_finite_differences_torch_and_jit(case):
     _assert_jax_gradients(class_objective, case, "class", jit=True)
+
+
+# --- TensorFlow: tf.GradientTape eagerly, and inside tf.function with an unknown batch size ------
+
+
+def _signature(y_pred: np.ndarray, arrays: dict[str, np.ndarray]) -> str:
+    """A key for the ``tf.function`` input signature of ``(y_pred, arrays)``: every axis of the
+    batch's size that comes first is unknown (``None``)."""
+    import tensorflow as tf
+
+    batch = y_pred.shape[0]
+
+    def spec(x: np.ndarray) -> Any:
+        shape = [None if i == 0 and n == batch else n for i, n in enumerate(x.shape)]
+        return tf.TensorSpec(shape, tf.as_dtype(x.dtype))
+
+    signature = [spec(y_pred), {k: spec(v) for k, v in arrays.items()}]
+    key = repr(signature)
+    _SIGNATURES[key] = signature
+    return key
+
+
+_SIGNATURES: dict[str, Any] = {}
+
+
+@functools.cache
+def _tf_graph(kind: str, name: str, kwargs_key: str, signature_key: str):
+    """One traced ``tf.function`` per loss, arguments and input ranks: ``(values, gradient)``,
+    the function's per-sample values (gradient of ``sum(cotangent * values)``) or the class'
+    reduced loss with sample weights."""
+    import tensorflow as tf
+
+    kwargs = _KWARGS[kwargs_key]
+    if kind == "function":
+        fn = al.losses.FUNCTIONS[name]
+
+        def values_and_total(y_pred: Any, arrays: dict[str, Any]) -> Any:
+            extra = {k: v for k, v in arrays.items() if k not in ("y_true", "cotangent")}
+            values = fn(arrays["y_true"], y_pred, **extra, **kwargs)
+            return values, tf.reduce_sum(arrays["cotangent"] * values)
+    else:
+        loss = al.losses.CLASSES[name](**kwargs)
+
+        def values_and_total(y_pred: Any, arrays: dict[str, Any]) -> Any:
+            value = loss(arrays["y_true"], y_pred, sample_weight=arrays["sample_weight"])
+            return value, value
+
+    @tf.function(input_signature=_SIGNATURES[signature_key])
+    def graph(y_pred: Any, arrays: dict[str, Any]) -> Any:
+        with tf.GradientTape() as tape:
+            tape.watch(y_pred)
+            values, total = values_and_total(y_pred, arrays)
+        return values, tape.gradient(total, y_pred)
+
+    return graph
+
+
+def _assert_tensorflow_gradients(make, case, kind: str, expected: np.ndarray | None) -> None:
+    """Eager ``tf.GradientTape`` against finite differences and torch. With ``expected`` (Keras'
+    numbers), also the loss traced in a ``tf.function`` for any batch size: its values against
+    Keras, its gradient against the eager one."""
+    pytest.importorskip("tensorflow")
+    backend = Backend.load("tensorflow")
+    objective, y_pred, arrays = make(case, SEEDS[0])
+    _, eager = backend.value_and_grad(lambda x: objective(x, _on(backend, arrays)), y_pred)
+    _assert_matches_finite_differences(eager, kind, case.id, SEEDS[0])
+    torch_grad = autodiff_gradient(make, case, SEEDS[0], "torch")
+    np.testing.assert_allclose(eager, torch_grad, rtol=1e-9, atol=1e-12)
+    if expected is None:
+        return
+    name = case.loss if kind == "function" else case.cls
+    graph = _tf_graph(kind, name, _kwargs_key(case.kwargs), _signature(y_pred, arrays))
+    values, grad = graph(backend.asarray(y_pred), _on(backend, arrays))
+    np.testing.assert_allclose(values.numpy(), expected, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(grad.numpy(), eager, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", [
+    pytest.param(c, id=f"{c.id}-s{SEEDS[0]}{'-tf.function' if c.id in JIT_CASE_IDS else ''}")
+    for c in CASES])
+def test_function_tensorflow_gradient_matches_finite_differences_torch_and_tf_function(case):
+    expected = reference_for(case, SEEDS[0]) if case.id in JIT_CASE_IDS else None
+    _assert_tensorflow_gradients(function_objective, case, "function", expected)
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CLASS_CASES])
+def test_class_tensorflow_gradient_matches_finite_differences_torch_and_tf_function(case):
+    expected = class_reference_for(case, "sum_over_batch_size", SEEDS[0], weighted=True)
+    _assert_tensorflow_gradients(class_objective, case, "class", expected)

@@ -22,6 +22,8 @@ def array(backend: Backend, x: np.ndarray, dtype: str | None = None) -> Any:
             return torch.tensor(x, dtype=torch.float32).to(torch.bfloat16)
         if backend.name == "jax":
             return backend.module.asarray(x, dtype=backend.module.bfloat16)
+        if backend.name == "tensorflow":
+            return backend.module.cast(backend.asarray(x, "float32"), "bfloat16")
         import ml_dtypes
 
         return np.asarray(x, dtype=np.float32).astype(ml_dtypes.bfloat16)

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 
 import anyloss as al
-from tests.helpers import Backend
+from tests.helpers import Backend, installed
 from tests.properties import _run
 from tests.properties.families import SPECS, THOROUGH, example, extremes, scaled
 
@@ -20,6 +20,7 @@ NAMES = sorted(SPECS)
 LOGIT_NAMES = sorted(n for n in NAMES if SPECS[n].logits is not None)
 # float32 agreement: relative, with an absolute floor for values near 0.
 RTOL, ATOL = 2e-4, 2e-5
+TENSORFLOW = ("tensorflow",) if installed("tensorflow") else ()
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -47,12 +48,15 @@ def test_eager_backends_agree_on_every_extreme_case(name):
     """The fixed and extreme inputs: NumPy and eager torch agree on each, jitted JAX agrees with
     a finite gradient on each, and eager JAX (no jit, the path most users take) agrees on the
     example (on every case under the ``thorough`` profile: eager JAX compiles each primitive
-    once per shape, seconds per loss)."""
-    libs = [Backend.load(n) for n in ("numpy", "torch")]
+    once per shape, seconds per loss). Eager TensorFlow agrees on each too."""
+    libs = [Backend.load(n) for n in ("numpy", "torch", *TENSORFLOW)]
     eager_jax = Backend.load("jax")
     for case, (y_true, y_pred, kwargs) in {"example": example(name), **extremes(name)}.items():
-        ref, out = (_run.call(name, b, y_true, y_pred, kwargs) for b in libs)
-        np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL, err_msg=f"torch: {case}")
+        ref = _run.call(name, libs[0], y_true, y_pred, kwargs)
+        for lib in libs[1:]:
+            out = _run.call(name, lib, y_true, y_pred, kwargs)
+            np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL,
+                                       err_msg=f"{lib.name}: {case}")
         _assert_jax_agrees(name, y_true, y_pred, kwargs, ref, case)
         if case == "example" or THOROUGH:
             out = _run.call(name, eager_jax, y_true, y_pred, kwargs)

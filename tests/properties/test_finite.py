@@ -37,7 +37,8 @@ def test_values_are_finite_on_valid_inputs(name, lib):
     spec = SPECS[name]
 
     # Dask builds and computes a graph per example (CTC's time loop makes it large): fewer.
-    @scaled(0.05 if backend.name == "dask" else 0.25)
+    # Eager TensorFlow runs the same formulas at ~5 ms a call, its extremes all below: fewer.
+    @scaled({"dask": 0.05, "tensorflow": 0.1}.get(backend.name, 0.25))
     @given(inputs=spec.strategy())
     def check(inputs):
         y_true, y_pred, kwargs = inputs
@@ -80,7 +81,7 @@ def test_extreme_inputs_give_finite_gradients(name, case):
 
 LOW_PRECISION = [("numpy", "float16"), ("numpy", "bfloat16"), ("torch", "float16"),
                  ("torch", "bfloat16"), ("jax", "float16"), ("jax", "bfloat16"),
-                 ("dask", "float16")]
+                 ("dask", "float16"), ("tensorflow", "float16"), ("tensorflow", "bfloat16")]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -92,7 +93,7 @@ def test_float16_and_bfloat16_compute_in_float32(name, lib, dtype):
     y_true, y_pred, kwargs = example(name)
     fn = al.losses.FUNCTIONS[name]
     out = fn(_run.array(backend, y_true, dtype), _run.array(backend, y_pred, dtype), **kwargs)
-    assert str(out.dtype).endswith("float32"), out.dtype
+    assert "float32" in str(out.dtype), out.dtype
     # The reference: the same (already rounded) inputs given as float32.
     rounded_true = _rounded(y_true, dtype)
     rounded_pred = _rounded(y_pred, dtype)

@@ -8,6 +8,7 @@ match with :func:`like`. Everything else in anyloss is written against the Pytho
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import array_api_compat as aac
@@ -18,6 +19,7 @@ from anyloss.backend._checks import (
     check_whole_numbers,
     checks_apply,
     is_concrete,
+    is_tensorflow_array,
     is_torch_array,
     min_max,
     set_value_checks,
@@ -31,6 +33,7 @@ from anyloss.backend._extras import (
     is_dask,
     is_jax,
     is_numpy_backed,
+    is_tensorflow,
     is_torch,
     log_cosh,
     log_sigmoid,
@@ -44,7 +47,7 @@ from anyloss.backend._extras import (
     stop_gradient,
     take_along_last,
 )
-from anyloss.backend._native import generic_only, torch_kernels_apply
+from anyloss.backend._native import generic_only, native_kernels_apply, torch_kernels_apply
 
 __all__ = [
     "EPSILON",
@@ -58,6 +61,7 @@ __all__ = [
     "cumulative_sum",
     "device_of",
     "divide_no_nan",
+    "dynamic_shape",
     "float_dtype",
     "gather_classes",
     "generic_only",
@@ -69,6 +73,7 @@ __all__ = [
     "is_int_dtype",
     "is_jax",
     "is_numpy_backed",
+    "is_tensorflow",
     "is_torch",
     "like",
     "log_cosh",
@@ -86,6 +91,7 @@ __all__ = [
     "sigmoid",
     "softmax",
     "softplus",
+    "sparse_softmax_crossentropy",
     "stop_gradient",
     "take_along_last",
     "to_numpy",
@@ -103,6 +109,8 @@ def is_array(x: Any) -> bool:
     """True for arrays of any array-API library (not Python scalars, lists or tuples)."""
     if is_torch_array(x):  # the common case first, without array-api-compat's lru_cache
         return True
+    if is_tensorflow_array(x):
+        return True
     return aac.is_array_api_obj(x) and not isinstance(x, (int, float, complex, bool))
 
 
@@ -119,6 +127,10 @@ def namespace(x: Any) -> Any:
             # What array_namespace returns, without its lru_cache: a first call inside
             # torch.compile would warn about tracing through it.
             import array_api_compat.torch as xp
+        elif is_tensorflow_array(x):
+            # TensorFlow has no array-API namespace: anyloss' adapter is one (imported only
+            # now, so `import anyloss` never imports TensorFlow).
+            from anyloss.backend import _tensorflow as xp
         elif is_array(x):
             xp = aac.array_namespace(x)
         else:
@@ -149,6 +161,8 @@ def prediction(y_pred: Any, dtype: Any = None) -> tuple[Any, Any]:
             "(complex, string and object arrays have no loss)."
         )
         raise TypeError(msg)
+    if is_tensorflow(xp):
+        y_pred = xp.asarray(y_pred)  # a tf.Variable is read (the tape records the read)
     return xp, as_float(xp, y_pred, dtype)
 
 
@@ -164,6 +178,10 @@ def _is_real(xp: Any, dtype: Any) -> bool:
     """Real float, integer or bool (decided once per namespace and dtype: every loss call
     asks). The namespace enters the key by name: ``torch.compile`` traces the lookup, and a
     string key keeps it traceable."""
+    if is_tensorflow(xp):
+        # Not cached here: TensorFlow's DType hashes in C, which torch.compile cannot trace
+        # through (a cache holding one breaks torch.compile later in the same process).
+        return xp.isdtype(dtype, ("real floating", "integral", "bool"))
     key = (getattr(xp, "__name__", None), type(dtype), dtype)
     known = _REAL_DTYPES.get(key)
     if known is not None:
@@ -186,19 +204,34 @@ def _is_ml_dtype(dtype: Any) -> bool:
 
 
 def device_of(x: Any) -> Any:
-    """The device of ``x`` (``None`` for JAX tracers, which ``asarray`` accepts)."""
+    """The device of ``x`` (``None`` for JAX tracers, which ``asarray`` accepts; TensorFlow's
+    device string, empty for symbolic tensors, whose placement TensorFlow decides)."""
     if is_torch_array(x):
         return x.device  # what aac.device returns, without its dispatch
+    if is_tensorflow_array(x):
+        return x.device
     return aac.device(x)
 
 
 def shape(x: Any) -> tuple[Any, ...]:
-    """The shape, with unknown (Dask ``nan``) sizes as ``None``."""
+    """The shape, with unknown sizes (Dask's ``nan``, TensorFlow's unknown dimensions inside
+    ``tf.function``) as ``None``."""
     if isinstance(x, np.ndarray) or is_torch_array(x):  # sizes always known: no scan
         return tuple(x.shape)
     return tuple(
         None if (d is None or (isinstance(d, float) and math.isnan(d))) else d for d in x.shape
     )
+
+
+def dynamic_shape(x: Any) -> tuple[Any, ...]:
+    """The shape to build arrays with (``xp.eye``, ``xp.zeros``, ``xp.reshape``): known sizes as
+    ints, unknown ones as 0-d integer tensors where the library has them (TensorFlow's
+    ``tf.shape(x)[i]`` inside ``tf.function``), else as in :func:`shape`."""
+    dims = shape(x)
+    if None in dims and is_tensorflow_array(x):
+        sizes = sys.modules["tensorflow"].shape(x)
+        return tuple(sizes[i] if d is None else d for i, d in enumerate(dims))
+    return dims
 
 
 def ndim(x: Any) -> int:
@@ -266,6 +299,9 @@ def like(x: Any, ref: Any, xp: Any, dtype: Any = None, arg: str = "y_true") -> A
             raise _not_numeric(arg, x, x.dtype)
         if namespace(x) is not xp:
             x = xp.asarray(to_numpy(x), device=device)
+        elif is_tensorflow(xp):
+            # TensorFlow copies between devices itself; a tf.Variable is read.
+            x = xp.asarray(x)
         elif device_of(x) != device:
             x = aac.to_device(x, device)
     else:
@@ -282,15 +318,26 @@ def like(x: Any, ref: Any, xp: Any, dtype: Any = None, arg: str = "y_true") -> A
 
 
 def _refuse_tensorflow(x: Any, arg: str) -> None:
-    """``TypeError`` for a TensorFlow tensor: ``np.asarray`` would take it silently, as a NumPy
-    copy with no gradient (TensorFlow is detected by module name, without importing it)."""
-    if type(x).__module__.startswith(("tensorflow.", "tf_keras.")):
-        msg = (
-            f"`{arg}` is a TensorFlow {type(x).__name__}: TensorFlow tensors are not supported "
-            "yet. Convert with .numpy() (no gradient flows back to TensorFlow), or use a "
-            "supported library: NumPy, PyTorch, JAX, Dask or any array-API library."
+    """``TypeError`` for a TensorFlow object that is no dense tensor (ragged, sparse, a tf_keras
+    symbolic input): ``np.asarray`` would take it silently, as a NumPy copy with no gradient, or
+    fail obscurely. TensorFlow is detected by module name, without importing it."""
+    kind = type(x)
+    if not kind.__module__.startswith(("tensorflow.", "tf_keras.")):
+        return
+    if kind.__name__ == "RaggedTensor":
+        fix = (
+            "Pad it with .to_tensor() and leave the padding out of the loss with a mask "
+            "(`mask=` of a Loss call, or a sample weight of 0 on padded entries)"
         )
-        raise TypeError(msg)
+    elif kind.__name__ == "SparseTensor":
+        fix = "Convert it with tf.sparse.to_dense()"
+    else:
+        fix = "Pass a dense tf.Tensor (or a tf.Variable)"
+    msg = (
+        f"`{arg}` is a TensorFlow {kind.__name__}, which anyloss does not take: losses compute "
+        f"on dense tensors. {fix}."
+    )
+    raise TypeError(msg)
 
 
 def _not_numeric(arg: str, x: Any, dtype: Any) -> TypeError:
@@ -339,3 +386,12 @@ def chunked_linear_crossentropy(
     from anyloss.backend._torch_chunked import chunked_linear_crossentropy as chunked
 
     return chunked(hidden, weight, bias, labels, chunk_size, label_smoothing)
+
+
+def sparse_softmax_crossentropy(xp: Any, logits: Any, labels: Any) -> Any:
+    """``logsumexp(logits) - logits[labels]`` (classes last, labels in range) in TensorFlow's
+    fused kernel, which Keras' own TensorFlow backend calls; ``None`` off TensorFlow and inside
+    :func:`generic_only` (the caller then computes the array-API formula: the same numbers)."""
+    if not is_tensorflow(xp) or not native_kernels_apply(logits):
+        return None
+    return xp.sparse_softmax_crossentropy(logits, labels)

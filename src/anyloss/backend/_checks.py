@@ -56,6 +56,13 @@ def is_torch_array(x: Any) -> bool:
     return torch is not None and isinstance(x, torch.Tensor)
 
 
+def is_tensorflow_array(x: Any) -> bool:
+    """Whether ``x`` is a TensorFlow tensor or variable (eager or symbolic), without importing
+    TensorFlow: none exists before it is imported."""
+    tf = sys.modules.get("tensorflow")
+    return tf is not None and isinstance(x, (tf.Tensor, tf.Variable))
+
+
 def checks_apply(x: Any) -> bool:
     """Whether value checks run on ``x`` under the current policy."""
     if _mode == "never":
@@ -66,20 +73,27 @@ def checks_apply(x: Any) -> bool:
         if sys.modules["torch"].compiler.is_compiling():
             return False
         return x.is_cpu or (_mode == "always" and not x.is_meta)
-    if not is_concrete(x):  # JAX tracers, Dask graphs
+    if not is_concrete(x):  # JAX tracers, Dask graphs, symbolic TensorFlow tensors
         return False
     if _mode == "always":
         return True
+    if is_tensorflow_array(x):
+        return ":CPU:" in x.device.upper()
     if sys.modules.get("jax") is not None and aac.is_jax_array(x):
         return all(d.platform == "cpu" for d in x.devices())
     return not (sys.modules.get("cupy") is not None and aac.is_cupy_array(x))
 
 
 def is_concrete(x: Any) -> bool:
-    """True when ``x``'s values can be read now: not a JAX tracer, not a lazy Dask graph.
+    """True when ``x``'s values can be read now: not a JAX tracer, not a lazy Dask graph, not
+    a symbolic TensorFlow tensor (inside ``tf.function``, where even an eager tensor's value is
+    out of reach of the traced code).
 
     (array-api-compat's ``is_lazy_array`` counts every JAX array as lazy, concrete ones too.)
     """
+    if is_tensorflow_array(x):
+        tf = sys.modules["tensorflow"]
+        return tf.executing_eagerly() and not tf.is_symbolic_tensor(x)
     jax = sys.modules.get("jax")
     if jax is not None and aac.is_jax_array(x):
         return not isinstance(x, jax.core.Tracer)

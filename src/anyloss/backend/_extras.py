@@ -8,17 +8,20 @@ than array-api-compat's ``take_along_axis`` and does not recompile per batch siz
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import array_api_compat as aac
 
-from anyloss.backend._checks import is_torch_array
+from anyloss.backend._checks import is_tensorflow_array, is_torch_array
 
 # Namespace tests by module name, as array-api-compat's own, but without its lru_cache: these
 # helpers run inside torch.compile, where Dynamo warns about every lru_cache it traces through.
 _TORCH = frozenset({"torch", "array_api_compat.torch"})
 _JAX = frozenset({"jax.numpy", "jax.experimental.array_api"})
 _DASK = frozenset({"dask.array", "array_api_compat.dask.array"})
+#: anyloss' own namespace over TensorFlow (``backend/_tensorflow.py``).
+_TENSORFLOW = "anyloss.backend._tensorflow"
 #: Namespaces computing on NumPy arrays (no bfloat16 arithmetic of their own).
 _NUMPY_BACKED = frozenset({"numpy", "array_api_compat.numpy", *_DASK})
 
@@ -33,6 +36,16 @@ def is_jax(xp: Any) -> bool:
     return getattr(xp, "__name__", None) in _JAX
 
 
+def is_tensorflow(xp: Any) -> bool:
+    """Whether ``xp`` is the TensorFlow namespace (``anyloss.backend._tensorflow``)."""
+    return getattr(xp, "__name__", None) == _TENSORFLOW
+
+
+def _tf() -> Any:
+    """TensorFlow, imported by then (a TensorFlow namespace exists only for its tensors)."""
+    return sys.modules["tensorflow"]
+
+
 def is_dask(xp: Any) -> bool:
     """Whether ``xp`` is Dask's namespace."""
     return getattr(xp, "__name__", None) in _DASK
@@ -44,7 +57,9 @@ def is_numpy_backed(xp: Any) -> bool:
 
 
 def _device(x: Any) -> Any:
-    return x.device if is_torch_array(x) else aac.device(x)
+    if is_torch_array(x) or is_tensorflow_array(x):
+        return x.device
+    return aac.device(x)
 
 
 def stop_gradient(xp: Any, x: Any) -> Any:
@@ -55,6 +70,8 @@ def stop_gradient(xp: Any, x: Any) -> Any:
         import jax
 
         return jax.lax.stop_gradient(x)
+    if is_tensorflow(xp):
+        return _tf().stop_gradient(x)
     return x
 
 
@@ -88,6 +105,8 @@ def log_softmax(xp: Any, x: Any, axis: int = -1) -> Any:
         import jax
 
         return jax.nn.log_softmax(x, axis=axis)
+    if is_tensorflow(xp):
+        return _tf().nn.log_softmax(x, axis=axis)
     return x - logsumexp(xp, x, axis=axis, keepdims=True)
 
 
@@ -104,6 +123,8 @@ def softmax(xp: Any, x: Any, axis: int = -1) -> Any:
         import jax
 
         return jax.nn.softmax(x, axis=axis)
+    if is_tensorflow(xp):
+        return _tf().nn.softmax(x, axis=axis)
     m = stop_gradient(xp, xp.max(x, axis=axis, keepdims=True))
     e = xp.exp(x - m)
     return e / xp.sum(e, axis=axis, keepdims=True)
@@ -124,6 +145,8 @@ def softplus(xp: Any, x: Any) -> Any:
         import jax
 
         return jax.nn.softplus(x)
+    if is_tensorflow(xp):
+        return _tf().math.softplus(x)
     return xp.logaddexp(x, xp.zeros_like(x))
 
 
@@ -133,9 +156,10 @@ def log_cosh(xp: Any, x: Any) -> Any:
 
     torch: Keras' form ``x + softplus(-2x) - log(2)`` (torch's ``logaddexp`` backward makes
     fwd+bwd 1.8x slower at 4096x1000). Elsewhere ``logaddexp`` (jitted JAX at 4096x1000: 1.27x
-    faster than the softplus form, on par with optax).
+    faster than the softplus form, on par with optax). TensorFlow: Keras' form, with
+    ``tf.math.softplus``.
     """
-    if is_torch(xp):
+    if is_torch(xp) or is_tensorflow(xp):
         return x + softplus(xp, -2.0 * x) - math.log(2.0)
     return xp.logaddexp(x, -x) - math.log(2.0)
 
@@ -154,12 +178,22 @@ def sigmoid(xp: Any, x: Any) -> Any:
         import jax
 
         return jax.nn.sigmoid(x)
+    if is_tensorflow(xp):
+        return _tf().math.sigmoid(x)
     e = xp.exp(-xp.abs(x))
     return xp.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def one_hot(xp: Any, labels: Any, num_classes: int, dtype: Any) -> Any:
-    """One-hot along a new last axis, built by comparison (no scatter: Dask and strict lack it)."""
+    """One-hot along a new last axis, built by comparison (no scatter: Dask and strict lack it;
+    TensorFlow: ``tf.one_hot``, which takes labels of any integer dtype)."""
+    if is_tensorflow(xp):
+        tf = _tf()
+        if labels.dtype.is_integer:
+            on, off = (True, False) if dtype == tf.bool else (1, 0)
+            return tf.one_hot(labels, num_classes, on_value=on, off_value=off, dtype=dtype)
+        # Float labels: a whole number matches its class, anything else none (as below).
+        return tf.cast(labels[..., None] == tf.range(num_classes, dtype=labels.dtype), dtype)
     classes = xp.arange(num_classes, device=_device(labels))
     return xp.astype(labels[..., None] == classes, dtype)
 
@@ -180,12 +214,15 @@ def scan(xp: Any, step: Any, init: Any, xs: Any) -> Any:
     """``carry = step(carry, x)`` for each ``x`` along ``xs``' first axis; the last carry.
 
     JAX: ``jax.lax.scan``, so ``jit`` compiles one step instead of an unrolled loop (CTC with
-    100 time steps took minutes to compile unrolled). Elsewhere a Python loop.
+    100 time steps took minutes to compile unrolled). TensorFlow inside ``tf.function``:
+    ``tf.foldl`` (one traced step; the number of steps may be unknown). Elsewhere a Python loop.
     """
     if is_jax(xp):
         import jax
 
         return jax.lax.scan(lambda carry, x: (step(carry, x), None), init, xs)[0]
+    if is_tensorflow(xp) and not _tf().executing_eagerly():
+        return _tf().foldl(step, xs, initializer=init)
     for t in range(xs.shape[0]):
         init = step(init, xs[t, ...])
     return init

@@ -2,7 +2,9 @@
 
 Each built-in names its kernel in its declaration (``torch_kernel=`` in
 ``anyloss.losses._builtin.builtin``); :func:`torch_kernels_apply` decides whether it is tried for
-a given ``y_pred``. Only PyTorch has kernels (``backend/_torch_kernels.py``): jitted JAX runs the
+a given ``y_pred``. PyTorch has kernels for whole losses (``backend/_torch_kernels.py``);
+TensorFlow has one for sparse CE from logits (``tf.nn.sparse_softmax_cross_entropy_with_logits``,
+called from the formula through ``backend.sparse_softmax_crossentropy``); jitted JAX runs the
 array-API formulas at optax' speed (``benchmarks/RESULTS.md``), and NumPy has no fused kernels to
 call.
 """
@@ -13,7 +15,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from anyloss.backend._checks import is_torch_array
+from anyloss.backend._checks import is_tensorflow_array, is_torch_array
 
 _generic_only = False
 
@@ -33,3 +35,9 @@ def torch_kernels_apply(y_pred: Any) -> bool:
     """Whether a built-in's torch kernel is tried for ``y_pred``: a torch tensor, outside
     :func:`generic_only`."""
     return not _generic_only and is_torch_array(y_pred)
+
+
+def native_kernels_apply(y_pred: Any) -> bool:
+    """Whether a library's fused kernel inside a formula is tried for ``y_pred``: a TensorFlow
+    tensor, outside :func:`generic_only`."""
+    return not _generic_only and is_tensorflow_array(y_pred)

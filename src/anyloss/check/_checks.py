@@ -17,7 +17,7 @@ from anyloss.check._runners import Run, jit_error, run, select
 from anyloss.losses._base import Loss, LossFunctionWrapper
 from anyloss.losses.serialization import deserialize, serialize
 
-AUTODIFF = ("torch", "jax")
+AUTODIFF = ("torch", "jax", "tensorflow")
 ALIGN_FIX = (
     "Align the ranks before subtracting, e.g. `y_true = ops.reshape(y_true, "
     "ops.shape(y_pred))`, or wrap the function in `al.LossFunctionWrapper(fn)`, which "
@@ -70,7 +70,8 @@ def check_loss(
 
     Inputs of each kind (regression, binary, categorical, sparse labels, sequences) are tried;
     a loss needs to work for one kind only. On the kinds it accepts, the loss is called on NumPy,
-    PyTorch and JAX (with ``torch.autograd`` and ``jax.grad``/``jax.jit``), then on edge inputs
+    PyTorch and JAX (with ``torch.autograd`` and ``jax.grad``/``jax.jit``; TensorFlow with
+    ``tf.GradientTape`` when named in ``backends``), then on edge inputs
     (probabilities 0 and 1, a perfect prediction, +-1e4, float16) and on ``(N,)`` against
     ``(N, 1)`` targets. A plain function that broadcasts those to ``(N, N)`` gets a warning
     (``compile``/``fit`` align the ranks before calling it); a ``Loss`` subclass, called as is,
@@ -80,7 +81,8 @@ def check_loss(
         fn: a function ``fn(y_true, y_pred)``, a ``Loss`` instance or a ``Loss`` subclass.
         y_true: targets to use instead of generated ones (any library; with ``y_pred``).
         y_pred: predictions to use instead of generated ones.
-        backends: names among ``"numpy"``, ``"torch"``, ``"jax"`` (default: every installed one).
+        backends: names among ``"numpy"``, ``"torch"``, ``"jax"``, ``"tensorflow"`` (default:
+            every installed one of the first three; TensorFlow, slow to import, when named).
 
     Returns:
         A :class:`CheckReport`: ``report.ok`` is False when any problem is an error; each
@@ -456,18 +458,22 @@ def _check_run(r: Run, per_sample: bool, add: Callable[[Problem], None]) -> None
                 )
             )
     if r.backend in AUTODIFF and r.float_output and r.detached:
-        add(
-            Problem(
-                "error",
-                "no-gradient",
-                f"On torch the output has requires_grad=False although it depends on y_pred "
-                f"({case.describe()}): `.detach()`, `.item()`, `torch.tensor(...)` or a NumPy round "
-                "trip cut the graph, and backward() fails with 'element 0 of tensors does not "
-                "require grad'.",
-                OPS_FIX + " Never rebuild the result with torch.tensor(...).",
-                r.backend,
+        if r.backend == "tensorflow":
+            message = (
+                f"On TensorFlow tf.GradientTape finds no path from y_pred to the output "
+                f"({case.describe()}): `.numpy()`, `tf.stop_gradient` or a NumPy round trip cut "
+                "the graph, and Keras fails with 'No gradients provided for any variable'."
             )
-        )
+            fix = OPS_FIX + " Never rebuild the result with tf.constant(...)."
+        else:
+            message = (
+                f"On torch the output has requires_grad=False although it depends on y_pred "
+                f"({case.describe()}): `.detach()`, `.item()`, `torch.tensor(...)` or a NumPy "
+                "round trip cut the graph, and backward() fails with 'element 0 of tensors does "
+                "not require grad'."
+            )
+            fix = OPS_FIX + " Never rebuild the result with torch.tensor(...)."
+        add(Problem("error", "no-gradient", message, fix, r.backend))
 
 
 def _check_dtype(r: Run, add: Callable[[Problem], None]) -> None:

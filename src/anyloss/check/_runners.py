@@ -1,7 +1,7 @@
 """Run a loss on one library, with that library's autodiff, and record what came back.
 
-The checker is about user code, so this module calls torch and JAX directly (imported lazily,
-only when that backend is checked); the losses themselves never do.
+The checker is about user code, so this module calls torch, JAX and TensorFlow directly (imported
+lazily, only when that backend is checked); the losses themselves never do.
 """
 
 from __future__ import annotations
@@ -18,7 +18,10 @@ from anyloss import backend as B
 from anyloss.check._inputs import Case
 
 #: Backends the checker knows, in the order it runs them.
-BACKENDS = ("numpy", "torch", "jax")
+BACKENDS = ("numpy", "torch", "jax", "tensorflow")
+#: Backends checked when none are named: TensorFlow only when named (importing it takes
+#: seconds, and the other three run the same array-API code paths).
+DEFAULT_BACKENDS = ("numpy", "torch", "jax")
 
 
 @dataclass
@@ -52,17 +55,17 @@ class Run:
         return self.values is not None and self.values.dtype.kind == "f"
 
 
-def installed() -> tuple[str, ...]:
-    """The known backends importable here (found without importing them; each backend is the
-    module of the same name)."""
-    return tuple(b for b in BACKENDS if importlib.util.find_spec(b) is not None)
+def installed(names: tuple[str, ...] = BACKENDS) -> tuple[str, ...]:
+    """The backends among ``names`` importable here (found without importing them; each
+    backend is the module of the same name)."""
+    return tuple(b for b in names if importlib.util.find_spec(b) is not None)
 
 
 def select(backends: str | Sequence[str] | None) -> tuple[str, ...]:
     """The backends to run, validated: every installed one when ``backends`` is ``None``."""
     available = installed()
     if backends is None:
-        return available
+        return installed(DEFAULT_BACKENDS)
     try:
         names = (backends,) if isinstance(backends, str) else tuple(backends)
     except TypeError:
@@ -105,9 +108,7 @@ def run(backend: str, fn: Callable[..., Any], case: Case, grad: bool = True) -> 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            {"numpy": _run_numpy, "torch": _run_torch, "jax": _run_jax}[backend](
-                fn, case, result, grad
-            )
+            _RUNNERS[backend](fn, case, result, grad)
         except Exception as err:  # the user's code may raise anything
             result.error = err
     return result
@@ -160,6 +161,42 @@ def _run_jax(fn: Callable[..., Any], case: Case, result: Run, grad: bool) -> Non
         result.grad = np.asarray(jax.grad(total)(y_pred))
     except Exception as err:  # recorded for the report
         result.grad_error = err
+
+
+def _run_tensorflow(fn: Callable[..., Any], case: Case, result: Run, grad: bool) -> None:
+    import tensorflow as tf
+
+    y_true = tf.constant(case.y_true)
+    y_pred = tf.constant(case.y_pred)
+    with tf.GradientTape() as tape:
+        tape.watch(y_pred)
+        out = fn(y_true, y_pred)
+        native = isinstance(out, tf.Tensor)
+        total = (
+            tf.reduce_sum(tf.cast(out, tf.float32)) if native and out.dtype.is_floating else None
+        )
+    result.output_type = _type_name(out)
+    result.native = native
+    result.values = B.to_numpy(out)
+    if not (grad and total is not None):
+        return
+    try:
+        g = tape.gradient(total, y_pred)
+    except Exception as err:  # recorded for the report
+        result.grad_error = err
+        return
+    if g is None:  # no path from y_pred to the output: .numpy(), tf.stop_gradient, ...
+        result.detached = True
+        return
+    result.grad = g.numpy()
+
+
+_RUNNERS = {
+    "numpy": _run_numpy,
+    "torch": _run_torch,
+    "jax": _run_jax,
+    "tensorflow": _run_tensorflow,
+}
 
 
 def jit_error(fn: Callable[..., Any], case: Case) -> BaseException | None:

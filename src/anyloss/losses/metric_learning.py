@@ -138,7 +138,12 @@ def circle(
     positive = labels[:, None] == ref_labels[None, :]
     negative = ~positive
     if remove_diagonal:
-        eye = xp.eye(B.shape(y_pred)[0], B.shape(ref)[0], dtype=xp.bool, device=B.device_of(y_pred))
+        eye = xp.eye(
+            B.dynamic_shape(y_pred)[0],
+            B.dynamic_shape(ref)[0],
+            dtype=xp.bool,
+            device=B.device_of(y_pred),
+        )
         positive = positive & ~eye
     pos_weight = xp.clip((margin + distance) * xp.astype(positive, distance.dtype), 0.0, None)
     neg_weight = xp.clip((1.0 + margin - distance) * xp.astype(negative, distance.dtype), 0.0, None)
@@ -335,14 +340,14 @@ def _pairwise_distances(xp: Any, x: Any, distance: str, normalize: bool) -> Any:
             d = xp.where(
                 positive, xp.sqrt(xp.where(positive, d, xp.ones_like(d))), d
             )  # 0 stays 0 (and NaN stays NaN)
-    eye = xp.eye(B.shape(x)[0], dtype=xp.bool, device=B.device_of(x))
+    eye = xp.eye(B.dynamic_shape(x)[0], dtype=xp.bool, device=B.device_of(x))
     return xp.where(eye, xp.zeros_like(d), d)
 
 
 def _label_masks(xp: Any, labels: Any, d: Any) -> tuple[Any, Any, Any]:
     """``(positive, negative, eye)`` boolean ``(batch, batch)`` masks: same label (not
     itself), other label, itself."""
-    eye = xp.eye(B.shape(d)[0], dtype=xp.bool, device=B.device_of(d))
+    eye = xp.eye(B.dynamic_shape(d)[0], dtype=xp.bool, device=B.device_of(d))
     same = labels[:, None] == labels[None, :]
     return same & ~eye, ~same, eye
 
@@ -1152,7 +1157,7 @@ def npairs(
         return _empty(xp, y_pred)
     x = _unit_rows(xp, y_pred) if normalize else y_pred
     similarity = xp.matmul(x, xp.permute_dims(x, (1, 0)))
-    n = B.shape(y_pred)[0]
+    n = B.dynamic_shape(y_pred)[0]
     same = labels[:, None] == labels[None, :]
     index = xp.arange(n, device=B.device_of(y_pred))
     earlier = same & (index[None, :] < index[:, None])

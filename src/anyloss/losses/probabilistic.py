@@ -665,8 +665,15 @@ def sparse_categorical_crossentropy(
     chunked = None
     if chunk_size is not None:
         chunked = B.chunked_sparse_crossentropy(xp, y_pred, labels, chunk_size, label_smoothing)
+    native = None
+    if chunked is None and from_logits and not label_smoothing:
+        # TensorFlow's fused kernel (Keras' own on TensorFlow); labels are in range (checked
+        # above, or zeroed where ignored and masked below).
+        native = B.sparse_softmax_crossentropy(xp, y_pred, labels)
     if chunked is not None:
         values = chunked
+    elif native is not None:
+        values = native
     elif from_logits:
         # -log softmax(x)_y = logsumexp(x) - x_y: no full log-softmax is materialised.
         lse = B.logsumexp(xp, y_pred, axis=-1)

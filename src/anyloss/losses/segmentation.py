@@ -408,7 +408,7 @@ class _Layout(NamedTuple):
     logits: Any  # y_pred before the activation
     class_axis: int  # non-negative
     reduce: tuple[int, ...]  # the axes summed (0 among them for aggregation="batch")
-    batch: int
+    batch: Any  # an int, or a 0-d tensor where unknown (B.dynamic_shape)
 
 
 def _activate(xp: Any, x: Any, activation: Any, class_axis: int) -> Any:
@@ -478,7 +478,7 @@ def _layout(
     check_same_shape(y_true, y_pred, loss)
     if aggregation == "batch":
         reduce = (0, *reduce)
-    return _Layout(xp, y_true, y_pred, logits, ca, reduce, B.shape(y_pred)[0])
+    return _Layout(xp, y_true, y_pred, logits, ca, reduce, B.dynamic_shape(y_pred)[0])
 
 
 def _drop_background(layout: _Layout, include_background: bool) -> _Layout:
@@ -508,7 +508,7 @@ def _finish(layout: _Layout, value: Any) -> Any:
     drop = tuple(sorted({*layout.reduce, layout.class_axis} - {0}))
     value = xp.squeeze(value, axis=drop) if drop else value
     if 0 in layout.reduce:
-        value = xp.broadcast_to(value, (layout.batch, *B.shape(value)[1:]))
+        value = xp.broadcast_to(value, (layout.batch, *B.dynamic_shape(value)[1:]))
     return B.as_float(xp, value, layout.y_pred.dtype)
 
 
@@ -1416,6 +1416,11 @@ def _check_lovasz(arguments: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _same_size(a: int | None, b: int | None) -> bool:
+    """Equal sizes, or one unknown (``None``: decided when the graph runs)."""
+    return a is None or b is None or a == b
+
+
 def _lovasz_rows(xp: Any, errors: Any, truth: Any, valid: Any, hinge: bool) -> Any:
     """The Lovasz extension of the Jaccard loss of each row: errors sorted in decreasing order,
     dotted with the Jaccard increments of their ground truth (invalid entries sort last and
@@ -1523,6 +1528,8 @@ def lovasz(
     """
     xp, y_pred = B.prediction(y_pred)
     batch = B.shape(y_pred)[0] if B.ndim(y_pred) else 0
+    # The batch size to reshape with: a 0-d tensor where it is unknown (tf.function).
+    rows_of = B.dynamic_shape(y_pred)[0] if B.ndim(y_pred) else 0
     if B.ndim(y_pred) < 2:
         msg = (
             f"lovasz: `y_pred` needs a batch axis and at least one more axis, e.g. (batch, "
@@ -1534,7 +1541,7 @@ def lovasz(
         size = math.prod(B.shape(y_pred)[1:])
         if (
             B.ndim(y_true) < 1
-            or B.shape(y_true)[0] != batch
+            or not _same_size(B.shape(y_true)[0], batch)
             or (math.prod(B.shape(y_true)[1:]) != size)
         ):
             msg = (
@@ -1543,11 +1550,11 @@ def lovasz(
                 "`y_true` to y_pred's shape."
             )
             raise ValueError(msg)
-        rows = (batch, size) if per_image else (1, batch * size)
+        rows = (rows_of, size) if per_image else (1, rows_of * size)
         labels = xp.reshape(y_true, rows)
         scores = xp.reshape(y_pred, rows)
         if ignore_index is None:
-            valid = xp.ones(rows, dtype=xp.bool, device=B.device_of(y_pred))
+            valid = xp.ones_like(labels, dtype=xp.bool)
             truth = labels
         else:
             valid = labels != ignore_index
@@ -1559,9 +1566,9 @@ def lovasz(
         classes = B.shape(y_pred)[layout_axis]
         probs = _activate(xp, y_pred, "softmax", layout_axis) if apply_softmax else y_pred
         probs = xp.moveaxis(probs, layout_axis, -1)
-        probs = xp.reshape(probs, (batch, -1, classes))  # (batch, pixels, classes)
+        probs = xp.reshape(probs, (rows_of, -1, classes))  # (batch, pixels, classes)
         y_true = B.like(y_true, y_pred, xp, dtype=y_pred.dtype)
-        if B.ndim(y_true) < 1 or B.shape(y_true)[0] != batch:
+        if B.ndim(y_true) < 1 or not _same_size(B.shape(y_true)[0], batch):
             msg = (
                 f"lovasz: `y_true` needs the batch size of `y_pred`, got y_true.shape="
                 f"{B.shape(y_true)} and y_pred.shape={B.shape(y_pred)}. Reshape `y_true` to "
@@ -1570,16 +1577,16 @@ def lovasz(
             raise ValueError(msg)
         if B.ndim(y_true) == B.ndim(y_pred):
             if B.shape(y_true)[layout_axis] != 1:  # one-hot masks
-                onehot = xp.reshape(xp.moveaxis(y_true, layout_axis, -1), (batch, -1, classes))
-                valid = xp.ones(B.shape(onehot)[:2], dtype=xp.bool, device=B.device_of(y_pred))
+                onehot = xp.reshape(xp.moveaxis(y_true, layout_axis, -1), (rows_of, -1, classes))
+                valid = xp.ones_like(onehot[..., 0], dtype=xp.bool)
             else:
                 y_true = xp.squeeze(y_true, axis=layout_axis)
         if B.ndim(y_true) == B.ndim(y_pred) - 1:
-            labels = xp.reshape(y_true, (batch, -1))
+            labels = xp.reshape(y_true, (rows_of, -1))
             B.check_whole_numbers(xp, labels, "y_true")
             B.check_label_range(xp, labels, classes, "lovasz", ignore_index, "ignore_index")
             valid = (
-                xp.ones(B.shape(labels), dtype=xp.bool, device=B.device_of(y_pred))
+                xp.ones_like(labels, dtype=xp.bool)
                 if ignore_index is None
                 else labels != ignore_index
             )
@@ -1605,7 +1612,7 @@ def lovasz(
             valid = xp.reshape(valid, (1, -1))
         truth = xp.permute_dims(onehot, (0, 2, 1))  # (rows, classes, pixels)
         errors = xp.abs(truth - xp.permute_dims(probs, (0, 2, 1)))
-        valid = xp.broadcast_to(valid[:, None, :], B.shape(errors))
+        valid = xp.broadcast_to(valid[:, None, :], B.dynamic_shape(errors))
         per_class = _lovasz_rows(xp, errors, truth, valid, hinge=False)
         present = xp.astype(
             xp.sum(truth * xp.astype(valid, truth.dtype), axis=-1) > 0, per_class.dtype
@@ -1613,7 +1620,7 @@ def lovasz(
         count = xp.sum(present, axis=-1)
         values = B.divide_no_nan(xp, xp.sum(per_class * present, axis=-1), count)
     if not per_image:
-        values = xp.broadcast_to(xp.reshape(values, (1,)), (batch,))
+        values = xp.broadcast_to(xp.reshape(values, (1,)), (rows_of,))
     return B.as_float(xp, values, y_pred.dtype)
 
 

@@ -66,7 +66,8 @@ def ctc(y_true: Any, y_pred: Any) -> Any:
             f"y_pred.shape={B.shape(y_pred)}"
         )
         raise ValueError(msg)
-    batch, _, classes = B.shape(y_pred)
+    classes = B.shape(y_pred)[-1]
+    batch = B.dynamic_shape(y_pred)[0]  # a 0-d tensor for an unknown batch in tf.function
     B.check_label_range(xp, labels, classes, "ctc")
     _check_trailing_padding(xp, labels)
     device = B.device_of(y_pred)

@@ -76,7 +76,7 @@ def _pairs(xp: Any, labels: Any, embeddings: Any) -> tuple[Any, Any, Any]:
     unit = l2_normalize(xp, embeddings, axis=1)
     similarity = xp.matmul(unit, xp.permute_dims(unit, (1, 0)))
     same = labels[:, None] == labels[None, :]
-    n = B.shape(embeddings)[0]
+    n = B.dynamic_shape(embeddings)[0]
     eye = xp.eye(n, n, dtype=xp.bool, device=B.device_of(embeddings))
     return similarity, same & ~eye, ~same
 
