@@ -22,7 +22,8 @@ from anyloss.losses._builtin import BUILTINS
 
 OPTIONFLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 #: Optional libraries a module or an example may import; missing ones skip rather than fail.
-OPTIONAL = ("torch", "jax", "jaxlib", "dask", "array_api_strict")
+OPTIONAL = ("torch", "jax", "jaxlib", "dask", "array_api_strict", "keras", "tensorflow",
+            "tf_keras")
 
 
 def _module_names() -> list[str]:

@@ -92,6 +92,11 @@ TOPICS = {
         "Backend switches",
         "When value checks run (labels in range, whole numbers, mistakes).",
     ),
+    "keras": (
+        "Inside Keras",
+        "`anyloss.keras` and `anyloss.tf_keras`: anyloss' losses in Keras 3's and tf-keras' "
+        "`compile`, `fit`, `save` and `load_model`. Needs Keras 3 (tf-keras: TensorFlow).",
+    ),
 }
 #: Defining module of a non-loss public name -> its reference page.
 MODULE_TOPICS = {
@@ -111,8 +116,9 @@ EXTRA_OBJECTS = {
     "check": ["anyloss.check.Problem"],
     "training": ["anyloss.models", "anyloss.layers"],
     "backend": ["anyloss.backend.value_checks"],
+    "keras": ["anyloss.keras", "anyloss.tf_keras"],
 }
-EXTRA_MODULES = {"anyloss.models", "anyloss.layers"}
+EXTRA_MODULES = {"anyloss.models", "anyloss.layers", "anyloss.keras", "anyloss.tf_keras"}
 #: mkdocstrings options of a documented module: its public members (``__all__``), in full.
 MEMBERS_OPTIONS = ["members: null", "filters: public", "heading_level: 2"]
 
@@ -640,7 +646,8 @@ def render_reference() -> dict[str, str]:
         "from the docstrings when the site was built. `import anyloss as al`, then "
         "`al.NAME`. The training front end lives in "
         "[`anyloss.models` and `anyloss.layers`](training.md), the value-check switch in "
-        "[`anyloss.backend`](backend.md).",
+        "[`anyloss.backend`](backend.md), the Keras adapters in "
+        "[`anyloss.keras` and `anyloss.tf_keras`](keras.md).",
         "",
         f"`anyloss.__version__` is the installed version, `{anyloss.__version__}` for this site.",
         "",

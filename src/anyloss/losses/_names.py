@@ -22,6 +22,8 @@ from anyloss.losses._peers import bare_hint
 _REGISTERED: dict[str, Any] = {}
 _REGISTERED_NAMES: dict[int, str] = {}
 _SCOPES = threading.local()
+#: Called with ``(key, obj)`` for every registration, past and future (``on_register``).
+_LISTENERS: list[Callable[[str, Any], None]] = []
 
 
 def scoped() -> dict[str, Any]:
@@ -110,9 +112,23 @@ def register(package: str = "custom", name: str | None = None) -> Callable[[Any]
         key = f"{package}>{key_name}"
         _REGISTERED[key] = obj
         _REGISTERED_NAMES[id(obj)] = key
+        for listener in _LISTENERS:
+            listener(key, obj)
         return obj
 
     return decorator
+
+
+def on_register(listener: Callable[[str, Any], None]) -> None:
+    """Call ``listener(key, obj)`` for every object registered with :func:`register`: those
+    registered already, now, and each later one as it is registered. Adding the same listener
+    twice adds it once. ``anyloss.keras`` and ``anyloss.tf_keras`` use it to register the same
+    objects, under the same ``"package>name"`` keys, with Keras' serialization."""
+    if listener in _LISTENERS:
+        return
+    _LISTENERS.append(listener)
+    for key, obj in list(_REGISTERED.items()):
+        listener(key, obj)
 
 
 def registered_name(obj: Any) -> str | None:
@@ -216,12 +232,26 @@ def function_config(fn: Any) -> Any:
     }
 
 
+#: The package of anyloss' built-ins in Keras' serialization registry (``anyloss.keras`` and
+#: ``anyloss.tf_keras`` register ``Huber`` as ``"anyloss>Huber"``); configs Keras writes with
+#: that key name the built-in.
+KERAS_PACKAGE = "anyloss"
+
+
+def builtin_key(name: str) -> str:
+    """``"anyloss>huber"`` -> ``"huber"``: a built-in's name as Keras' registry writes it, back
+    to anyloss' own; any other name unchanged."""
+    prefix = f"{KERAS_PACKAGE}>"
+    return name[len(prefix) :] if name.startswith(prefix) else name
+
+
 def lookup(name: str, extra: Mapping[str, Any] | None = None) -> Any:
     """The object a string names (custom objects first, then built-ins), or ``None``; classes
     are returned as classes."""
     for table in (extra or {}, scoped(), _REGISTERED):
         if name in table:
             return table[name]
+    name = builtin_key(name)
     if name in FUNCTIONS:
         return FUNCTIONS[name]
     if name in ALIASES:

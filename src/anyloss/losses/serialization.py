@@ -324,6 +324,8 @@ def _resolve_class(
         isinstance(module, str) and module.split(".")[0] in TRUSTED_MODULES
     )
     builtin = CLASSES.get(class_name) or BASES.get(class_name)
+    if isinstance(registered, str):  # "anyloss>Huber": written by Keras (anyloss.keras)
+        registered = _names.builtin_key(registered)
     if builtin is not None and trusted and registered in (None, class_name, "LossFunctionWrapper"):
         return builtin
     where = f" from module {shown(module)}" if module else ""
