@@ -7,6 +7,10 @@ For each loss (``benchmarks/cases.py``), small and large inputs, forward and for
 - torch.compile (large inputs, fwd+bwd; losses without a native kernel plus two with one):
   compiled anyloss vs the compiled hand-written formula;
 - JAX, jitted: anyloss, optax where optax has the loss, Keras 3 on its JAX backend;
+- TensorFlow, eager and inside ``tf.function``: anyloss, tf-keras' loss of the same name
+  (TensorFlow's own Keras 2 implementation, on ``tf.nn`` kernels), Keras 3 on its TensorFlow
+  backend (``--skip torch,compile,jax,memory --out benchmarks/RESULTS-tensorflow.md`` runs these
+  alone);
 - peak memory of sparse cross-entropy fwd+bwd at 4096x32000: a fresh process per candidate,
   ``VmHWM - VmRSS`` around one step (after a warm-up step and ``/proc/self/clear_refs``), or
   ``torch.cuda.max_memory_allocated`` on CUDA;
@@ -138,8 +142,11 @@ def keras_worker(backend: str, device: str, threads: int) -> None:
                     cached = (key, C.make_inputs(*key))
                 data = cached[1]
                 loss = getattr(keras.losses, case.cls)(**case.kwargs)
-                fn = (keras_torch_call if backend == "torch" else keras_jax_call)(
-                    loss, data, request["pass"], device)
+                if backend == "tensorflow":
+                    fn = tf_call(loss, data, request["pass"], request.get("graph", False))
+                else:
+                    fn = (keras_torch_call if backend == "torch" else keras_jax_call)(
+                        loss, data, request["pass"], device)
                 fn()
                 reply: dict[str, Any] = {"ok": True}
             elif request["cmd"] == "calibrate":
@@ -177,6 +184,26 @@ def keras_jax_call(loss: Any, data: dict[str, np.ndarray], pass_: str,
     return lambda: jax.block_until_ready(g(y_pred, y_true))
 
 
+def tf_call(loss: Any, data: dict[str, np.ndarray], pass_: str,
+            graph: bool) -> Callable[[], Any]:
+    """One TensorFlow call of ``loss`` (eager, or inside ``tf.function`` when ``graph``); the
+    result is read back (``.numpy()``), which waits for TensorFlow's asynchronous ops."""
+    import tensorflow as tf
+
+    y_true, y_pred = tf.constant(data["y_true"]), tf.constant(data["y_pred"])
+    if pass_ == "fwd":
+        def f(t: Any, p: Any) -> Any:
+            return loss(t, p)
+    else:
+        def f(t: Any, p: Any) -> Any:
+            with tf.GradientTape() as tape:
+                tape.watch(p)
+                value = loss(t, p)
+            return tape.gradient(value, p)
+    g = tf.function(f) if graph else f
+    return lambda: g(y_true, y_pred).numpy()
+
+
 class KerasProxy:
     """The parent's end of a Keras worker."""
 
@@ -194,8 +221,10 @@ class KerasProxy:
         self.proc.stdin.flush()
         return json.loads(self.proc.stdout.readline())
 
-    def candidate(self, case_index: int, shape: tuple[int, ...], pass_: str) -> Candidate | str:
-        reply = self.ask(cmd="setup", case=case_index, shape=list(shape), **{"pass": pass_})
+    def candidate(self, case_index: int, shape: tuple[int, ...], pass_: str,
+                  graph: bool = False) -> Candidate | str:
+        reply = self.ask(cmd="setup", case=case_index, shape=list(shape), graph=graph,
+                         **{"pass": pass_})
         if "error" in reply:
             return reply["error"]
         return Candidate("keras",
@@ -211,7 +240,7 @@ class KerasProxy:
 
 @dataclass
 class Row:
-    framework: str  # "torch", "torch.compile", "jax"
+    framework: str  # "torch", "torch.compile", "jax", "tensorflow", "tf.function"
     case: C.Case
     size: str  # "small" / "large"
     shape: tuple[int, ...]
@@ -368,11 +397,71 @@ def jax_shape_rows(args: argparse.Namespace, index: int, ref: Any, size: str,
     return rows
 
 
+def tf_rows(args: argparse.Namespace, selected: list[int], keras: KerasProxy | None) -> list[Row]:
+    """TensorFlow rows: eager and inside ``tf.function``, anyloss vs tf-keras' class of the same
+    name (TensorFlow's own Keras 2 losses, on ``tf.nn`` kernels) vs Keras 3 on its TensorFlow
+    backend."""
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")  # each candidate traces its own tf.function once
+    rows = []
+    for index in selected:
+        case = C.CASES[index]
+        if case.chunk_size is not None:
+            continue  # no chunked path off torch: the same computation as the unchunked row
+        for size, shape in zip(("small", "large"), C.shapes(case, args.quick), strict=True):
+            rows += tf_shape_rows(args, index, size, shape, keras)
+            gc.collect()
+    return rows
+
+
+def tf_native(case: C.Case) -> Any:
+    """tf-keras' loss of the same class name and arguments, or ``None`` where it has none."""
+    import tf_keras
+
+    cls = getattr(tf_keras.losses, case.cls, None)
+    if cls is None:
+        return None
+    try:
+        return cls(**case.kwargs)
+    except TypeError:  # an argument tf-keras does not have
+        return None
+
+
+def tf_shape_rows(args: argparse.Namespace, index: int, size: str, shape: tuple[int, ...],
+                  keras: KerasProxy | None) -> list[Row]:
+    """The eager and ``tf.function`` rows, fwd and fwd+bwd, of one case at one shape."""
+    import anyloss as al
+
+    case = C.CASES[index]
+    data = C.make_inputs(case.inputs, shape)
+    loss = getattr(al, case.cls)(**C.loss_kwargs(case))
+    native = tf_native(case)
+    sync = lambda: None  # noqa: E731 - each call reads its result back
+    rows = []
+    for framework in ("tensorflow", "tf.function"):
+        for pass_ in PASSES:
+            row = Row(framework, case, size, shape, pass_, nbytes=traffic(data, pass_))
+            graph = framework == "tf.function"
+            impls = {"anyloss": loss} if native is None else {"anyloss": loss, "native": native}
+            cands = []
+            for name, f in impls.items():
+                value = tf_call(f, data, "fwd", graph)
+                cands.append(local_candidate(name, tf_call(f, data, pass_, graph), sync,
+                                             lambda value=value: float(value())))
+            if native is None:
+                row.notes.append(f"tf-keras has no {case.cls} with these arguments")
+            else:
+                check_value(row, "tf-keras", cands[1].value, cands[0].value)
+            rows.append(finish_row(row, cands, keras, index, shape, size, args))
+    return rows
+
+
 def finish_row(row: Row, cands: list[Any], keras: Any, index: int, shape: Any, size: str,
                args: argparse.Namespace) -> Row:
     """Add the Keras worker's candidate (or the reason it has none), time the row, report it."""
     if keras is not None:
-        k = keras.candidate(index, shape, row.pass_)
+        k = keras.candidate(index, shape, row.pass_, graph=row.framework == "tf.function")
         if isinstance(k, str):
             row.notes.append(f"Keras: {k}")
         else:
@@ -676,6 +765,8 @@ def report(args: argparse.Namespace, rows: list[Row], memory: list[dict[str, Any
     lines += timing_table(rows, peak, "torch", "torch, eager", "native")
     lines += compile_table(rows)
     lines += timing_table(rows, peak, "jax", "JAX, jitted", "optax")
+    lines += timing_table(rows, peak, "tensorflow", "TensorFlow, eager", "tf-keras")
+    lines += timing_table(rows, peak, "tf.function", "TensorFlow, tf.function", "tf-keras")
     lines += memory_table(memory, rows)
     lines += targets(rows, memory)
     notes = [(r, n) for r in rows for n in r.notes if not n.endswith(" s")]
@@ -816,6 +907,12 @@ def targets(rows: list[Row], memory: list[dict[str, Any]]) -> list[str]:
              f"| compiled anyloss <= 1.5x compiled hand-written torch | {worst(compiled)} | "
              f"{status(compiled, 1.5)} |",
              f"| JAX jitted <= 1.1x optax | {worst(jax_optax)} | {status(jax_optax, 1.1)} |"]
+    for framework in ("tensorflow", "tf.function"):  # torch's targets, against tf-keras
+        for size, limit in (("small", 1.5), ("large", 1.15)):
+            sel = pick(framework, size, "fwd+bwd", "anyloss", "native")
+            if sel:
+                lines.append(f"| {framework} {size} fwd+bwd <= {limit}x tf-keras | {worst(sel)} "
+                             f"| {status(sel, limit)} |")
     by_name = {m["name"]: m for m in memory if "error" not in m}
     chunk, base = by_name.get("torch anyloss chunk_size=256"), by_name.get("torch F.cross_entropy")
     chunk_time = [r for r in rows if r.framework == "torch" and r.case.chunk_size == 256
@@ -838,6 +935,18 @@ def targets(rows: list[Row], memory: list[dict[str, Any]]) -> list[str]:
 
 # --- main -----------------------------------------------------------------------------------
 
+def with_keras(backend: str, args: argparse.Namespace, use_keras: bool,
+               make_rows: Callable[[KerasProxy | None], list[Row]]) -> list[Row]:
+    """``make_rows(proxy)`` with a Keras worker on ``backend`` (``None`` without Keras),
+    closed afterwards."""
+    keras = KerasProxy(backend, args.device, args.threads) if use_keras else None
+    try:
+        return make_rows(keras)
+    finally:
+        if keras is not None:
+            keras.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
@@ -847,7 +956,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None,
                         help="Markdown file (default benchmarks/RESULTS.md; --quick: stdout)")
     parser.add_argument("--only", default="", help="comma-separated loss names")
-    parser.add_argument("--skip", default="", help="parts to skip: torch,compile,jax,memory,keras")
+    parser.add_argument("--skip", default="", help="parts to skip: torch,compile,jax,tensorflow,memory,keras")
     parser.add_argument("--keras-worker", help=argparse.SUPPRESS)
     parser.add_argument("--memory-worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -861,6 +970,7 @@ def main() -> None:
     if not args.device.startswith("cuda"):
         os.environ.setdefault("JAX_PLATFORMS", "cpu")
     os.environ.setdefault("KERAS_BACKEND", "numpy")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     args.reps, args.large_reps = (3, 3) if args.quick else (9, 7)
     args.target = 0.01 if args.quick else 0.02
     args.row_budget = 4.0 if args.quick else 15.0
@@ -881,23 +991,15 @@ def main() -> None:
     rows: list[Row] = []
     use_keras = "keras" not in skip
     if "torch" not in skip:
-        keras = KerasProxy("torch", args.device, args.threads) if use_keras else None
-        try:
-            rows += torch_rows(args, selected, keras, sync)
-        finally:
-            if keras is not None:
-                keras.close()
+        rows += with_keras("torch", args, use_keras, lambda k: torch_rows(args, selected, k, sync))
     if "compile" not in skip:
         compile_selected = selected if not args.quick else [
             i for i in selected if C.CASES[i].name in ("log_cosh", "mean_squared_error")]
         rows += compile_rows(args, compile_selected, sync)
     if "jax" not in skip:
-        keras = KerasProxy("jax", args.device, args.threads) if use_keras else None
-        try:
-            rows += jax_rows(args, selected, keras)
-        finally:
-            if keras is not None:
-                keras.close()
+        rows += with_keras("jax", args, use_keras, lambda k: jax_rows(args, selected, k))
+    if "tensorflow" not in skip:
+        rows += with_keras("tensorflow", args, use_keras, lambda k: tf_rows(args, selected, k))
     memory = memory_rows(args) if "memory" not in skip else []
     text = report(args, rows, memory, probe, time.perf_counter() - start)
     out = args.out if args.out is not None else (None if args.quick else HERE / "RESULTS.md")
