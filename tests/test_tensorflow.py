@@ -203,3 +203,152 @@ XLA = ["sparse_categorical_crossentropy", "ctc", "circle", "dice_ce", "lovasz", 
 @pytest.mark.parametrize("name", XLA)
 def test_losses_compile_with_xla(name):
     _check_traced(name, jit_compile=True)
+
+
+# --- TF1 graphs, AutoGraph and unknown ranks (tf-keras' own loss tests, issue 15) ---------------
+
+
+def _in_tf1_graph(build: Any) -> Any:
+    """``build()`` in a TF1 graph (``tf.compat.v1``: symbolic tensors outside any function),
+    run in a session; the values come back as NumPy."""
+    with tf.Graph().as_default():
+        out = build()
+        with tf.compat.v1.Session() as session:
+            return session.run(out)
+
+
+def _tf_tensors(*arrays: np.ndarray) -> list[Any]:
+    return [tf.constant(x.astype(np.float32) if x.dtype.kind == "f" else x) for x in arrays]
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_every_loss_in_a_tf1_graph_equals_eager(name):
+    """In a TF1 graph ``tensor == x`` is Python's identity test (a bool), not an elementwise
+    comparison, so a formula written with ``==`` took one branch of its ``where`` for every
+    entry: 13 losses gave wrong values (contrastive, circle, hinge's 0/1 conversion, ...) or
+    failed. Formulas compare with ``xp.equal``/``xp.not_equal``."""
+    y_true, y_pred, kwargs = example(name)
+    fn = al.losses.FUNCTIONS[name]
+    eager = fn(*_tf_tensors(y_true, y_pred), **kwargs).numpy()
+    graph = _in_tf1_graph(lambda: fn(*_tf_tensors(y_true, y_pred), **kwargs))
+    np.testing.assert_allclose(graph, eager, rtol=1e-5, atol=1e-6)
+
+
+HINGE_TRUE = np.array([[0, 1, 0, 1], [0, 0, 1, 1]], np.int32)
+HINGE_PRED = np.array([[-0.3, 0.2, -0.1, 1.6], [-0.25, -1.0, 0.5, 0.6]], np.float32)
+
+
+@pytest.mark.parametrize("cls", [al.Hinge, al.SquaredHinge])
+def test_hinge_reads_0_1_labels_as_signed_wherever_values_are_unread(cls):
+    """Keras' 0/1 -> -1/1 conversion is a value-dependent choice: made with tensor ops, it
+    gives the same number eagerly, in a TF1 graph, in tf.function and under jax.jit (tf-keras'
+    HingeTest gave 0.7125, unconverted, in graph mode instead of 0.50625)."""
+    signed = 2.0 * HINGE_TRUE - 1.0
+    per_sample = np.maximum(1.0 - signed * HINGE_PRED, 0.0)
+    expected = np.mean(per_sample if cls is al.Hinge else per_sample**2)
+    loss = cls()
+    t, p = tf.constant(HINGE_TRUE), tf.constant(HINGE_PRED)
+    assert float(loss(t, p)) == pytest.approx(expected, rel=1e-6)
+    assert _in_tf1_graph(lambda: loss(*_tf_tensors(HINGE_TRUE, HINGE_PRED))) == pytest.approx(
+        expected, rel=1e-6)
+    assert float(tf.function(loss)(t, p)) == pytest.approx(expected, rel=1e-6)
+    jax = pytest.importorskip("jax")
+    jitted = jax.jit(lambda a, b: loss(a, b))
+    assert float(jitted(HINGE_TRUE, HINGE_PRED)) == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize("from_logits", [True, False], ids=["native_kernel", "formula"])
+def test_ignored_labels_are_replaced_before_the_gather_in_graphs(from_logits):
+    """An ignored label (-1) is out of range for the gather and for TensorFlow's fused kernel:
+    it is replaced on every path, also where `!=` is no tensor op (TF1 graphs), in tf.function
+    and under jax.jit, and the ignored entries count as 0 and leave the mean."""
+    labels = np.array([0, 1, 2, -1], np.int32)
+    scores = np.array([[2.0, 0.1, 0.3], [0.2, 1.5, 0.1], [0.3, 0.1, 0.9], [0.5, 0.5, 0.5]],
+                      np.float32)
+    probs = scores / scores.sum(1, keepdims=True)
+    y_pred = scores if from_logits else probs
+    loss = al.SparseCategoricalCrossentropy(from_logits=from_logits, ignore_class=-1)
+    log_p = np.log(np.exp(scores) / np.exp(scores).sum(1, keepdims=True)) if from_logits \
+        else np.log(probs)
+    expected = -np.mean(log_p[np.arange(3), labels[:3]])
+    t, p = tf.constant(labels), tf.constant(y_pred)
+    assert float(loss(t, p)) == pytest.approx(expected, rel=1e-5)
+    assert _in_tf1_graph(lambda: loss(*_tf_tensors(labels, y_pred))) == pytest.approx(
+        expected, rel=1e-5)
+    assert float(tf.function(loss)(t, p)) == pytest.approx(expected, rel=1e-5)
+    jax = pytest.importorskip("jax")
+    assert float(jax.jit(lambda a, b: loss(a, b))(labels, y_pred)) == pytest.approx(
+        expected, rel=1e-5)
+
+
+def test_gradient_split_at_ties_holds_in_tf1_graphs():
+    """The tie test of maximum's gradient uses tf.equal: with `==` a TF1 graph sent the whole
+    gradient to the second operand, ties or not."""
+    from anyloss.backend import _tensorflow as xp
+
+    with tf.Graph().as_default():
+        a, b = tf.constant([1.0, 2.0, 0.0]), tf.constant([1.0, 0.0, 3.0])
+        grads = tf.gradients(tf.reduce_sum(xp.maximum(a, b)), [a, b])
+        with tf.compat.v1.Session() as session:
+            grad_a, grad_b = session.run(grads)
+    np.testing.assert_array_equal(grad_a, [0.5, 1.0, 0.0])
+    np.testing.assert_array_equal(grad_b, [0.5, 0.0, 1.0])
+
+
+class _TruePositivesViaControlFlow(al.Loss):
+    """A custom loss written with Python control flow on tensors (tf-keras' CustomLossTest)."""
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        y_true = tf.cast(y_true, tf.bool)
+        y_pred = tf.cast(y_pred, tf.bool)
+        total = tf.constant(0.0)
+        for i in tf.range(tf.shape(y_true)[0]):
+            for j in tf.range(tf.shape(y_true)[1]):
+                if y_true[i][j] and y_true[i][j] == y_pred[i][j]:
+                    total += 1.0
+        return total
+
+
+def test_custom_loss_with_python_control_flow_is_converted_by_autograph():
+    """anyloss keeps its own code from AutoGraph; user code it calls (a subclass' `call`, a
+    wrapped function) is converted as tf-keras converts it, so Python `if`/`for` on tensors
+    works in tf.function."""
+    y_true = tf.constant([[0, 0.9, 0, 1, 0], [0, 0, 1, 1, 1], [1, 1, 1, 1, 0], [0, 0, 0, 0, 1.5]])
+    y_pred = tf.constant([[0, 0, 1, 5, 0], [1, 1, 1, 1, 1], [0, 1, 0, 1, 0], [1, 10, 1, 1, 1.0]])
+    assert float(tf.function(lambda t, p: _TruePositivesViaControlFlow()(t, p))(
+        y_true, y_pred)) == 7.0
+
+    def squared_or_absolute(t: Any, p: Any) -> Any:
+        if tf.reduce_mean(t) > 0:
+            return tf.reduce_mean(tf.square(t - p), axis=-1)
+        return tf.reduce_mean(tf.abs(t - p), axis=-1)
+
+    loss = al.LossFunctionWrapper(squared_or_absolute)
+    t, p = tf.constant([[1.0, 9.0], [2.0, 5.0]]), tf.constant([[4.0, 8.0], [12.0, 3.0]])
+    assert float(tf.function(loss)(t, p)) == pytest.approx(float(loss(t, p)))
+    assert float(tf.function(loss)(-t, p)) == pytest.approx(float(loss(-t, p)))
+    # With AutoGraph off the user's code runs as written, and fails as TensorFlow says.
+    with pytest.raises(TypeError, match="symbolic"):
+        tf.function(loss, autograph=False)(t, p)
+
+
+@pytest.mark.parametrize("call", ["function", "class"])
+def test_unknown_rank_is_refused_naming_the_fix(call):
+    """Keras 3 fails deep inside the loss on tensors of unknown rank; anyloss says what is
+    missing (the rank; sizes may be unknown) and how to give it."""
+    fn = (al.categorical_crossentropy if call == "function"
+          else al.CategoricalCrossentropy())
+    traced = tf.function(fn, input_signature=[tf.TensorSpec(None), tf.TensorSpec(None)])
+    with pytest.raises(ValueError, match=r"unknown rank.*ensure_shape"):
+        traced(tf.constant(Y_TRUE), tf.constant(Y_PRED))
+    with tf.Graph().as_default(), pytest.raises(ValueError, match="unknown rank"):
+        fn(tf.compat.v1.placeholder(tf.float32), tf.compat.v1.placeholder(tf.float32))
+    with tf.Graph().as_default(), pytest.raises(ValueError, match="unknown rank"):
+        al.sparse_categorical_crossentropy(tf.compat.v1.placeholder(tf.int32),
+                                           tf.compat.v1.placeholder(tf.float32))
+
+
+def test_symbolic_weights_with_numpy_predictions_are_refused():
+    """y_pred decides the library; a NumPy y_pred cannot take a graph tensor's values."""
+    with tf.Graph().as_default(), pytest.raises(TypeError, match="symbolic TensorFlow tensor"):
+        al.BinaryCrossentropy()(Y_TRUE, Y_PRED, sample_weight=tf.constant([1.0, 2.0]))

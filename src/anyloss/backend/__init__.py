@@ -28,6 +28,7 @@ from anyloss.backend._checks import (
 )
 from anyloss.backend._dtypes import compute_dtype
 from anyloss.backend._extras import (
+    converted,
     cumulative_sum,
     gather_classes,
     is_dask,
@@ -58,6 +59,7 @@ __all__ = [
     "chunked_linear_crossentropy",
     "chunked_sparse_crossentropy",
     "compute_dtype",
+    "converted",
     "cumulative_sum",
     "device_of",
     "divide_no_nan",
@@ -162,6 +164,7 @@ def prediction(y_pred: Any, dtype: Any = None) -> tuple[Any, Any]:
         )
         raise TypeError(msg)
     if is_tensorflow(xp):
+        _refuse_unknown_rank(y_pred, "y_pred")
         y_pred = xp.asarray(y_pred)  # a tf.Variable is read (the tape records the read)
     return xp, as_float(xp, y_pred, dtype)
 
@@ -218,6 +221,8 @@ def shape(x: Any) -> tuple[Any, ...]:
     ``tf.function``) as ``None``."""
     if isinstance(x, np.ndarray) or is_torch_array(x):  # sizes always known: no scan
         return tuple(x.shape)
+    if is_tensorflow_array(x):
+        _refuse_unknown_rank(x)
     return tuple(
         None if (d is None or (isinstance(d, float) and math.isnan(d))) else d for d in x.shape
     )
@@ -297,7 +302,17 @@ def like(x: Any, ref: Any, xp: Any, dtype: Any = None, arg: str = "y_true") -> A
     if is_array(x):
         if not _is_real(namespace(x), x.dtype):
             raise _not_numeric(arg, x, x.dtype)
+        if is_tensorflow_array(x):
+            _refuse_unknown_rank(x, arg)
         if namespace(x) is not xp:
+            if is_tensorflow_array(x) and not is_concrete(x):
+                msg = (
+                    f"`{arg}` is a symbolic TensorFlow tensor (inside tf.function or a TF1 "
+                    f"graph) and `y_pred` a {type(ref).__module__.split('.')[0]} array: anyloss "
+                    "computes in y_pred's library, which cannot read a symbolic tensor's "
+                    "values. Pass `y_pred` as a TensorFlow tensor too."
+                )
+                raise TypeError(msg)
             x = xp.asarray(to_numpy(x), device=device)
         elif is_tensorflow(xp):
             # TensorFlow copies between devices itself; a tf.Variable is read.
@@ -340,6 +355,20 @@ def _refuse_tensorflow(x: Any, arg: str) -> None:
     raise TypeError(msg)
 
 
+def _refuse_unknown_rank(x: Any, arg: str | None = None) -> None:
+    """``ValueError`` for a TensorFlow tensor of unknown rank (``tf.TensorSpec(None)``, a TF1
+    ``placeholder()`` without a shape): losses need the number of axes (the class axis, the
+    alignment of ``y_true`` with ``y_pred``), though not their sizes. Keras 3 fails on such
+    tensors too, with an error from deep inside the loss."""
+    if x.shape.rank is None:
+        msg = (
+            f"{f'`{arg}`' if arg else 'An input'} is a TensorFlow tensor of unknown rank: "
+            "anyloss needs the number of axes of its inputs (their sizes may be unknown). Give "
+            "it a rank, e.g. tf.TensorSpec([None, None]) or tf.ensure_shape(x, [None, None])."
+        )
+        raise ValueError(msg)
+
+
 def _not_numeric(arg: str, x: Any, dtype: Any) -> TypeError:
     msg = (
         f"`{arg}` must be numeric, got {type(x).__name__} of dtype {dtype}. Pass a real float "
@@ -352,7 +381,7 @@ def divide_no_nan(xp: Any, num: Any, den: Any) -> Any:
     """``num / den``, with 0 where ``den == 0`` (Keras' ``divide_no_nan``), gradient-safe.
 
     ``num`` may be a Python number."""
-    zero = den == 0
+    zero = xp.equal(den, 0)
     out = num / xp.where(zero, xp.ones_like(den), den)
     return xp.where(zero, xp.zeros_like(out), out)
 

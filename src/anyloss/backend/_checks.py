@@ -152,6 +152,8 @@ def check_label_range(
     argument for a padding label, if it has one."""
     if not checks_apply(labels) or 0 in labels.shape:
         return
+    # Operators, not xp.equal: the torch kernels pass torch itself, whose `equal` compares whole
+    # tensors. Checks read values, so they never run where `==` is no tensor op (TF1 graphs).
     checked = (
         labels if ignore is None else xp.where(labels == ignore, xp.zeros_like(labels), labels)
     )

@@ -46,6 +46,24 @@ def _tf() -> Any:
     return sys.modules["tensorflow"]
 
 
+def converted(fn: Any, xp: Any) -> Any:
+    """``fn`` (user code: a custom loss' ``call``, a wrapped function) as AutoGraph converts it,
+    when ``xp`` is TensorFlow's, TensorFlow is tracing (``tf.function`` or a TF1 graph) and
+    AutoGraph is on; else ``fn`` itself.
+
+    anyloss' own code is kept from AutoGraph (``_tensorflow._trace_as_python``), and AutoGraph
+    does not convert what an unconverted function calls: without this, a custom loss with
+    Python control flow on tensors (``if tf.reduce_mean(y) > 0:``) fails in ``tf.function``
+    where it works with tf-keras, which converts it the same way."""
+    if not is_tensorflow(xp) or getattr(fn, "__module__", "").startswith("anyloss."):
+        return fn
+    tf = _tf()
+    if tf.executing_eagerly():
+        return fn
+    autograph = tf.__internal__.autograph
+    return autograph.tf_convert(fn, autograph.control_status_ctx())
+
+
 def is_dask(xp: Any) -> bool:
     """Whether ``xp`` is Dask's namespace."""
     return getattr(xp, "__name__", None) in _DASK
@@ -85,7 +103,7 @@ def logsumexp(xp: Any, x: Any, axis: Any = -1, keepdims: bool = False) -> Any:
     m = stop_gradient(xp, xp.where(xp.isfinite(m), m, xp.zeros_like(m)))
     s = xp.sum(xp.exp(x - m), axis=axis, keepdims=True)
     # Only an exact 0 (every entry -inf) is -inf: NaN must stay NaN, not become -inf.
-    empty = s == 0
+    empty = xp.equal(s, 0)
     out = xp.log(xp.where(empty, xp.ones_like(s), s)) + m
     out = xp.where(empty, xp.full_like(out, -xp.inf), out)
     if not keepdims:
@@ -193,9 +211,11 @@ def one_hot(xp: Any, labels: Any, num_classes: int, dtype: Any) -> Any:
             on, off = (True, False) if dtype == tf.bool else (1, 0)
             return tf.one_hot(labels, num_classes, on_value=on, off_value=off, dtype=dtype)
         # Float labels: a whole number matches its class, anything else none (as below).
-        return tf.cast(labels[..., None] == tf.range(num_classes, dtype=labels.dtype), dtype)
+        return tf.cast(
+            tf.equal(labels[..., None], tf.range(num_classes, dtype=labels.dtype)), dtype
+        )
     classes = xp.arange(num_classes, device=_device(labels))
-    return xp.astype(labels[..., None] == classes, dtype)
+    return xp.astype(xp.equal(labels[..., None], classes), dtype)
 
 
 def gather_classes(xp: Any, x: Any, labels: Any) -> Any:
@@ -207,7 +227,7 @@ def gather_classes(xp: Any, x: Any, labels: Any) -> Any:
         return xp.take_along_axis(x, idx, axis=-1)[..., 0]
     # Dask has no take_along_axis; a where over the class axis stays lazy and chunk-friendly.
     classes = xp.arange(x.shape[-1], device=_device(x))
-    return xp.sum(xp.where(idx == classes, x, xp.zeros_like(x)), axis=-1)
+    return xp.sum(xp.where(xp.equal(idx, classes), x, xp.zeros_like(x)), axis=-1)
 
 
 def scan(xp: Any, step: Any, init: Any, xs: Any) -> Any:

@@ -414,7 +414,9 @@ def _split_ties(fn: Any) -> Any:
     @tf.custom_gradient
     def same_shape(a: Any, b: Any) -> Any:
         def grad(g: Any) -> Any:
-            to_a = tf.where(a == b, tf.constant(0.5, g.dtype), tf.cast(fn(a, b) == a, g.dtype))
+            to_a = tf.where(
+                tf.equal(a, b), tf.constant(0.5, g.dtype), tf.cast(tf.equal(fn(a, b), a), g.dtype)
+            )
             return g * to_a, g * (1 - to_a)
 
         return fn(a, b), grad

@@ -202,7 +202,7 @@ class Loss:
             self._integer_labels and (B.is_int_dtype(xp, y_true.dtype) or y_true.dtype == xp.bool)
         ):
             y_true = B.as_float(xp, y_true, dtype)
-        out = self.call(y_true, y_pred)
+        out = B.converted(self.call, xp)(y_true, y_pred)
         out_mask = None
         if isinstance(out, MaskedValues):
             out, out_mask = out
@@ -210,7 +210,7 @@ class Loss:
         combined = None
         for m in masks:
             m = B.like(m, y_pred, xp, arg="mask")
-            m = m if m.dtype == xp.bool else m != 0
+            m = m if m.dtype == xp.bool else xp.not_equal(m, 0)
             if combined is not None:
                 combined, m = squeeze_or_expand_to_same_rank(combined, m, xp)
                 if not _broadcastable(B.shape(combined), B.shape(m)):
@@ -324,7 +324,7 @@ class LossFunctionWrapper(Loss):
             arguments = spec.arguments((), self._fn_kwargs)
             self._inspect(spec, y_true, y_pred, arguments)
             return spec.per_sample(y_true, y_pred, arguments)
-        return self.fn(y_true, y_pred, **self._fn_kwargs)
+        return B.converted(self.fn, B.namespace(y_pred))(y_true, y_pred, **self._fn_kwargs)
 
     def _inspect(self, spec: Builtin, y_true: Any, y_pred: Any, arguments: Any) -> None:
         """Warn about a classic mistake in the inputs, once per loss object. Only the first

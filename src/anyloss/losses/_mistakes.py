@@ -65,7 +65,7 @@ def _min_max(x: Any) -> tuple[float, float]:
 def _one_hot_like(x: Any) -> bool:
     """Every value 0 or 1."""
     xp = B.namespace(x)
-    return not bool(xp.any((x != 0) & (x != 1)))
+    return not bool(xp.any(xp.not_equal(x, 0) & xp.not_equal(x, 1)))
 
 
 def _rows_sum_to_one(x: Any, axis: int) -> bool:

@@ -140,7 +140,7 @@ def _angle(xp: Any, width: Any, height: Any) -> Any:
     form at a height of 1e-38); a point has the angle 0 and a zero gradient."""
     one = xp.ones_like(height)
     sign = xp.where(height < 0, -one, one)  # atan(w / h) = atan2(s w, s h) for s = sign(h)
-    point = (width == 0) & (height == 0)
+    point = xp.equal(width, 0) & xp.equal(height, 0)
     safe = xp.where(point, one, sign * height)
     return xp.where(point, xp.zeros_like(height), xp.atan2(sign * width, safe))
 

@@ -26,7 +26,7 @@ def _to_signed_labels(xp: Any, y_true: Any) -> Any:
         return y_true
     # y (y - 1) is 0 exactly for 0 and 1 (NaN elsewhere stays "not binary"). A max over floats:
     # XLA's boolean `all` over (y == 0) | (y == 1) is 4x slower on the CPU, torch's 1.5x.
-    binary = xp.max(xp.abs(y_true * (y_true - 1.0))) == 0
+    binary = xp.equal(xp.max(xp.abs(y_true * (y_true - 1.0))), 0)
     return xp.where(binary, 2.0 * y_true - 1.0, y_true)
 
 
@@ -376,7 +376,7 @@ def multi_margin(
     num_classes = B.shape(y_pred)[-1]
     B.check_label_range(xp, labels, num_classes, "multi_margin")
     classes = xp.arange(num_classes, device=B.device_of(labels))
-    is_true = labels[..., None] == classes
+    is_true = xp.equal(labels[..., None], classes)
     true_score = B.gather_classes(xp, y_pred, labels)
     violation = xp.clip(margin - true_score[..., None] + y_pred, 0.0, None)
     if p == 2:

@@ -135,7 +135,7 @@ def circle(
         return MaskedValues(values, values > 0)
     # Pairwise cosine distance of (assumed L2-normalised) embeddings.
     distance = xp.clip(1.0 - xp.matmul(y_pred, xp.permute_dims(ref, (1, 0))), 0.0, None)
-    positive = labels[:, None] == ref_labels[None, :]
+    positive = xp.equal(labels[:, None], ref_labels[None, :])
     negative = ~positive
     if remove_diagonal:
         eye = xp.eye(
@@ -348,7 +348,7 @@ def _label_masks(xp: Any, labels: Any, d: Any) -> tuple[Any, Any, Any]:
     """``(positive, negative, eye)`` boolean ``(batch, batch)`` masks: same label (not
     itself), other label, itself."""
     eye = xp.eye(B.dynamic_shape(d)[0], dtype=xp.bool, device=B.device_of(d))
-    same = labels[:, None] == labels[None, :]
+    same = xp.equal(labels[:, None], labels[None, :])
     return same & ~eye, ~same, eye
 
 
@@ -1149,7 +1149,7 @@ def npairs(
         labels = _labels_for(xp, y_true, y_pred, "npairs", "row")
         if B.shape(y_pred)[0] == 0:
             return _empty(xp, y_pred)
-        same = xp.astype(labels[:, None] == labels[None, :], y_pred.dtype)
+        same = xp.astype(xp.equal(labels[:, None], labels[None, :]), y_pred.dtype)
         targets = same / xp.sum(same, axis=1, keepdims=True)
         return MaskedValues(-xp.sum(targets * B.log_softmax(xp, y_pred, axis=1), axis=1), None)
     xp, labels, y_pred = _embedding_batch(y_true, y_pred, "npairs")
@@ -1158,13 +1158,13 @@ def npairs(
     x = _unit_rows(xp, y_pred) if normalize else y_pred
     similarity = xp.matmul(x, xp.permute_dims(x, (1, 0)))
     n = B.dynamic_shape(y_pred)[0]
-    same = labels[:, None] == labels[None, :]
+    same = xp.equal(labels[:, None], labels[None, :])
     index = xp.arange(n, device=B.device_of(y_pred))
     earlier = same & (index[None, :] < index[:, None])
     rank = xp.sum(xp.astype(earlier, xp.int32), axis=1)  # same-label embeddings before i
-    is_positive = rank == 1
+    is_positive = xp.equal(rank, 1)
     targets = same & is_positive[None, :]
-    is_anchor = (rank == 0) & xp.any(targets, axis=1)
+    is_anchor = xp.equal(rank, 0) & xp.any(targets, axis=1)
     logits = xp.where(is_positive[None, :], similarity, xp.full_like(similarity, -xp.inf))
     own = xp.sum(xp.where(targets, similarity, xp.zeros_like(similarity)), axis=1)
     values = B.logsumexp(xp, logits, axis=1) - own

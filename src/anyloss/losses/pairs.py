@@ -127,8 +127,8 @@ def cosine_embedding(y_true: Any, y_pred: Any, margin: float = 0.0) -> Any:
     )
     cos = dot / xp.sqrt(norms)
     zeros = xp.zeros_like(cos)
-    similar = xp.where(labels == 1.0, 1.0 - cos, zeros)
-    dissimilar = xp.where(labels == -1.0, xp.clip(cos - margin, 0.0, None), zeros)
+    similar = xp.where(xp.equal(labels, 1.0), 1.0 - cos, zeros)
+    dissimilar = xp.where(xp.equal(labels, -1.0), xp.clip(cos - margin, 0.0, None), zeros)
     # 0 * label: a NaN label gives NaN, never a silent 0.
     return similar + dissimilar + 0.0 * labels
 
@@ -231,7 +231,7 @@ def _distance(xp: Any, diff: Any, p: float, eps: float, placement: str) -> Any:
         return total
     # The root has no derivative at 0: there the distance is 0 with a zero gradient (torch's
     # norm), through a where on both sides so no NaN flows back.
-    zero = total == 0
+    zero = xp.equal(total, 0)
     safe = xp.where(zero, xp.ones_like(total), total)
     root = xp.sqrt(safe) if p == 2.0 else xp.pow(safe, 1.0 / p)
     return xp.where(zero, xp.zeros_like(root), root)

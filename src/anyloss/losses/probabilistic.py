@@ -503,7 +503,7 @@ def _focal_factor(xp: Any, base: Any, gamma: Any) -> Any:
             return xp.pow(base, gamma)
         at_zero = zero
     else:
-        at_zero = xp.where(gamma == 0, one, zero)
+        at_zero = xp.where(xp.equal(gamma, 0), one, zero)
     positive = base > 0
     return xp.where(positive, xp.pow(xp.where(positive, base, one), gamma), at_zero)
 
@@ -660,7 +660,7 @@ def sparse_categorical_crossentropy(
     )
     valid = None
     if ignore_class is not None:
-        valid = labels != ignore_class
+        valid = xp.not_equal(labels, ignore_class)
         labels = xp.where(valid, labels, xp.zeros_like(labels))
     chunked = None
     if chunk_size is not None:
@@ -1503,7 +1503,7 @@ def nll(y_true: Any, y_pred: Any, ignore_class: int | None = None, axis: int = -
     B.check_label_range(xp, labels, B.shape(y_pred)[-1], "nll", ignore_class, "ignore_class")
     valid = None
     if ignore_class is not None:
-        valid = labels != ignore_class
+        valid = xp.not_equal(labels, ignore_class)
         labels = xp.where(valid, labels, xp.zeros_like(labels))
     values = -B.gather_classes(xp, y_pred, labels)
     if valid is not None:

@@ -297,7 +297,7 @@ def listmle(y_true: Any, y_pred: Any, temperature: float = 1.0) -> Any:
     index = xp.arange(size, device=B.device_of(scores))
     later = index[None, :] >= index[:, None]  # [i, j]: j at or after i in the list
     li, lj = labels[..., :, None], labels[..., None, :]
-    after = ((lj < li) | ((lj == li) & later)) & valid[..., None, :]
+    after = ((lj < li) | (xp.equal(lj, li) & later)) & valid[..., None, :]
     candidates = xp.where(
         after, scores[..., None, :], xp.full_like(after, -xp.inf, dtype=scores.dtype)
     )

@@ -474,7 +474,7 @@ def _layout(
             shape = [1] * rank
             shape[ca] = classes
             ids = xp.arange(classes, dtype=y_pred.dtype, device=B.device_of(y_pred))
-            y_true = xp.astype(y_true == xp.reshape(ids, tuple(shape)), y_pred.dtype)
+            y_true = xp.astype(xp.equal(y_true, xp.reshape(ids, tuple(shape))), y_pred.dtype)
     check_same_shape(y_true, y_pred, loss)
     if aggregation == "batch":
         reduce = (0, *reduce)
@@ -893,7 +893,7 @@ def focal_tversky(
         # x**gamma with gamma < 1 has an infinite slope at 0 (a perfect prediction): the
         # gradient there is 0 instead, the value unchanged.
         xp = layout.xp
-        zero = value == 0
+        zero = xp.equal(value, 0)
         value = xp.where(zero, 0.0, xp.where(zero, xp.ones_like(value), value) ** gamma)
     return _finish(layout, value)
 
@@ -1391,7 +1391,7 @@ def mcc(
     fp = _sum(xp, p * (1.0 - t), layout.reduce)
     fn = _sum(xp, (1.0 - p) * t, layout.reduce)
     tn = _sum(xp, (1.0 - p) * (1.0 - t), layout.reduce)
-    perfect = (fp == 0) & (fn == 0)
+    perfect = xp.equal(fp, 0) & xp.equal(fn, 0)
     tp, tn, fp, fn = tp + eps, tn + eps, fp + eps, fn + eps
     num = tp * tn - fp * fn + smooth_nr
     den = xp.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn) + smooth_dr)
@@ -1557,7 +1557,7 @@ def lovasz(
             valid = xp.ones_like(labels, dtype=xp.bool)
             truth = labels
         else:
-            valid = labels != ignore_index
+            valid = xp.not_equal(labels, ignore_index)
             truth = xp.where(valid, labels, xp.zeros_like(labels))
         errors = 1.0 - scores * (2.0 * truth - 1.0)
         values = _lovasz_rows(xp, errors, truth, valid, hinge=True)
@@ -1588,10 +1588,10 @@ def lovasz(
             valid = (
                 xp.ones_like(labels, dtype=xp.bool)
                 if ignore_index is None
-                else labels != ignore_index
+                else xp.not_equal(labels, ignore_index)
             )
             ids = xp.arange(classes, dtype=y_pred.dtype, device=B.device_of(y_pred))
-            onehot = xp.astype(labels[..., None] == ids, y_pred.dtype)
+            onehot = xp.astype(xp.equal(labels[..., None], ids), y_pred.dtype)
         elif B.ndim(y_true) != B.ndim(y_pred):
             msg = (
                 f"lovasz: `y_true` must be integer labels without the class axis or one-hot "

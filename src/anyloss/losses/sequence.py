@@ -72,7 +72,7 @@ def ctc(y_true: Any, y_pred: Any) -> Any:
     _check_trailing_padding(xp, labels)
     device = B.device_of(y_pred)
     log_probs = B.log_softmax(xp, y_pred, axis=-1)
-    label_length = xp.sum(xp.astype(labels != BLANK, labels.dtype), axis=-1)
+    label_length = xp.sum(xp.astype(xp.not_equal(labels, BLANK), labels.dtype), axis=-1)
 
     # Extended sequence: blank, l1, blank, l2, ..., blank (length S = 2L + 1).
     max_len = B.shape(labels)[1]
@@ -89,7 +89,7 @@ def ctc(y_true: Any, y_pred: Any) -> Any:
     previous = xp.concat(
         [xp.full((batch, 2), -1, dtype=ext.dtype, device=device), ext[:, :-2]], axis=-1
     )
-    can_skip = (ext != BLANK) & (ext != previous)
+    can_skip = xp.not_equal(ext, BLANK) & xp.not_equal(ext, previous)
 
     def advance(alpha: Any, emit_t: Any) -> Any:
         stay = alpha
@@ -116,7 +116,7 @@ def _check_trailing_padding(xp: Any, labels: Any) -> None:
     Checked where labels can be read (``backend._checks``)."""
     if not B.checks_apply(labels) or B.shape(labels)[1] < 2:
         return
-    present = labels != BLANK
+    present = xp.not_equal(labels, BLANK)
     gap = present[:, 1:] & ~present[:, :-1]
     if bool(xp.any(gap)):
         row = int(B.to_numpy(xp.any(gap, axis=1)).argmax())

@@ -75,7 +75,7 @@ def _pairs(xp: Any, labels: Any, embeddings: Any) -> tuple[Any, Any, Any]:
     and the negative mask (another label)."""
     unit = l2_normalize(xp, embeddings, axis=1)
     similarity = xp.matmul(unit, xp.permute_dims(unit, (1, 0)))
-    same = labels[:, None] == labels[None, :]
+    same = xp.equal(labels[:, None], labels[None, :])
     n = B.dynamic_shape(embeddings)[0]
     eye = xp.eye(n, n, dtype=xp.bool, device=B.device_of(embeddings))
     return similarity, same & ~eye, ~same
@@ -542,7 +542,7 @@ def siglip(y_true: Any, y_pred: Any, logit_scale: float = 1.0, logit_bias: float
         keras-hub's ``SigLIPLoss`` (``keras_hub/src/models/siglip/siglip_loss.py``).
     """
     xp, y_true, y_pred = prepare(y_true, y_pred, "siglip")
-    z = xp.where(y_true == 0, -xp.ones_like(y_true), y_true)
+    z = xp.where(xp.equal(y_true, 0), -xp.ones_like(y_true), y_true)
     logits = logit_scale * y_pred + logit_bias
     return xp.sum(B.softplus(xp, -z * logits), axis=-1)
 
