@@ -7,6 +7,12 @@ import os
 # Keras 3 needs a backend before import; the numpy backend is the parity reference.
 os.environ.setdefault("KERAS_BACKEND", "numpy")
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
+# `make test` runs two xdist workers on two cores: one compute thread per library per worker, so
+# that torch's and TensorFlow's thread pools do not oversubscribe the cores (set before either
+# is imported; the tests' subprocesses inherit it).
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for _var in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
+        os.environ.setdefault(_var, "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up notices
 
 import importlib.util
@@ -70,6 +76,14 @@ class _OptionalModule(pytest.Module):
             if missing is None:
                 raise
             pytest.skip(f"{missing} is not installed", allow_module_level=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The ``slow`` tests (a minute or more each: subprocesses that import Keras or run tf-keras'
+    suite) first, so that `-n 2` spreads them over both workers from the start instead of one
+    worker finishing them alone at the end. The sort is stable: the same order in every worker,
+    as xdist requires."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def pytest_pycollect_makemodule(module_path: Path, parent: Any) -> Any:

@@ -177,6 +177,7 @@ def run_suite(tmp: Path) -> dict[str, str]:
     return outcomes
 
 
+@pytest.mark.slow
 def test_tf_keras_loss_tests_pass_on_anyloss(tmp_path):
     outcomes = run_suite(tmp_path)
     failed = {name for name, outcome in outcomes.items() if outcome == "failed"}
