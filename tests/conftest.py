@@ -47,6 +47,19 @@ def grad_backend(request: pytest.FixtureRequest) -> Backend:
     return Backend.load(request.param)
 
 
+@pytest.fixture
+def _registry_restored() -> Any:
+    """Leave anyloss' registry of custom losses as it was (for tests and page examples that
+    register losses with ``@al.register()``)."""
+    from anyloss.losses import _names
+
+    saved = dict(_names._REGISTERED), dict(_names._REGISTERED_NAMES)
+    yield
+    for table, before in zip((_names._REGISTERED, _names._REGISTERED_NAMES), saved, strict=True):
+        table.clear()
+        table.update(before)
+
+
 #: Libraries the core install (`pip install anyloss`) lacks. A test module that imports one at
 #: the top is skipped, not failed, where it is not installed (`make test-core`); installed, an
 #: import error in it still fails collection.

@@ -14,7 +14,7 @@ import pytest
 
 import anyloss
 from anyloss import _catalog
-from anyloss.losses import _names, _peers
+from anyloss.losses import _peers
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -38,16 +38,6 @@ markup = _load("markup")
 def site():
     """The generated pages (no plots); building them runs every docstring example."""
     return pages.build(plots=False)
-
-
-@pytest.fixture
-def _registry_restored():
-    """Page examples register losses (``@al.register()``): leave the registry as it was."""
-    saved = dict(_names._REGISTERED), dict(_names._REGISTERED_NAMES)
-    yield
-    for table, before in zip((_names._REGISTERED, _names._REGISTERED_NAMES), saved, strict=True):
-        table.clear()
-        table.update(before)
 
 
 def test_every_public_name_has_a_page_in_the_api_reference(site):

@@ -234,6 +234,20 @@ def test_every_loss_in_a_tf1_graph_equals_eager(name):
     np.testing.assert_allclose(graph, eager, rtol=1e-5, atol=1e-6)
 
 
+def _assert_same_wherever_values_are_unread(loss: Any, y_true: np.ndarray, y_pred: np.ndarray,
+                                            expected: float, rel: float) -> None:
+    """``loss`` gives ``expected`` on eager tensors, in a TF1 graph, in ``tf.function`` and
+    under ``jax.jit`` (the last three never read values)."""
+    t, p = _tf_tensors(y_true, y_pred)
+    assert float(loss(t, p)) == pytest.approx(expected, rel=rel)
+    assert _in_tf1_graph(lambda: loss(*_tf_tensors(y_true, y_pred))) == pytest.approx(
+        expected, rel=rel)
+    assert float(tf.function(loss)(t, p)) == pytest.approx(expected, rel=rel)
+    jax = pytest.importorskip("jax")
+    assert float(jax.jit(lambda a, b: loss(a, b))(y_true, y_pred)) == pytest.approx(
+        expected, rel=rel)
+
+
 HINGE_TRUE = np.array([[0, 1, 0, 1], [0, 0, 1, 1]], np.int32)
 HINGE_PRED = np.array([[-0.3, 0.2, -0.1, 1.6], [-0.25, -1.0, 0.5, 0.6]], np.float32)
 
@@ -246,15 +260,7 @@ def test_hinge_reads_0_1_labels_as_signed_wherever_values_are_unread(cls):
     signed = 2.0 * HINGE_TRUE - 1.0
     per_sample = np.maximum(1.0 - signed * HINGE_PRED, 0.0)
     expected = np.mean(per_sample if cls is al.Hinge else per_sample**2)
-    loss = cls()
-    t, p = tf.constant(HINGE_TRUE), tf.constant(HINGE_PRED)
-    assert float(loss(t, p)) == pytest.approx(expected, rel=1e-6)
-    assert _in_tf1_graph(lambda: loss(*_tf_tensors(HINGE_TRUE, HINGE_PRED))) == pytest.approx(
-        expected, rel=1e-6)
-    assert float(tf.function(loss)(t, p)) == pytest.approx(expected, rel=1e-6)
-    jax = pytest.importorskip("jax")
-    jitted = jax.jit(lambda a, b: loss(a, b))
-    assert float(jitted(HINGE_TRUE, HINGE_PRED)) == pytest.approx(expected, rel=1e-6)
+    _assert_same_wherever_values_are_unread(cls(), HINGE_TRUE, HINGE_PRED, expected, rel=1e-6)
 
 
 @pytest.mark.parametrize("from_logits", [True, False], ids=["native_kernel", "formula"])
@@ -271,14 +277,7 @@ def test_ignored_labels_are_replaced_before_the_gather_in_graphs(from_logits):
     log_p = np.log(np.exp(scores) / np.exp(scores).sum(1, keepdims=True)) if from_logits \
         else np.log(probs)
     expected = -np.mean(log_p[np.arange(3), labels[:3]])
-    t, p = tf.constant(labels), tf.constant(y_pred)
-    assert float(loss(t, p)) == pytest.approx(expected, rel=1e-5)
-    assert _in_tf1_graph(lambda: loss(*_tf_tensors(labels, y_pred))) == pytest.approx(
-        expected, rel=1e-5)
-    assert float(tf.function(loss)(t, p)) == pytest.approx(expected, rel=1e-5)
-    jax = pytest.importorskip("jax")
-    assert float(jax.jit(lambda a, b: loss(a, b))(labels, y_pred)) == pytest.approx(
-        expected, rel=1e-5)
+    _assert_same_wherever_values_are_unread(loss, labels, y_pred, expected, rel=1e-5)
 
 
 def test_gradient_split_at_ties_holds_in_tf1_graphs():

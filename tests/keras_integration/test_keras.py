@@ -40,15 +40,6 @@ WEIGHTS = np.array([0.0, 0.5, 1.0, 2.0, 3.0, 0.25], "float32")
 MASK = np.array([True, True, False, True, False, True])
 
 
-@pytest.fixture
-def _registry_restored():
-    saved = dict(_names._REGISTERED), dict(_names._REGISTERED_NAMES)
-    yield
-    for table, before in zip((_names._REGISTERED, _names._REGISTERED_NAMES), saved, strict=True):
-        table.clear()
-        table.update(before)
-
-
 def test_keras_loss_weights_as_anyloss_where_keras_wrapper_does_not():
     loss = al.MeanSquaredError()
     direct = float(loss(Y_TRUE, Y_PRED, sample_weight=WEIGHTS))
