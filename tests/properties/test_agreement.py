@@ -27,8 +27,9 @@ TENSORFLOW = ("tensorflow",) if installed("tensorflow") else ()
 def test_numpy_torch_and_jax_agree(name):
     """Generated inputs: NumPy, eager torch and jitted JAX give the same per-sample values, and
     the JAX gradient of their sum (from the same compiled function) is finite. JAX compiles per
-    input shape (about a second for the larger losses): it takes about half the examples, chosen
-    by a hash of the input (so that a failing example replays), all under ``thorough``."""
+    input shape (about a second for the larger losses): it takes about a quarter of the
+    examples, chosen by a hash of the input (so that a failing example replays), all under
+    ``thorough`` (the parity suite and the extreme cases below run JAX on every case)."""
     libs = [Backend.load(n) for n in ("numpy", "torch")]
 
     @scaled(0.2)
@@ -37,7 +38,7 @@ def test_numpy_torch_and_jax_agree(name):
         y_true, y_pred, kwargs = inputs
         ref, out = (_run.call(name, b, y_true, y_pred, kwargs) for b in libs)
         np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL, err_msg="torch")
-        if THOROUGH or zlib.crc32(np.ascontiguousarray(y_pred).tobytes()) % 2 == 0:
+        if THOROUGH or zlib.crc32(np.ascontiguousarray(y_pred).tobytes()) % 4 == 0:
             _assert_jax_agrees(name, y_true, y_pred, kwargs, ref)
 
     check()
