@@ -39,7 +39,12 @@ LOSSES_SUPPORT = {
     ],
     "anyloss.losses._mistakes": ["LossInputWarning"],
     "anyloss.losses._names": ["custom_objects", "register"],
-    "anyloss.losses._reduction": ["Reduction", "reduce_weighted_values"],
+    "anyloss.losses._reduction": [
+        "LossParts",
+        "Reduction",
+        "reduce_weighted_values",
+        "reduction_parts",
+    ],
     "anyloss.losses.probabilistic": ["linear_cross_entropy"],
     "anyloss.losses.serialization": ["deserialize", "get", "serialize"],
 }

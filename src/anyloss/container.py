@@ -16,13 +16,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Real
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from anyloss import backend as B
 from anyloss.losses import Loss, LossFunctionWrapper, get
 from anyloss.losses._base import snake_case
+from anyloss.losses._reduction import LossParts
 
 __all__ = ["LossesContainer", "Mean", "batch_size", "flat_outputs", "flatten_with_path"]
 
@@ -63,8 +64,25 @@ class Mean:
     def __float__(self) -> float:
         return self.result()
 
+    def add(self, total: Any, count: float) -> None:
+        """Add a weighted sum and its weight directly (e.g. one process' share of a global
+        mean: the shares' totals and counts add up over processes)."""
+        if B.is_array(total):
+            total = B.stop_gradient(B.namespace(total), total)
+        self.total = self.total + total
+        self.count += count
+
     def __repr__(self) -> str:
         return f"Mean(name={self.name!r}, result={self.result():.6g})"
+
+
+class OutputParts(NamedTuple):
+    """One output's loss parts in a :class:`LossesContainer` (see ``parts``)."""
+
+    name: str
+    weight: float
+    parts: LossParts
+    metric: Mean | None
 
 
 @dataclass
@@ -269,8 +287,10 @@ class LossesContainer:
         return LossFunctionWrapper(obj, name=name)
 
     # ------------------------------------------------------------------ calling
-    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
-        """The weighted sum of every output's loss, a 0-d array of ``y_pred``'s library."""
+    def _inputs(
+        self, y_true: Any, y_pred: Any, sample_weight: Any
+    ) -> list[tuple[_Entry, Any, Any, Any]]:
+        """``(entry, y_true, y_pred, sample_weight)`` of every output that has a loss."""
         if not self.built:
             self.build(y_true, y_pred)
         outputs = flatten_with_path(y_pred)
@@ -282,8 +302,7 @@ class LossesContainer:
             raise ValueError(msg)
         trues = _per_output_values(y_true, y_pred, self._names, "y_true")
         weights = _per_output_values(sample_weight, y_pred, self._names, "sample_weight")
-        size = batch_size(outputs[0][1])
-        total = None
+        found = []
         for entry in self._entries:
             target = trues[entry.index]
             if target is None:
@@ -293,7 +312,16 @@ class LossesContainer:
                     f"y={{{entry.name!r}: labels}}) or set its loss to None."
                 )
                 raise ValueError(msg)
-            value = entry.loss(target, outputs[entry.index][1], sample_weight=weights[entry.index])
+            found.append((entry, target, outputs[entry.index][1], weights[entry.index]))
+        return found
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        """The weighted sum of every output's loss, a 0-d array of ``y_pred``'s library."""
+        inputs = self._inputs(y_true, y_pred, sample_weight)
+        size = batch_size(flatten_with_path(y_pred)[0][1])
+        total = None
+        for entry, target, pred, weight in inputs:
+            value = entry.loss(target, pred, sample_weight=weight)
             if B.shape(value) == (0,):
                 # An empty batch (a process' empty share of a short last batch) adds 0, still
                 # connected to the graph so every process runs the same backward.
@@ -307,6 +335,28 @@ class LossesContainer:
         if isinstance(total, np.generic):
             total = np.asarray(total)
         return total
+
+    def parts(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> list[OutputParts]:
+        """Every output's loss as :class:`~anyloss.LossParts`, for a reduction over shards.
+
+        Unlike calling the container, this updates no running mean: the caller knows the
+        global values (``fit`` does, and :func:`anyloss.distributed.global_loss` combines the
+        parts with the ``weight`` of each).
+
+        Returns:
+            One :class:`OutputParts` ``(name, weight, parts, metric)`` per output with a loss.
+        """
+        return [
+            OutputParts(
+                entry.name, entry.weight, entry.loss.parts(target, pred, weight), entry.metric
+            )
+            for entry, target, pred, weight in self._inputs(y_true, y_pred, sample_weight)
+        ]
+
+    @property
+    def total_metric(self) -> Mean:
+        """The running mean of the weighted total (``"loss"``)."""
+        return self._total
 
     def flat_outputs(self, y_true: Any, y_pred: Any) -> list[tuple[str, Any, Any]]:
         """``(output name, y_true, y_pred)`` for every flat output, in output order."""

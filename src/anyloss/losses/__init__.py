@@ -25,8 +25,10 @@ from anyloss.losses._names import (
     register,
 )
 from anyloss.losses._reduction import (
+    LossParts,
     Reduction,
     reduce_weighted_values,
+    reduction_parts,
 )
 from anyloss.losses.boxes import (
     CIoU,
@@ -313,6 +315,7 @@ __all__ = [
     "Loss",
     "LossFunctionWrapper",
     "LossInputWarning",
+    "LossParts",
     "Lovasz",
     "MarginRanking",
     "MaskedValues",
@@ -460,6 +463,7 @@ __all__ = [
     "ranking_softmax",
     "ranknet",
     "reduce_weighted_values",
+    "reduction_parts",
     "register",
     "serialize",
     "siglip",

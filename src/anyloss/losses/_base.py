@@ -19,7 +19,9 @@ from anyloss._text import shown
 from anyloss.losses import _names
 from anyloss.losses._builtin import CLASSES, Builtin, MaskedValues, bind_class, declaration_of
 from anyloss.losses._reduction import (
+    LossParts,
     reduce_weighted_values,
+    reduction_parts,
     squeeze_or_expand_to_same_rank,
     standardize_reduction,
 )
@@ -191,6 +193,56 @@ class Loss:
             out = self.fused(y_true, y_pred)
             if out is not None:
                 return out
+        xp, out, combined, dtype, result_dtype = self._per_sample(y_true, y_pred, mask, in_mask)
+        out = reduce_weighted_values(out, sample_weight, combined, self.reduction, dtype)
+        return out if result_dtype is None else xp.astype(out, result_dtype)
+
+    def parts(
+        self, y_true: Any, y_pred: Any, sample_weight: Any = None, mask: Any = None
+    ) -> LossParts:
+        """The batch's loss as ``total / count``, kept apart so shards of a batch add up.
+
+        Takes the arguments of ``__call__``; ``parts(...).value()`` equals ``__call__``'s
+        result. Summing ``total`` and ``count`` over the shards of a global batch (processes,
+        devices, gradient-accumulation steps) and dividing gives the loss of the whole batch:
+        :func:`anyloss.distributed.global_loss` does that (see ``docs/scaling-out.md``).
+
+        Returns:
+            A :class:`~anyloss.losses._reduction.LossParts` (``total``, ``count``,
+            ``reduction``); ``count`` is an ``int`` when it follows from shapes alone.
+
+        Raises:
+            ValueError: ``reduction="none"``, and what ``__call__`` raises.
+
+        Example:
+            >>> import numpy as np
+            >>> import anyloss as al
+            >>> loss = al.SparseCategoricalCrossentropy(ignore_class=0)
+            >>> parts = loss.parts(np.array([1, 0, 1]), np.array([[0.5, 0.5]] * 3))
+            >>> float(parts.count)  # the ignored label does not count
+            2.0
+            >>> round(float(parts.value()), 4) == round(float(loss(
+            ...     np.array([1, 0, 1]), np.array([[0.5, 0.5]] * 3))), 4)
+            True
+        """
+        in_mask = getattr(y_pred, "_keras_mask", None)
+        if sample_weight is None and mask is None and in_mask is None:
+            fused = self.fused_values(y_true, y_pred)
+            if fused is not None:
+                values, valid = fused
+                if valid is None or self.reduction == "none":
+                    return reduction_parts(values, None, valid, self.reduction)
+                # The kernels zero the masked entries: the total is a plain sum.
+                xp = B.namespace(values)
+                count = None if self.reduction == "sum" else xp.sum(valid)
+                return LossParts(xp.sum(values), count, self.reduction)
+        _, out, combined, dtype, _ = self._per_sample(y_true, y_pred, mask, in_mask)
+        return reduction_parts(out, sample_weight, combined, self.reduction, dtype)
+
+    def _per_sample(
+        self, y_true: Any, y_pred: Any, mask: Any, in_mask: Any
+    ) -> tuple[Any, Any, Any, Any, Any]:
+        """``(xp, per-sample values, combined mask or None, compute dtype, result dtype)``."""
         xp, y_pred = B.prediction(y_pred)
         result_dtype = B.host_bfloat16(xp) if self.dtype == "bfloat16" else None
         compute = "float32" if result_dtype is not None else self.dtype
@@ -222,12 +274,16 @@ class Loss:
                     raise ValueError(msg)
                 m = combined & m
             combined = m
-        out = reduce_weighted_values(out, sample_weight, combined, self.reduction, dtype)
-        return out if result_dtype is None else xp.astype(out, result_dtype)
+        return xp, out, combined, dtype, result_dtype
 
     def fused(self, y_true: Any, y_pred: Any) -> Any:
         """The reduced loss of an unweighted, unmasked call in one native kernel, or ``None``
         (the default) for the usual path: ``call``, then masks, weights and the reduction."""
+        return None
+
+    def fused_values(self, y_true: Any, y_pred: Any) -> tuple[Any, Any] | None:
+        """``(per-sample values, mask or None)`` of an unweighted, unmasked call from a native
+        kernel (what :meth:`parts` reduces), or ``None`` (the default) for ``call``."""
         return None
 
     def get_config(self) -> dict[str, Any]:
@@ -336,9 +392,12 @@ class LossFunctionWrapper(Loss):
         warned = spec.inspect_inputs(y_true, y_pred, arguments)
         object.__setattr__(self, "_inspected_calls", _INSPECTED_CALLS if warned else calls + 1)
 
-    def fused(self, y_true: Any, y_pred: Any) -> Any:
-        # A wrapper of a built-in function fuses like the built-in's class, while `call` is this
-        # class's own (what `compile(loss="mse")` builds).
+    def _kernel_spec(self, y_true: Any, y_pred: Any) -> tuple[Builtin, Any] | None:
+        """The wrapped built-in's declaration and arguments when its torch kernel applies.
+
+        A wrapper of a built-in function fuses like the built-in's class, while `call` is this
+        class's own (what `compile(loss="mse")` builds).
+        """
         spec = declaration_of(self.fn)
         if (
             spec is None
@@ -349,7 +408,21 @@ class LossFunctionWrapper(Loss):
             return None
         arguments = spec.arguments((), self._fn_kwargs)
         self._inspect(spec, y_true, y_pred, arguments)
+        return spec, arguments
+
+    def fused(self, y_true: Any, y_pred: Any) -> Any:
+        found = self._kernel_spec(y_true, y_pred)
+        if found is None:
+            return None
+        spec, arguments = found
         return _fused_kernel(spec, y_true, y_pred, self.reduction, self.dtype, arguments)
+
+    def fused_values(self, y_true: Any, y_pred: Any) -> tuple[Any, Any] | None:
+        found = self._kernel_spec(y_true, y_pred)
+        if found is None:
+            return None
+        spec, arguments = found
+        return _kernel_values(spec, y_true, y_pred, self.dtype, arguments)
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
@@ -387,6 +460,24 @@ def _fused_kernel(
     if out is not None and reduction == "none" and spec.masked:
         return out[0]  # per-sample values, masked entries already 0
     return out
+
+
+def _kernel_values(
+    spec: Builtin,
+    y_true: Any,
+    y_pred: Any,
+    dtype: Any,
+    arguments: dict[str, Any],
+    kernel: Callable[..., Any] | None = None,
+) -> tuple[Any, Any] | None:
+    """The kernel's per-sample values and mask (``reduction="none"``), or ``None``."""
+    kernel = kernel or spec.torch_kernel
+    if kernel is None:
+        return None
+    out = kernel(y_true, y_pred, "none", dtype, **arguments)
+    if out is None:
+        return None
+    return (out[0], out[1]) if spec.masked else (out, None)
 
 
 #: Base classes, resolvable from configs (``get("Loss")`` is refused: it has no ``call``).
@@ -519,6 +610,14 @@ class BuiltinLoss(LossFunctionWrapper):
         return _fused_kernel(
             self.builtin, y_true, y_pred, self.reduction, self.dtype, arguments, kernel
         )
+
+    def fused_values(self, y_true: Any, y_pred: Any) -> tuple[Any, Any] | None:
+        kernel = type(self)._kernel
+        if kernel is None or not B.torch_kernels_apply(y_pred):
+            return None
+        arguments = self.arguments()
+        self._inspect(self.builtin, y_true, y_pred, arguments)
+        return _kernel_values(self.builtin, y_true, y_pred, self.dtype, arguments, kernel)
 
     def get_config(self) -> dict[str, Any]:
         config = Loss.get_config(self)

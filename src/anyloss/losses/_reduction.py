@@ -13,6 +13,7 @@ Keras 3 semantics (``keras/src/losses/loss.py``), with two deliberate changes (s
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from typing import Any
 
 from anyloss import backend as B
@@ -195,20 +196,8 @@ def reduce_weighted_values(
     """
     xp = B.namespace(values)
     reduction = standardize_reduction(reduction)
-    values = B.as_float(xp, values, dtype)
-    dtype = values.dtype
-    if sample_weight is not None:
-        sample_weight = B.like(sample_weight, values, xp, dtype=dtype, arg="sample_weight")
-        if B.ndim(values) == 0:
-            # Keras: a scalar loss is broadcast against the weights (its per-sample meaning is
-            # lost; check_loss warns about it, D12).
-            values = values * xp.ones_like(sample_weight)
-        else:
-            sample_weight = _broadcast_weights(xp, sample_weight, values, "sample_weight")
+    values, sample_weight, mask = _aligned(xp, values, sample_weight, mask, dtype)
     if mask is not None:
-        mask = _broadcast_weights(
-            xp, B.like(mask, values, xp, dtype=dtype, arg="mask"), values, "mask"
-        )
         if reduction in ("sum_over_batch_size", "mean"):
             # Weight valid entries by total/valid, so "divide by the element count" below
             # divides by the number of valid entries.
@@ -233,6 +222,28 @@ def reduce_weighted_values(
     return B.divide_no_nan(xp, xp.sum(values), count)
 
 
+def _aligned(
+    xp: Any, values: Any, sample_weight: Any, mask: Any, dtype: Any
+) -> tuple[Any, Any, Any]:
+    """``values`` as floats, and ``sample_weight`` and ``mask`` converted to their library and
+    dtype and broadcast against them (D4); ``None`` stays ``None``."""
+    values = B.as_float(xp, values, dtype)
+    dtype = values.dtype
+    if sample_weight is not None:
+        sample_weight = B.like(sample_weight, values, xp, dtype=dtype, arg="sample_weight")
+        if B.ndim(values) == 0:
+            # Keras: a scalar loss is broadcast against the weights (its per-sample meaning is
+            # lost; check_loss warns about it, D12).
+            values = values * xp.ones_like(sample_weight)
+        else:
+            sample_weight = _broadcast_weights(xp, sample_weight, values, "sample_weight")
+    if mask is not None:
+        mask = _broadcast_weights(
+            xp, B.like(mask, values, xp, dtype=dtype, arg="mask"), values, "mask"
+        )
+    return values, sample_weight, mask
+
+
 def _count(xp: Any, x: Any) -> Any:
     """The number of elements of ``x``: an int, or a lazy 0-d array for unknown Dask sizes."""
     n = 1
@@ -241,3 +252,129 @@ def _count(xp: Any, x: Any) -> Any:
             return xp.sum(xp.ones_like(x))
         n *= d
     return n
+
+
+@dataclass(frozen=True)
+class LossParts:
+    """A reduced loss as ``total / count``: what a reduction across processes adds up.
+
+    ``total`` is the weighted, masked sum of the per-sample values and ``count`` what the
+    reduction divides it by: the number of (unmasked) entries for ``"sum_over_batch_size"``,
+    the sum of the weights for ``"mean_with_sample_weight"``, ``None`` for ``"sum"``. Summing
+    both over the shards of a batch (ranks, devices, accumulation steps) and dividing gives
+    the loss of the whole batch, which a mean of per-shard means does not.
+
+    Attributes:
+        total: the weighted sum, a 0-d array of the values' library (carries the gradient).
+        count: the denominator: a Python ``int`` when it is known from shapes alone (no
+            weights, no masks), a 0-d array when it depends on the data, ``None`` for sums.
+        reduction: the canonical reduction string.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> parts = al.reduction_parts(np.array([1.0, 2.0, 3.0]), mask=np.array([1, 1, 0]))
+        >>> float(parts.total), float(parts.count), float(parts.value())
+        (3.0, 2.0, 1.5)
+        >>> float(sum([parts, al.reduction_parts(np.array([5.0]))]).value())  # (3 + 5) / 3
+        2.6666666666666665
+    """
+
+    total: Any
+    count: Any
+    reduction: str
+
+    def __add__(self, other: Any) -> LossParts:
+        """The parts of two shards together (``sum(parts)`` works too): totals and counts add."""
+        if isinstance(other, int) and other == 0:  # sum()'s start value
+            return self
+        if not isinstance(other, LossParts):
+            return NotImplemented
+        if (self.count is None) != (other.count is None):
+            msg = (
+                f"Cannot add LossParts of a sum ('sum') and of a mean ({self.reduction!r} + "
+                f"{other.reduction!r}): their shards must share the reduction."
+            )
+            raise ValueError(msg)
+        count = None if self.count is None else self.count + other.count
+        return LossParts(self.total + other.total, count, self.reduction)
+
+    __radd__ = __add__
+
+    def value(self) -> Any:
+        """The reduced loss of this shard alone: ``total / count`` (0 when ``count`` is 0)."""
+        if self.count is None:
+            return self.total
+        xp = B.namespace(self.total)
+        if isinstance(self.count, int):
+            return self.total / self.count if self.count else self.total
+        return B.divide_no_nan(xp, self.total, self.count)
+
+
+def reduction_parts(
+    values: Any,
+    sample_weight: Any = None,
+    mask: Any = None,
+    reduction: str = "sum_over_batch_size",
+    dtype: Any = None,
+) -> LossParts:
+    """The numerator and denominator of :func:`reduce_weighted_values`, kept apart.
+
+    ``reduction_parts(...).value()`` equals ``reduce_weighted_values(...)`` for the same
+    arguments; the parts add up across shards of a batch, so that ``sum(totals) /
+    sum(counts)`` is the loss of the whole batch (``anyloss.distributed.global_loss`` does it
+    across processes and devices).
+
+    Formula::
+
+        total = sum(values * sample_weight * mask)
+        count = sum(mask)                     "sum_over_batch_size", "mean" (size if no mask)
+              = sum(sample_weight * mask)     "mean_with_sample_weight" (with weights)
+              = None                          "sum"
+
+    Args:
+        values: per-sample loss values, e.g. ``(batch,)``; a 0-d value counts as one entry.
+        sample_weight: as in :func:`reduce_weighted_values`. Default ``None``.
+        mask: as in :func:`reduce_weighted_values`. Default ``None``.
+        reduction: any reduction but ``"none"``. Default ``"sum_over_batch_size"``.
+        dtype: the dtype to compute in; default ``values``' float dtype, at least float32.
+
+    Returns:
+        A :class:`LossParts`.
+
+    Raises:
+        ValueError: ``reduction="none"`` (nothing to normalise), an unknown reduction, or
+            weights/masks whose shape does not broadcast against ``values``.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> values, weights = np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, 1.0, 0.0, 2.0])
+        >>> a = al.reduction_parts(values[:2], weights[:2], reduction="mean_with_sample_weight")
+        >>> b = al.reduction_parts(values[2:], weights[2:], reduction="mean_with_sample_weight")
+        >>> float((a.total + b.total) / (a.count + b.count))  # (1 + 2 + 8) / 4
+        2.75
+    """
+    reduction = standardize_reduction(reduction)
+    if reduction == "none":
+        msg = (
+            "reduction='none' keeps one value per sample: there is no total to normalise "
+            "across shards. Use 'sum_over_batch_size', 'mean_with_sample_weight' or 'sum'."
+        )
+        raise ValueError(msg)
+    xp = B.namespace(values)
+    values, weight, mask = _aligned(xp, values, sample_weight, mask, dtype)
+    if mask is not None:
+        weight = mask if weight is None else weight * mask
+    total = xp.sum(values * weight) if weight is not None else xp.sum(values)
+    if reduction == "sum":
+        return LossParts(total, None, reduction)
+    if reduction == "mean_with_sample_weight" and sample_weight is not None:
+        assert weight is not None
+        return LossParts(total, xp.sum(weight), reduction)
+    if mask is not None:
+        count = xp.sum(mask)
+        if B.ndim(values) == 0 or B.shape(mask) != B.shape(values):
+            count = xp.sum(mask * xp.ones_like(values))
+        return LossParts(total, count, reduction)
+    return LossParts(total, _count(xp, values) if B.ndim(values) else 1, reduction)
