@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import math
 import os
+import re
+import string
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
+
+import torch.distributed as dist
 
 from anyloss.training.saving import check_extension
 
@@ -253,6 +257,16 @@ class ModelCheckpoint(Callback):
             ``"ckpt-{epoch:02d}-{val_loss:.3f}.pt"``.
         monitor, mode: the quantity that decides "best" (see ``EarlyStopping``).
         save_best_only: save only when ``monitor`` improves.
+
+    In distributed training only rank 0 writes (atomically: a crash leaves the previous file
+    intact) and the others wait for it. ``last_saved`` is ``(path, epoch)`` of this fit's
+    latest complete save; :meth:`latest` finds the latest file on disk, to resume from after a
+    crash or a ``torchrun`` restart (``epoch`` is the ``initial_epoch`` to pass)::
+
+        checkpoint = ModelCheckpoint("ckpt/epoch-{epoch:03d}.anyloss")
+        found = checkpoint.latest()
+        model = load_model(found[0]) if found else build_model()
+        model.fit(x, y, epochs=10, callbacks=[checkpoint], initial_epoch=found[1] if found else 0)
     """
 
     def __init__(
@@ -268,6 +282,7 @@ class ModelCheckpoint(Callback):
         self.monitor = monitor
         self.save_best_only = save_best_only
         self._monitor = _Monitor(monitor, mode)
+        self.last_saved: tuple[str, int] | None = None
 
     def on_epoch_end(self, epoch: int, logs: Mapping[str, float] | None = None) -> None:
         logs = dict(logs or {})
@@ -284,4 +299,45 @@ class ModelCheckpoint(Callback):
                 f"logs {sorted(logs)}. Use {{epoch}} or one of those keys."
             )
             raise ValueError(msg) from err
-        self.model.save(path)
+        self.model.save(path)  # only rank 0 writes in distributed training
+        if getattr(self.model, "_ddp", None) is not None:  # fit is training with DDP
+            # The other ranks wait for rank 0's write, so that ``last_saved`` names a complete
+            # file on every rank. A rank that died makes the barrier fail (or time out, see
+            # ANYLOSS_DISTRIBUTED_TIMEOUT): it cannot hang for longer than any collective.
+            if dist.get_rank() == 0:
+                self.last_saved = (path, epoch + 1)
+            dist.barrier()
+        self.last_saved = (path, epoch + 1)
+
+    def latest(self) -> tuple[str, int] | None:
+        """``(path, epoch)`` of the existing file of ``filepath``'s pattern with the highest
+        ``{epoch}``, or ``None``: resume with ``load_model(path)`` and
+        ``fit(..., initial_epoch=epoch)``. ``filepath`` must contain ``{epoch}``."""
+        directory, name = os.path.split(self.filepath)
+        fields = [field for _, field, _, _ in string.Formatter().parse(name) if field]
+        if "{" in directory or "epoch" not in fields:
+            msg = (
+                f"ModelCheckpoint({self.filepath!r}).latest() needs {{epoch}} in the file "
+                "name (not in a directory) to tell the epochs apart, e.g. "
+                "'ckpt/epoch-{epoch:03d}.anyloss'."
+            )
+            raise ValueError(msg)
+        pattern = ""
+        for literal, field, _, _ in string.Formatter().parse(name):
+            pattern += re.escape(literal)
+            if field == "epoch":
+                pattern += r"(?P=epoch)" if "(?P<epoch>" in pattern else r"(?P<epoch>\d+)"
+            elif field is not None:
+                pattern += ".+?"
+        matcher = re.compile(pattern + r"\Z")
+        if not os.path.isdir(directory or "."):
+            return None
+        found = []
+        for entry in os.listdir(directory or "."):
+            match = matcher.match(entry)
+            if match and os.path.isfile(os.path.join(directory, entry)):
+                found.append((int(match["epoch"]), os.path.join(directory, entry)))
+        if not found:
+            return None
+        epoch, path = max(found)
+        return path, epoch

@@ -9,6 +9,7 @@ or tuples/lists/dicts of those (multi-input/output), or an iterable such as a
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -24,6 +25,7 @@ __all__ = [
     "class_weight_to_sample_weight",
     "is_array_data",
     "make_batches",
+    "seed_from_env",
     "to_device",
     "to_tensors",
     "train_validation_split",
@@ -212,6 +214,31 @@ def class_weight_to_sample_weight(y: Any, class_weight: Mapping[int, float]) -> 
     return table[labels]
 
 
+SEED_VARIABLE = "ANYLOSS_SEED"
+
+
+def seed_from_env() -> int | None:
+    """The shuffling seed in ``ANYLOSS_SEED`` (``None`` when unset): with it, the order of
+    epoch ``e`` is a function of ``(seed, e)`` alone, so a run resumed with
+    ``fit(..., initial_epoch=e)`` shuffles exactly as the uninterrupted run did, however much
+    of torch's global random stream the script used before ``fit``."""
+    raw = os.environ.get(SEED_VARIABLE, "").strip()
+    if not raw:
+        return None
+    try:
+        seed = int(raw)
+    except ValueError:
+        seed = -1
+    if not 0 <= seed < 2**62:
+        msg = (
+            f"{SEED_VARIABLE}={raw!r} is not a seed: set it to a non-negative integer below "
+            f"2**62, e.g. {SEED_VARIABLE}=0, or unset it to shuffle from torch's global "
+            "random generator."
+        )
+        raise ValueError(msg)
+    return seed
+
+
 class ArrayBatches:
     """Batches of in-memory tensors, reshuffled every epoch.
 
@@ -220,6 +247,9 @@ class ArrayBatches:
     together see exactly the batches a single process would. ``loss_scale`` (yielded with
     each batch) is ``local_size * world_size / global_size``: averaging gradients over
     processes then gives the gradient of the global batch mean even for a short last batch.
+
+    Without ``seed``, the order is drawn from ``ANYLOSS_SEED`` and the epoch when the variable
+    is set, else from torch's global generator.
     """
 
     def __init__(
@@ -238,7 +268,7 @@ class ArrayBatches:
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.rank, self.world_size = rank, world_size
-        self.seed = seed
+        self.seed = seed_from_env() if seed is None and shuffle else seed
         self.epoch = 0
 
     def __len__(self) -> int:

@@ -21,7 +21,8 @@ from torch import nn
 
 import anyloss
 from anyloss import backend as B
-from anyloss.container import LossesContainer, Mean, batch_size
+from anyloss.backend import _collectives as C
+from anyloss.container import LossesContainer, Mean, batch_size, flatten_with_path
 from anyloss.training import data_adapter, diagnose, optimizers, saving
 from anyloss.training import distributed as parallel
 from anyloss.training.callbacks import Callback, CallbackList, History, LazyLogs
@@ -310,22 +311,175 @@ class Model:
     def train_step(
         self, x: Any, y: Any, sample_weight: Any = None, loss_scale: float = 1.0
     ) -> torch.Tensor:
-        """One optimisation step on a batch already on the model's device."""
-        y_pred = call_module(self._ddp or self.module, x)
-        loss = self.compute_loss(x, y, y_pred, sample_weight)
-        if not isinstance(loss, torch.Tensor) or not loss.requires_grad:
-            msg = (
-                "The loss does not depend on the model's parameters (no gradient). A custom "
-                "loss must compute from y_pred with differentiable ops (no .numpy(), "
-                ".item(), argmax or casts to int)."
-            )
-            raise ValueError(msg)
-        self._loss_tracker.update_state(loss, batch_size(y_pred))
+        """One optimisation step on a batch already on the model's device.
+
+        ``loss_scale`` is this process' rows times the world size over the global batch's
+        rows (``fit`` passes it in distributed training; 1.0 for equal shards).
+        """
+        return self._optimizer_step([(x, y, sample_weight, loss_scale)])
+
+    def _loss_parts(self, x: Any, y: Any, y_pred: Any, sample_weight: Any) -> list[Any]:
+        """``compiled_loss.parts(...)`` with ``compute_loss``'s checks and error advice."""
+        if self.compiled_loss is None or y is None:
+            self.compute_loss(x, y, y_pred, sample_weight)  # raises the usual error
+        assert self.compiled_loss is not None
+        try:
+            return self.compiled_loss.parts(y, y_pred, sample_weight)
+        except Exception as err:
+            explained = diagnose.explain_loss_error(err, self.compiled_loss, y, y_pred, "fit()")
+            if explained is None:
+                raise
+            raise explained from err
+
+    def _optimizer_step(
+        self,
+        micro: Sequence[tuple[Any, Any, Any, float]],
+        state: parallel.DistributedState | None = None,
+        on_begin: Any = None,
+        on_end: Any = None,
+    ) -> torch.Tensor:
+        """Forward and backward over the micro-batches ``(x, y, sample_weight, loss_scale)``,
+        then one optimizer step.
+
+        The loss is normalised over all the micro-batches and all processes: each output's
+        weighted total is divided by its global count (the rows, the unmasked entries or the
+        summed weights of the whole step), so the gradient is that of one process on the
+        concatenated batch (``docs/scaling-out.md``). Counts that depend on the data cost one
+        ``all_reduce`` of a few scalars per step; equal shards of an unweighted, unmasked loss
+        cost none. DDP synchronises gradients on the last micro-batch only.
+        """
         optimizer, metrics = self._step_optimizer(), self._step_metrics("train_step")
         optimizer.zero_grad(set_to_none=True)
-        (loss * loss_scale if loss_scale != 1.0 else loss).backward()
+        if type(self).compute_loss is not Model.compute_loss:
+            return self._custom_loss_step(micro, optimizer, metrics, on_begin, on_end)
+        world = state.world_size if state is not None else 1
+        even = all(scale == 1.0 for *_, scale in micro)
+        net = self._ddp or self.module
+        container = self.compiled_loss
+        denominators = None
+        if len(micro) > 1 and (
+            container is None or not container.built or len(container.losses) > 1
+        ):
+            denominators = self._counted_before(micro, even, world)
+        shares: list[Any] = []
+        deferred: list[list[Any]] = []
+        names: list[Any] = []
+        for j, last, (x, y, sw, _) in self._micro_batches(micro, on_begin):
+            y_pred = call_module(net, x)
+            terms = self._loss_parts(x, y, y_pred, sw)
+            if denominators is None and len(micro) == 1:
+                denominators = _global_denominators(
+                    [[t.parts.count] for t in terms], even, world, y_pred
+                )
+            objective = None
+            for i, t in enumerate(terms):
+                den = denominators[i] if denominators is not None else None
+                value = t.parts.total * t.weight
+                if denominators is not None and t.parts.count is not None:
+                    value = value / den if den else value * 0.0
+                objective = value if objective is None else objective + value
+            objective = _require_gradient(objective)
+            (objective * world if world != 1 else objective).backward()
+            names = [(t.weight, t.metric) for t in terms]
+            shares.append([t.parts.total.detach() for t in terms])
+            deferred.append([t.parts.count for t in terms])
+            metrics.update_state(y, y_pred)
+            if on_end is not None and not last:
+                on_end(j)  # the last one runs once the step's loss is logged
+        if denominators is None:  # several micro-batches, one loss: divide the gradients now
+            denominators = _global_denominators(
+                [[row[0] for row in deferred]], even, world, shares[0][0]
+            )
+            den = denominators[0]
+            if deferred[0][0] is not None:
+                factor = 1.0 / den if den else 0.0
+                for group in optimizer.param_groups:
+                    for param in group["params"]:
+                        if param.grad is not None:
+                            param.grad.mul_(factor)
         optimizer.step()
-        metrics.update_state(y, y_pred)
+        value = self._log_step(micro, shares, deferred, names, denominators, world)
+        if on_end is not None:
+            on_end(len(micro) - 1)
+        return value
+
+    def _micro_batches(
+        self, micro: Sequence[tuple[Any, Any, Any, float]], on_begin: Any
+    ) -> Iterator[tuple[int, bool, tuple[Any, Any, Any, float]]]:
+        """``(index, is last, batch)`` of each micro-batch, after its ``on_begin`` callback,
+        inside DDP's ``no_sync()`` for all but the last (gradients sync once per step)."""
+        for j, batch in enumerate(micro):
+            if on_begin is not None:
+                on_begin(j)
+            last = j == len(micro) - 1
+            with _sync_unless(self._ddp, last):
+                yield j, last, batch
+
+    def _counted_before(
+        self, micro: Sequence[tuple[Any, Any, Any, float]], even: bool, world: int
+    ) -> list[Any]:
+        """The global count of every output over the micro-batches, from a gradient-free
+        forward pass in inference mode (several outputs need them before the backward)."""
+        counts: list[list[Any]] = []
+        with torch.no_grad(), training_mode(self.module, False):
+            for x, y, sw, _ in micro:
+                y_pred = call_module(self.module, x)
+                counts.append([t.parts.count for t in self._loss_parts(x, y, y_pred, sw)])
+        columns = [list(column) for column in zip(*counts, strict=True)]
+        return _global_denominators(columns, even, world, y_pred)
+
+    def _log_step(
+        self,
+        micro: Sequence[tuple[Any, Any, Any, float]],
+        shares: list[list[Any]],
+        counts: list[list[Any]],
+        names: list[tuple[float, Any]],
+        denominators: list[Any],
+        world: int,
+    ) -> torch.Tensor:
+        """Add the step's loss to the running means as this process' share (shares add up
+        over processes to the global value, so the epoch's reduced logs are global means)."""
+        local_rows = [len_rows(y) for _, y, _, _ in micro]
+        n_local = sum(local_rows)
+        n_global = sum(
+            n * world / scale for n, (*_, scale) in zip(local_rows, micro, strict=True) if scale
+        )
+        step_value = None
+        for i, (weight, metric) in enumerate(names):
+            total = sum(row[i] for row in shares)
+            den = denominators[i]
+            share = total if counts[0][i] is None else (total / den if den else total * 0.0)
+            if metric is not None:
+                metric.add(share * n_global, n_local)
+            share = share * weight
+            step_value = share if step_value is None else step_value + share
+        assert step_value is not None
+        self._loss_tracker.add(step_value * n_global, n_local)
+        return step_value * world
+
+    def _custom_loss_step(
+        self,
+        micro: Sequence[tuple[Any, Any, Any, float]],
+        optimizer: torch.optim.Optimizer,
+        metrics: CompileMetrics,
+        on_begin: Any,
+        on_end: Any,
+    ) -> torch.Tensor:
+        """The step for an overridden ``compute_loss``: its value is taken as each
+        micro-batch's mean, and the micro-batches are averaged (no global counts)."""
+        net = self._ddp or self.module
+        loss = None
+        for j, _, (x, y, sw, scale) in self._micro_batches(micro, on_begin):
+            y_pred = call_module(net, x)
+            loss = self.compute_loss(x, y, y_pred, sw)
+            _require_gradient(loss, "compute_loss() returned a value that")
+            self._loss_tracker.update_state(loss, batch_size(y_pred))
+            (loss * (scale / len(micro))).backward()
+            metrics.update_state(y, y_pred)
+            if on_end is not None:
+                on_end(j)
+        optimizer.step()
+        assert loss is not None
         return loss
 
     def test_step(self, x: Any, y: Any, sample_weight: Any = None) -> torch.Tensor:
@@ -352,6 +506,7 @@ class Model:
         callbacks: Iterable[Callback] | None = None,
         initial_epoch: int = 0,
         distributed: bool | None = None,
+        gradient_accumulation_steps: int | None = None,
     ) -> History:
         """Train for ``epochs`` epochs; returns a :class:`History` (also ``self.history``).
 
@@ -371,13 +526,17 @@ class Model:
             callbacks: e.g. ``[EarlyStopping(patience=2), ModelCheckpoint("best.pt")]``.
             initial_epoch: epoch to start from (to resume training).
             distributed: ``True`` trains with DDP in the current process group, ``None``
-                (default) does when launched by ``torchrun``.
+                (default) does when launched by ``torchrun``. If another process dies or
+                hangs (``ANYLOSS_DISTRIBUTED_TIMEOUT``, default 120 s), ``fit`` raises a
+                ``RuntimeError`` naming the last ``ModelCheckpoint`` file to resume from.
 
         The ``loss`` logged per epoch is the batch-size-weighted mean over the epoch while the
         weights change (with dropout active), so it differs from ``evaluate`` on the same data.
         """
         self._require_compiled("fit")
         data_adapter.reject_scalars(x=x, y=y, sample_weight=sample_weight)
+        if gradient_accumulation_steps is not None:
+            optimizers.check_accumulation_steps(gradient_accumulation_steps)
         state = parallel.setup(distributed)
         x, y, sample_weight = (
             data_adapter.to_tensors(v) if data_adapter.is_array_data(x) else v
@@ -425,6 +584,14 @@ class Model:
         )
         device = self.device
         self._prepare(train_batches, device)
+        steps = optimizers.accumulation_steps(self.optimizer, gradient_accumulation_steps)
+        if steps > 1 and type(self).train_step is not Model.train_step:
+            msg = (
+                f"gradient_accumulation_steps={steps} needs fit's own step, but "
+                f"{type(self).__name__} overrides train_step(): accumulate inside your "
+                f"train_step, or leave gradient_accumulation_steps=None."
+            )
+            raise ValueError(msg)
         if state is not None:
             self._ddp = parallel.wrap(self.module, state)
         lazy_logs = self._lazy_logs()
@@ -437,13 +604,7 @@ class Model:
                 self._reset_metrics()
                 callback_list.on_epoch_begin(epoch)
                 with training_mode(self.module, True):
-                    for step, (bx, by, bsw, scale) in enumerate(train_batches):
-                        bx, by, bsw = (data_adapter.to_device(v, device) for v in (bx, by, bsw))
-                        callback_list.on_train_batch_begin(step)
-                        self.train_step(bx, by, bsw, scale)
-                        callback_list.on_train_batch_end(step, lazy_logs)
-                        if self.stop_training:
-                            break
+                    self._train_epoch(train_batches, steps, state, callback_list, lazy_logs)
                 logs = self._logs(state)
                 if val_batches is not None:
                     val_logs = self._run_evaluation(val_batches, device, state, callback_list)
@@ -452,9 +613,51 @@ class Model:
                 if self.stop_training:
                     break
             callback_list.on_train_end(logs)
+        except Exception as err:  # another process died or hung: say so, name the checkpoint
+            parallel.raise_group_failure(err, state, callback_list.callbacks)
+            raise
         finally:
             self._ddp = None
         return self.history
+
+    def _train_epoch(
+        self,
+        batches: Any,
+        steps: int,
+        state: parallel.DistributedState | None,
+        callback_list: CallbackList,
+        lazy_logs: LazyLogs,
+    ) -> None:
+        """One epoch: groups of ``steps`` micro-batches, one optimizer step per group (the
+        epoch's last group may be shorter). Batch callbacks run for every micro-batch."""
+        device = self.device
+        custom_step = type(self).train_step is not Model.train_step
+        group: list[tuple[int, tuple[Any, Any, Any, float]]] = []
+
+        def run(group: list[tuple[int, tuple[Any, Any, Any, float]]]) -> None:
+            first = group[0][0]
+            if custom_step:  # a Keras-style override: one batch per call
+                callback_list.on_train_batch_begin(first)
+                self.train_step(*group[0][1])
+                callback_list.on_train_batch_end(first, lazy_logs)
+                return
+            self._optimizer_step(
+                [batch for _, batch in group],
+                state,
+                lambda j: callback_list.on_train_batch_begin(first + j),
+                lambda j: callback_list.on_train_batch_end(first + j, lazy_logs),
+            )
+
+        for step, (bx, by, bsw, scale) in enumerate(batches):
+            bx, by, bsw = (data_adapter.to_device(v, device) for v in (bx, by, bsw))
+            group.append((step, (bx, by, bsw, scale)))
+            if len(group) == steps:
+                run(group)
+                group = []
+                if self.stop_training:
+                    return
+        if group:
+            run(group)
 
     def _prepare(self, batches: Any, device: torch.device) -> None:
         """Build lazy layers and the optimizer from the first batch before the loop."""
@@ -739,6 +942,59 @@ class Sequential(Model):
             for layer in self.layers
         ]
         return {"class_name": "Sequential", "layers": layers}
+
+
+def _require_gradient(value: Any, what: str = "The loss") -> torch.Tensor:
+    """``value``, a tensor with a gradient to follow; ``ValueError`` otherwise."""
+    if not isinstance(value, torch.Tensor) or not value.requires_grad:
+        msg = (
+            f"{what} does not depend on the model's parameters (no gradient). A custom loss "
+            f"must compute from y_pred with differentiable ops (no .numpy(), .item(), argmax "
+            f"or casts to int)."
+        )
+        raise ValueError(msg)
+    return value
+
+
+def _sync_unless(ddp: Any, last: bool) -> Any:
+    """DDP's ``no_sync()`` (gradients accumulate locally) except on the step's last
+    micro-batch, where they are all-reduced once."""
+    return contextlib.nullcontext() if ddp is None or last else ddp.no_sync()
+
+
+def len_rows(y: Any) -> int:
+    """The number of rows (samples) of ``y``: a tensor, or a list/dict of them per output."""
+    first = flatten_with_path(y)[0][1] if not isinstance(y, torch.Tensor) else y
+    return int(first.shape[0]) if getattr(first, "ndim", 0) else 1
+
+
+def _global_denominators(columns: list[list[Any]], even: bool, world: int, like: Any) -> list[Any]:
+    """Each output's count summed over its micro-batches and over the processes.
+
+    ``columns[i]`` holds output i's counts, one per micro-batch: ``None`` (a sum: no
+    denominator), ``int`` (known from shapes) or a tensor (data-dependent). Counts known from
+    shapes on equal shards need no communication (``count * world``); the rest share one
+    ``all_reduce``.
+    """
+    result: list[Any] = [None] * len(columns)
+    pending: list[tuple[int, Any]] = []
+    for i, counts in enumerate(columns):
+        if counts[0] is None:
+            continue
+        if all(isinstance(c, int) for c in counts) and (world == 1 or even):
+            result[i] = float(sum(counts) * world)
+            continue
+        device = like.device if isinstance(like, torch.Tensor) else None
+        pending.append(
+            (i, sum(torch.as_tensor(c, dtype=torch.float64, device=device) for c in counts))
+        )
+    if pending:
+        packed = torch.stack([torch.as_tensor(c).reshape(()) for _, c in pending])
+        if world > 1:
+            packed = C.torch_all_reduce_sum(packed, None)
+        for (i, _), value in zip(pending, packed.tolist(), strict=True):
+            result[i] = value
+    return result
 
 
 def _validation_batches(validation_data: Any, batch_size: int | None, rank: int, world: int) -> Any:

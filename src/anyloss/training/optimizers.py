@@ -81,14 +81,20 @@ def get(identifier: Any, parameters: Iterable[torch.nn.Parameter]) -> torch.opti
     if isinstance(identifier, str):
         identifier = {"class_name": identifier, "config": {}}
     if isinstance(identifier, Mapping):
-        class_name, kwargs = _torch_kwargs(
-            str(identifier.get("class_name")), identifier.get("config") or {}
-        )
+        config = dict(identifier.get("config") or {})
+        steps = config.pop("gradient_accumulation_steps", None)
+        class_name, kwargs = _torch_kwargs(str(identifier.get("class_name")), config)
         try:
-            return _torch_class(class_name)(parameters, **kwargs)
+            optimizer = _torch_class(class_name)(parameters, **kwargs)
         except TypeError as err:
             msg = f"Invalid optimizer config {dict(identifier)!r}: {err}"
             raise ValueError(msg) from err
+        if steps is not None:
+            # Keras 3's optimizer argument: fit() reads it (see accumulation_steps).
+            optimizer.gradient_accumulation_steps = check_accumulation_steps(  # type: ignore[attr-defined]
+                steps, " of the optimizer config"
+            )
+        return optimizer
     if callable(identifier):
         optimizer = identifier(parameters)
         if not isinstance(optimizer, torch.optim.Optimizer):
@@ -117,6 +123,26 @@ def optimizer_config(optimizer: torch.optim.Optimizer) -> dict[str, Any]:
     return {"class_name": type(optimizer).__name__, "config": config}
 
 
+def check_accumulation_steps(steps: Any, where: str = "") -> int:
+    """``steps`` as a positive ``int``; ``ValueError`` naming the argument otherwise."""
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        msg = (
+            f"Argument `gradient_accumulation_steps`{where} must be a positive integer "
+            f"(micro-batches per optimizer step; 1 means no accumulation). Received: {steps!r}"
+        )
+        raise ValueError(msg)
+    return steps
+
+
+def accumulation_steps(optimizer: torch.optim.Optimizer | None, requested: int | None) -> int:
+    """Micro-batches per optimizer step: ``fit``'s argument, else the optimizer's own
+    ``gradient_accumulation_steps`` (Keras 3 optimizers take it), else 1."""
+    if requested is not None:
+        return check_accumulation_steps(requested)
+    steps = getattr(optimizer, "gradient_accumulation_steps", None)
+    return 1 if steps is None else check_accumulation_steps(steps)
+
+
 def name_config(identifier: Any) -> dict[str, Any]:
     """The torch config of a not-yet-built optimizer given by Keras name or config dict."""
     if isinstance(identifier, str):
@@ -127,9 +153,12 @@ def name_config(identifier: Any) -> dict[str, Any]:
             "call model.build(x)) first, or compile with a torch.optim instance."
         )
         raise ValueError(msg)
-    class_name, kwargs = _torch_kwargs(
-        str(identifier.get("class_name")), identifier.get("config") or {}
-    )
+    config = {
+        k: v
+        for k, v in (identifier.get("config") or {}).items()
+        if k != "gradient_accumulation_steps"  # fit's business, not torch's
+    }
+    class_name, kwargs = _torch_kwargs(str(identifier.get("class_name")), config)
     return {
         "class_name": class_name,
         "config": {k: list(v) if isinstance(v, tuple) else v for k, v in kwargs.items()},
