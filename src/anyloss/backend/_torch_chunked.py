@@ -134,16 +134,7 @@ class _ChunkedLinearCrossentropy(torch.autograd.Function):
         chunk_size, smoothing = ctx.chunk_size, ctx.label_smoothing
         compute = lse.dtype
         vocab = weight.shape[0]
-        need_hidden, need_weight, need_bias = ctx.needs_input_grad[:3]
-        grad_hidden = torch.empty_like(hidden) if need_hidden else None
-        grad_weight = (
-            torch.zeros(weight.shape, dtype=compute, device=weight.device) if need_weight else None
-        )
-        grad_bias = (
-            torch.zeros(vocab, dtype=compute, device=weight.device)
-            if bias is not None and need_bias
-            else None
-        )
+        grads = LinearGradients(hidden, weight, bias, ctx.needs_input_grad[:3], compute)
         grad_loss = grad_loss.to(compute)
         for start in range(0, hidden.shape[0], chunk_size):
             stop = start + chunk_size
@@ -156,20 +147,46 @@ class _ChunkedLinearCrossentropy(torch.autograd.Function):
                 1, labels[start:stop, None], torch.full_like(probs[:, :1], smoothing - 1.0)
             )
             probs.mul_(grad_loss[start:stop, None])
-            if grad_hidden is not None:
-                grad_hidden[start:stop] = probs.to(weight.dtype) @ weight
-            if grad_weight is not None:
-                grad_weight.addmm_(probs.T, chunk.to(compute))
-            if grad_bias is not None:
-                grad_bias += probs.sum(0)
-        return (
-            grad_hidden,
-            None if grad_weight is None else grad_weight.to(weight.dtype),
-            None if grad_bias is None else grad_bias.to(bias.dtype),
-            None,
-            None,
-            None,
+            grads.add(start, stop, chunk, probs)
+        return (*grads.result(), None, None, None)
+
+
+class LinearGradients:
+    """The gradients of ``hidden``, ``weight`` and ``bias`` of ``hidden @ weight.T + bias``,
+    added a chunk of rows at a time from the gradient of those logits (``None`` for the
+    inputs ``needs`` says need none)."""
+
+    def __init__(
+        self, hidden: Tensor, weight: Tensor, bias: Tensor | None, needs: Any, compute: Any
+    ) -> None:
+        need_hidden, need_weight, need_bias = needs
+        self.weight, self.bias, self.compute = weight, bias, compute
+        self.hidden = torch.empty_like(hidden) if need_hidden else None
+        self.weight_grad = (
+            torch.zeros(weight.shape, dtype=compute, device=weight.device) if need_weight else None
         )
+        self.bias_grad = (
+            torch.zeros(weight.shape[0], dtype=compute, device=weight.device)
+            if bias is not None and need_bias
+            else None
+        )
+
+    def add(self, start: int, stop: int, chunk: Tensor, grad_logits: Tensor) -> None:
+        """Rows ``start:stop`` (``chunk`` of ``hidden``) with their logits' gradient."""
+        if self.hidden is not None:
+            self.hidden[start:stop] = grad_logits.to(self.weight.dtype) @ self.weight
+        if self.weight_grad is not None:
+            self.weight_grad.addmm_(grad_logits.T, chunk.to(self.compute))
+        if self.bias_grad is not None:
+            self.bias_grad += grad_logits.sum(0)
+
+    def result(self) -> tuple[Tensor | None, Tensor | None, Tensor | None]:
+        """``(d hidden, d weight, d bias)`` in the inputs' dtypes."""
+        weight = None if self.weight_grad is None else self.weight_grad.to(self.weight.dtype)
+        bias = None
+        if self.bias_grad is not None and self.bias is not None:
+            bias = self.bias_grad.to(self.bias.dtype)
+        return self.hidden, weight, bias
 
 
 def _logits(hidden: Tensor, weight: Tensor, bias: Tensor | None, compute: Any) -> Tensor:

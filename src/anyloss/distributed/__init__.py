@@ -7,6 +7,9 @@
 - :class:`GradientAccumulation` does the same over the micro-batches of one optimiser step.
 - :func:`batch_parts` lets a batch-level loss (circle, contrastive, NT-Xent, ...) compare each
   shard's anchors with the rows of every shard.
+- :func:`vocab_parallel_sparse_categorical_crossentropy` and
+  :func:`vocab_parallel_linear_cross_entropy`: cross-entropy over logits (or an output layer)
+  split along the vocabulary across ranks or devices, as tensor-parallel training does.
 
 See ``docs/scaling-out.md`` for the ``torchrun`` and JAX mesh recipes.
 """
@@ -15,9 +18,15 @@ from __future__ import annotations
 
 from anyloss.distributed._batch import batch_parts
 from anyloss.distributed._normalize import GradientAccumulation, global_loss
+from anyloss.distributed._vocab import (
+    vocab_parallel_linear_cross_entropy,
+    vocab_parallel_sparse_categorical_crossentropy,
+)
 
 __all__ = [
     "GradientAccumulation",
     "batch_parts",
     "global_loss",
+    "vocab_parallel_linear_cross_entropy",
+    "vocab_parallel_sparse_categorical_crossentropy",
 ]

@@ -693,6 +693,47 @@ def sparse_categorical_crossentropy(
     return MaskedValues(values, valid)
 
 
+def linear_inputs(
+    loss: str,
+    hidden: Any,
+    weight: Any,
+    bias: Any,
+    labels: Any,
+    rows: str = "num_classes",
+    part: str = "",
+) -> tuple[Any, Any, Any, Any, Any]:
+    """``(xp, hidden, weight, bias, labels)`` of a linear cross-entropy, converted to
+    ``hidden``'s library and checked: ``weight`` ``(rows, H)``, ``bias`` ``(rows,)``,
+    ``labels`` ``hidden.shape[:-1]``. ``rows`` and ``part`` word the errors (a shard's rows)."""
+    xp, hidden = B.prediction(hidden)
+    weight = B.like(weight, hidden, xp, dtype=hidden.dtype, arg="weight")
+    size = B.shape(hidden)[-1] if B.ndim(hidden) else "H"
+    if B.ndim(hidden) < 1 or B.ndim(weight) != 2 or B.shape(weight)[1] != size:
+        msg = (
+            f"{loss}: `weight` must {'be ' + part + ', of' if part else 'have'} shape "
+            f"({rows}, {size}) for hidden.shape={B.shape(hidden)}. Received: weight.shape="
+            f"{B.shape(weight)}"
+        )
+        raise ValueError(msg)
+    width = B.shape(weight)[0]
+    if bias is not None:
+        bias = B.like(bias, hidden, xp, dtype=hidden.dtype, arg="bias")
+        if B.shape(bias) != (width,):
+            msg = (
+                f"{loss}: `bias` must have shape ({width},), one entry per row of `weight`. "
+                f"Received: bias.shape={B.shape(bias)}"
+            )
+            raise ValueError(msg)
+    labels = integer_labels(xp, labels, hidden, "labels")
+    if B.shape(labels) != B.shape(hidden)[:-1]:
+        msg = (
+            f"{loss}: `labels` must have shape {B.shape(hidden)[:-1]} (hidden without its "
+            f"last axis). Received: labels.shape={B.shape(labels)}"
+        )
+        raise ValueError(msg)
+    return xp, hidden, weight, bias, labels
+
+
 def linear_cross_entropy(
     hidden: Any,
     weight: Any,
@@ -765,31 +806,10 @@ def linear_cross_entropy(
     check_probability(label_smoothing, "label_smoothing")
     _check_ignore_class(ignore_class)
     _check_chunk_size(chunk_size, True)
-    xp, hidden = B.prediction(hidden)
-    weight = B.like(weight, hidden, xp, dtype=hidden.dtype)
-    if B.ndim(hidden) < 1 or B.ndim(weight) != 2 or B.shape(weight)[1] != B.shape(hidden)[-1]:
-        msg = (
-            f"linear_cross_entropy: `weight` must have shape (num_classes, "
-            f"{B.shape(hidden)[-1] if B.ndim(hidden) else 'H'}) for hidden.shape="
-            f"{B.shape(hidden)}. Received: weight.shape={B.shape(weight)}"
-        )
-        raise ValueError(msg)
+    xp, hidden, weight, bias, labels = linear_inputs(
+        "linear_cross_entropy", hidden, weight, bias, labels
+    )
     num_classes = B.shape(weight)[0]
-    if bias is not None:
-        bias = B.like(bias, hidden, xp, dtype=hidden.dtype)
-        if B.shape(bias) != (num_classes,):
-            msg = (
-                f"linear_cross_entropy: `bias` must have shape ({num_classes},). "
-                f"Received: bias.shape={B.shape(bias)}"
-            )
-            raise ValueError(msg)
-    labels = integer_labels(xp, labels, hidden, "labels")
-    if B.shape(labels) != B.shape(hidden)[:-1]:
-        msg = (
-            f"linear_cross_entropy: `labels` must have shape {B.shape(hidden)[:-1]} (hidden "
-            f"without its last axis). Received: labels.shape={B.shape(labels)}"
-        )
-        raise ValueError(msg)
     chunked = None
     if chunk_size is not None:
         B.check_label_range(
