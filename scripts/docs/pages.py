@@ -97,6 +97,12 @@ TOPICS = {
         "`anyloss.keras` and `anyloss.tf_keras`: anyloss' losses in Keras 3's and tf-keras' "
         "`compile`, `fit`, `save` and `load_model`. Needs Keras 3 (tf-keras: TensorFlow).",
     ),
+    "distributed": (
+        "Across processes and devices",
+        "`anyloss.distributed`: losses normalised over the global batch on `torch.distributed` "
+        "and JAX meshes, gradient accumulation, batch-level losses across shards and "
+        "vocabulary-parallel cross-entropy ([Scaling out](../scaling-out.md)).",
+    ),
 }
 #: Defining module of a non-loss public name -> its reference page.
 MODULE_TOPICS = {
@@ -117,8 +123,15 @@ EXTRA_OBJECTS = {
     "training": ["anyloss.models", "anyloss.layers"],
     "backend": ["anyloss.backend.value_checks"],
     "keras": ["anyloss.keras", "anyloss.tf_keras"],
+    "distributed": ["anyloss.distributed"],
 }
-EXTRA_MODULES = {"anyloss.models", "anyloss.layers", "anyloss.keras", "anyloss.tf_keras"}
+EXTRA_MODULES = {
+    "anyloss.models",
+    "anyloss.layers",
+    "anyloss.keras",
+    "anyloss.tf_keras",
+    "anyloss.distributed",
+}
 #: mkdocstrings options of a documented module: its public members (``__all__``), in full.
 MEMBERS_OPTIONS = ["members: null", "filters: public", "heading_level: 2"]
 
@@ -647,7 +660,8 @@ def render_reference() -> dict[str, str]:
         "`al.NAME`. The training front end lives in "
         "[`anyloss.models` and `anyloss.layers`](training.md), the value-check switch in "
         "[`anyloss.backend`](backend.md), the Keras adapters in "
-        "[`anyloss.keras` and `anyloss.tf_keras`](keras.md).",
+        "[`anyloss.keras` and `anyloss.tf_keras`](keras.md), losses across processes in "
+        "[`anyloss.distributed`](distributed.md).",
         "",
         f"`anyloss.__version__` is the installed version, `{anyloss.__version__}` for this site.",
         "",
