@@ -104,11 +104,14 @@ def check(site: Path, screenshots: Path, user_data_dir: Path) -> list[str]:
             ),
         )
         page.on("pageerror", lambda e: problems.append(f"{current['url']}: {e}"))
+        # A request the next navigation cancels (the search worker fetching its index on a
+        # loaded machine) fails with net::ERR_ABORTED: not a broken site. A missing file
+        # shows up as an HTTP error below.
         page.on(
             "requestfailed",
             lambda r: (
-                problems.append(f"{current['url']}: failed to load {r.url}")
-                if r.url.startswith(root)
+                problems.append(f"{current['url']}: failed to load {r.url} ({r.failure})")
+                if r.url.startswith(root) and "ERR_ABORTED" not in (r.failure or "")
                 else None
             ),
         )
