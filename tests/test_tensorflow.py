@@ -131,6 +131,83 @@ def test_native_sparse_crossentropy_equals_the_formula(kwargs):
     np.testing.assert_allclose(native[1], formula[1], rtol=1e-12, atol=1e-15)
 
 
+def _ctc_value_and_grad(y_true: np.ndarray, logits: np.ndarray, dtype: Any = None,
+                        call: Any = None) -> Any:
+    p = tf.constant(logits, dtype or tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch(p)
+        out = (call or al.ctc)(tf.constant(y_true), p)
+        total = tf.reduce_sum(out)
+    return out.numpy(), tape.gradient(total, p).numpy()
+
+
+def _spy_ctc_kernel(monkeypatch: Any) -> list[Any]:
+    """Records every result of the TensorFlow CTC kernel's wrapper (None: not applicable)."""
+    from anyloss.backend import _tensorflow
+
+    kernel, results = _tensorflow.ctc_loss, []
+
+    def spy(logits: Any, labels: Any) -> Any:
+        results.append(kernel(logits, labels))
+        return results[-1]
+
+    monkeypatch.setattr(_tensorflow, "ctc_loss", spy)
+    return results
+
+
+#: Padded rows, repeats (which need a blank between them), a row that needs every frame.
+CTC_LABELS = np.array([[1, 2, 2, 0], [3, 0, 0, 0], [1, 1, 2, 4], [4, 3, 0, 0]])
+
+
+@pytest.mark.parametrize("classes_time", [(5, 6), (5, 12)], ids=["tight", "long"])
+def test_native_ctc_equals_the_formula(monkeypatch, classes_time):
+    """TensorFlow's CTC kernel (CTCLoss, ``tf.nn.ctc_loss`` with sparse labels) stands in for
+    the alpha recursion on eager float32 tensors: the same values and gradients, to float32's
+    rounding (the kernel's gradient is as far from float64's as torch's F.ctc_loss')."""
+    classes, time = classes_time
+    logits = np.random.default_rng(0).normal(scale=2.0, size=(4, time, classes))
+    results = _spy_ctc_kernel(monkeypatch)
+    native = _ctc_value_and_grad(CTC_LABELS, logits)
+    assert len(results) == 1 and results[0] is not None  # the kernel gave the values
+    with B.generic_only():
+        formula = _ctc_value_and_grad(CTC_LABELS, logits)
+    assert len(results) == 1
+    np.testing.assert_allclose(native[0], formula[0], rtol=2e-6)
+    np.testing.assert_allclose(native[1], formula[1], atol=5e-5)
+
+
+@pytest.mark.parametrize("case", ["float64", "empty_row", "too_long", "underflow", "unchecked",
+                                  "tf_function"])
+def test_ctc_takes_the_formula_where_the_kernel_does_not_apply(monkeypatch, case):
+    """float64 (the kernel keeps float32 precision), an empty row (the kernel raises), a row
+    longer than time allows (the kernel raises, the formula gives inf), a softmax probability
+    below float32's range (the kernel drops the paths through it: inf, or a larger loss),
+    unread labels (the kernel needs their layout) and traced code: the formula, its numbers."""
+    labels = CTC_LABELS.copy()
+    logits = np.random.default_rng(1).normal(size=(4, 6, 5))
+    dtype, call = (tf.float64 if case == "float64" else None), None
+    if case == "empty_row":
+        labels[1] = 0
+    if case == "too_long":
+        labels[0] = [1, 1, 1, 2]  # needs 6 frames, with the blanks between the 1s: 5 given
+        logits = logits[:, :5]
+    if case == "underflow":
+        logits[:, 0, 0] = 100.0  # every label's probability at frame 0 is below 1e-38
+    if case == "tf_function":
+        call = tf.function(al.ctc)
+    results = _spy_ctc_kernel(monkeypatch)
+    if case == "unchecked":
+        with B.value_checks("never"):
+            out = _ctc_value_and_grad(labels, logits)
+    else:
+        out = _ctc_value_and_grad(labels, logits, dtype, call)
+    assert results in ([], [None])
+    expected = al.ctc(labels, logits.astype(np.float64 if dtype else np.float32))
+    np.testing.assert_allclose(out[0], expected, rtol=1e-5)
+    assert np.isinf(out[0][0]) == (case == "too_long")
+    assert np.all(np.isfinite(out[1]))
+
+
 def test_ragged_and_sparse_tensors_are_refused_with_the_fix():
     ragged = tf.ragged.constant([[0.2, 0.8], [0.6]])
     with pytest.raises(TypeError, match=r"`y_pred` is a TensorFlow RaggedTensor.*to_tensor"):

@@ -60,6 +60,7 @@ __all__ = [
     "chunked_sparse_crossentropy",
     "compute_dtype",
     "converted",
+    "ctc_loss",
     "cumulative_sum",
     "device_of",
     "divide_no_nan",
@@ -424,3 +425,22 @@ def sparse_softmax_crossentropy(xp: Any, logits: Any, labels: Any) -> Any:
     if not is_tensorflow(xp) or not native_kernels_apply(logits):
         return None
     return xp.sparse_softmax_crossentropy(logits, labels)
+
+
+def ctc_loss(xp: Any, logits: Any, labels: Any) -> Any:
+    """CTC per sample from float32 ``(batch, time, classes)`` logits and checked labels (blank 0,
+    rows padded at the end) in TensorFlow's CTC kernel. ``None`` (the caller then computes the
+    array-API recursion: the same numbers) off TensorFlow, inside :func:`generic_only`, for
+    float64 (the kernel keeps float32 precision), where labels are not read (``tf.function``,
+    XLA, TF1 graphs, accelerators: the kernel needs their layout and has no XLA form), for empty
+    inputs, and where the kernel would differ (``_tensorflow.ctc_loss``)."""
+    if (
+        not is_tensorflow(xp)
+        or not native_kernels_apply(logits)
+        or logits.dtype != xp.float32
+        or not checks_apply(labels)
+        or 0 in shape(logits)
+        or 0 in shape(labels)
+    ):
+        return None
+    return xp.ctc_loss(logits, labels)

@@ -3,10 +3,12 @@
 Each built-in names its kernel in its declaration (``torch_kernel=`` in
 ``anyloss.losses._builtin.builtin``); :func:`torch_kernels_apply` decides whether it is tried for
 a given ``y_pred``. PyTorch has kernels for whole losses (``backend/_torch_kernels.py``);
-TensorFlow has one for sparse CE from logits (``tf.nn.sparse_softmax_cross_entropy_with_logits``,
-called from the formula through ``backend.sparse_softmax_crossentropy``); jitted JAX runs the
-array-API formulas at optax' speed (``benchmarks/RESULTS.md``), and NumPy has no fused kernels to
-call.
+TensorFlow has two, called from the formulas: sparse CE from logits
+(``tf.nn.sparse_softmax_cross_entropy_with_logits``, ``backend.sparse_softmax_crossentropy``) and
+CTC on eager float32 tensors (``backend.ctc_loss``). Its fused softmax CE and its sigmoid CE are
+slower than the formulas on the CPU, and the first has the gradient of normalised labels only.
+Jitted JAX runs the array-API formulas at optax' speed (``benchmarks/RESULTS.md``), and NumPy has
+no fused kernels to call.
 """
 
 from __future__ import annotations

@@ -783,3 +783,31 @@ def sparse_softmax_crossentropy(logits: Any, labels: Any) -> Any:
     """``logsumexp(logits) - logits[labels]`` along the last axis, in one fused kernel (labels
     must be in range: the caller checks them, D13)."""
     return tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+
+
+def ctc_loss(logits: Any, labels: Any) -> Any:
+    """CTC per sample from eager float32 ``(batch, time, classes)`` logits on the CPU in
+    TensorFlow's CTC kernel (``CTCLoss``, which ``tf.nn.ctc_loss`` calls for sparse labels).
+
+    ``labels`` must be checked already: classes ``1..classes-1``, the blank 0 only padding the end
+    of a row. ``None`` where the kernel's numbers differ from the formula's: a row that is empty
+    or needs more frames than ``time`` (the kernel raises), or a frame whose logits spread so far
+    that a softmax probability underflows float32 (the kernel takes probabilities, not their
+    logs: a path through it is dropped, giving inf or a larger loss)."""
+    if ":CPU:" not in logits.device.upper():
+        return None
+    host = labels.numpy()
+    present = host != 0
+    lengths = present.sum(axis=1)
+    repeats = present[:, 1:] & (host[:, 1:] == host[:, :-1])  # need a blank between them
+    if np.any(lengths == 0) or np.any(lengths + repeats.sum(axis=1) > logits.shape[1]):
+        return None
+    # p >= exp(min - max) / classes stays a normal float32 (> exp(-87.3)), with a margin.
+    spread = tf.reduce_max(tf.reduce_max(logits, axis=-1) - tf.reduce_min(logits, axis=-1))
+    if not float(spread) < 86.0 - math.log(logits.shape[-1]):  # NaN fails too
+        return None
+    # The kernel's blank is the last class: class 0 moves there, the labels shift down by one.
+    sparse = tf.SparseTensor(np.argwhere(present), (host[present] - 1).astype(np.int32), host.shape)
+    rotated = tf.concat([logits[..., 1:], logits[..., :1]], axis=-1)
+    time = tf.fill([logits.shape[0]], logits.shape[1])
+    return tf.compat.v1.nn.ctc_loss(sparse, rotated, time, time_major=False)

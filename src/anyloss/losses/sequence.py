@@ -23,7 +23,8 @@ def ctc(y_true: Any, y_pred: Any) -> Any:
     (and the padding value, as in Keras); the label length is the count of non-zero labels, the
     logit length is ``time``. A 0 before a label (``[1, 0, 2]``) raises ``ValueError`` where
     labels can be read (see docs/keras-differences.md, "CTC"). Computed with the forward
-    (alpha) recursion in log space; on torch, with ``F.ctc_loss`` where the labels can be read.
+    (alpha) recursion in log space; where the labels can be read, with ``F.ctc_loss`` on torch
+    and TensorFlow's CTC kernel on eager TensorFlow tensors.
 
     ::
 
@@ -70,6 +71,9 @@ def ctc(y_true: Any, y_pred: Any) -> Any:
     batch = B.dynamic_shape(y_pred)[0]  # a 0-d tensor for an unknown batch in tf.function
     B.check_label_range(xp, labels, classes, "ctc")
     _check_trailing_padding(xp, labels)
+    native = B.ctc_loss(xp, y_pred, labels)  # TensorFlow's kernel, eager, where labels are read
+    if native is not None:
+        return native
     device = B.device_of(y_pred)
     log_probs = B.log_softmax(xp, y_pred, axis=-1)
     label_length = xp.sum(xp.astype(xp.not_equal(labels, BLANK), labels.dtype), axis=-1)
