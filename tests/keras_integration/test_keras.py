@@ -75,6 +75,16 @@ def test_per_sample_weights_broadcast_over_time_steps():
         keras.losses.MeanSquaredError()(y_true, y_pred, sample_weight=WEIGHTS)
 
 
+@pytest.mark.parametrize("arg", ["y_true", "y_pred"])
+def test_a_keras_tensor_says_it_has_no_values_and_where_the_loss_goes(arg):
+    # Keras' own message ("cannot convert it to a NumPy array") named neither the argument
+    # nor what to do.
+    symbolic = keras.Input((3,))
+    inputs = {"y_true": Y_TRUE, "y_pred": Y_PRED, arg: symbolic}
+    with pytest.raises(TypeError, match=rf"`{arg}` is a KerasTensor.*model\.compile\(loss="):
+        al.MeanSquaredError()(inputs["y_true"], inputs["y_pred"])
+
+
 def test_keras_loss_takes_what_anyloss_get_takes():
     huber = KerasLoss(al.Huber(delta=2.0))
     assert huber.name == "huber_loss" and huber.reduction == "sum_over_batch_size"

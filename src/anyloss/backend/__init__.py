@@ -334,10 +334,19 @@ def like(x: Any, ref: Any, xp: Any, dtype: Any = None, arg: str = "y_true") -> A
 
 
 def _refuse_tensorflow(x: Any, arg: str) -> None:
-    """``TypeError`` for a TensorFlow object that is no dense tensor (ragged, sparse, a tf_keras
-    symbolic input): ``np.asarray`` would take it silently, as a NumPy copy with no gradient, or
-    fail obscurely. TensorFlow is detected by module name, without importing it."""
+    """``TypeError`` for a TensorFlow object that is no dense tensor (ragged, sparse) and for a
+    Keras 3 or tf_keras symbolic input: ``np.asarray`` would take it silently, as a NumPy copy
+    with no gradient, or fail obscurely. Detected by module name, without importing either."""
     kind = type(x)
+    if kind.__name__ == "KerasTensor" and kind.__module__.startswith(("keras.", "tf_keras.")):
+        msg = (
+            f"`{arg}` is a KerasTensor: a symbolic placeholder (keras.Input, or a layer's output "
+            f"while a functional model is built) with a shape {getattr(x, 'shape', '?')} but no "
+            "values, so no loss can be computed from it. Give the loss to "
+            "model.compile(loss=...) (after `import anyloss.keras`, or `anyloss.tf_keras`, "
+            "anyloss losses work there), or call it on real tensors in a custom train_step."
+        )
+        raise TypeError(msg)
     if not kind.__module__.startswith(("tensorflow.", "tf_keras.")):
         return
     if kind.__name__ == "RaggedTensor":
