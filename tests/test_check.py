@@ -306,6 +306,19 @@ def test_python_control_flow_breaks_jit():
     assert "jax.jit" in p.message and "ops.where" in p.fix
 
 
+@needs("tensorflow")
+def test_reading_tensor_values_breaks_tf_function():
+    import numpy as np
+
+    def reads_values(y_true, y_pred):  # works eagerly, not in the graph Keras' fit traces
+        return weighted_mse(y_true, y_pred) * float(np.mean(y_pred.numpy()) > -1e9)
+
+    p = _problem(al.check_loss(reads_values, backends="tensorflow"), "not-tf-function")
+    assert "tf.function" in p.message and "ops.mean" in p.fix
+    assert not [q for q in al.check_loss(weighted_mse, backends="tensorflow").problems
+                if q.code == "not-tf-function"]
+
+
 @needs("torch")
 def test_list_arithmetic_on_torch():
     def list_weights(y_true, y_pred):

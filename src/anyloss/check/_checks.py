@@ -13,7 +13,7 @@ from anyloss import backend as B
 from anyloss.check import _inputs as inputs
 from anyloss.check._inputs import Case
 from anyloss.check._report import CheckReport, Problem
-from anyloss.check._runners import Run, jit_error, run, select
+from anyloss.check._runners import Run, jit_error, run, select, tf_function_error
 from anyloss.losses._base import Loss, LossFunctionWrapper
 from anyloss.losses.serialization import deserialize, serialize
 
@@ -324,6 +324,11 @@ def _check_runs(
         err = jit_error(fn, first.case)
         if err is not None:
             add(_exception_problem(err, "jax", first.case, "under jax.jit"))
+    tf_run = next((r for r in first.runs if r.backend == "tensorflow" and r.ok and r.native), None)
+    if tf_run is not None and np.ndim(first.case.y_pred) >= 1:
+        err = tf_function_error(fn, first.case)
+        if err is not None:
+            add(_exception_problem(err, "tensorflow", first.case, "inside tf.function"))
     return tuple(k.case.kind for k in accepted)
 
 
@@ -670,6 +675,18 @@ def _exception_problem(err: BaseException, backend: str, case: Case, when: str =
             "numpy-call",
             f"A NumPy call (np.*, .numpy(), np.asarray) inside the loss breaks autodiff: {seen}.",
             OPS_FIX,
+            backend,
+        )
+    if "'SymbolicTensor' object has no attribute 'numpy'" in text or (
+        "not 'SymbolicTensor'" in text or names & {"OperatorNotAllowedInGraphError"}
+    ):
+        return Problem(
+            "error",
+            "not-tf-function",
+            f"Inside tf.function (how Keras' fit runs a loss on TensorFlow) tensors have no "
+            f"values: .numpy(), float(x) and NumPy calls on them fail: {seen}.",
+            "Keep the computation in tensors: `ops.mean(x)` instead of "
+            "`float(np.mean(x.numpy()))`, `ops.where(...)` instead of `if` on values. " + OPS_FIX,
             backend,
         )
     if names & {

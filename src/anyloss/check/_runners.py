@@ -211,3 +211,19 @@ def jit_error(fn: Callable[..., Any], case: Case) -> BaseException | None:
         except Exception as err:  # the user's code may raise anything
             return err
     return None
+
+
+def tf_function_error(fn: Callable[..., Any], case: Case) -> BaseException | None:
+    """What ``tf.function(fn)`` raises on ``case`` with an unknown batch size, as Keras' ``fit``
+    traces a loss on TensorFlow (``None`` when it traces and runs)."""
+    import tensorflow as tf
+
+    arrays = [np.asarray(case.y_true), np.asarray(case.y_pred)]
+    specs = [tf.TensorSpec([None, *a.shape[1:]], tf.as_dtype(a.dtype)) for a in arrays]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            tf.function(fn, input_signature=specs)(*(tf.constant(a) for a in arrays))
+        except Exception as err:  # the user's code may raise anything
+            return err
+    return None
