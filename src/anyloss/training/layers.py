@@ -16,7 +16,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["LAYERS", "Activation", "Dense", "Dropout", "Flatten", "get_activation", "initialize"]
+__all__ = [
+    "LAYER_CLASSES",
+    "Activation",
+    "Dense",
+    "Dropout",
+    "Flatten",
+    "get_activation",
+    "initialize",
+]
 
 #: Keras' activations by name. ``gelu`` is exact (Keras' default ``approximate=False``),
 #: ``leaky_relu`` has Keras' slope 0.2 and ``hard_sigmoid`` is Keras 3's ``relu6(x + 3) / 6``.
@@ -268,6 +276,5 @@ class Flatten(nn.Module):
 
 
 #: Layers a ``Sequential`` can save as JSON and rebuild on load.
-LAYERS: dict[str, type[nn.Module]] = {
-    cls.__name__: cls for cls in (Dense, Activation, Dropout, Flatten)
-}
+#: The layers above (``layer_registry.LAYERS`` gathers every module's, by class name).
+LAYER_CLASSES: tuple[type[nn.Module], ...] = (Dense, Activation, Dropout, Flatten)

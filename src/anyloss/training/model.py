@@ -26,7 +26,8 @@ from anyloss.container import LossesContainer, Mean, batch_size, flatten_with_pa
 from anyloss.training import data_adapter, diagnose, optimizers, saving
 from anyloss.training import distributed as parallel
 from anyloss.training.callbacks import Callback, CallbackList, History, LazyLogs
-from anyloss.training.layers import LAYERS, Dense
+from anyloss.training.layer_registry import LAYERS
+from anyloss.training.layers import Dense  # noqa: F401  (Dense: the doctests use it)
 from anyloss.training.metrics import CompileMetrics
 from anyloss.training.progress import ProgressLogger, format_logs, resolve_verbose
 
@@ -105,6 +106,7 @@ class Model:
         self.history: History | None = None
         self._loss_tracker = Mean("loss")
         self._ddp: nn.Module | None = None
+        self._summary_sample: Any = None
 
     def call(self, inputs: Any, training: bool = False) -> Any:
         """The forward pass of a Keras-style subclass: override it (``Model(module)`` runs
@@ -212,14 +214,21 @@ class Model:
         return found
 
     def _materialized(self) -> bool:
+        # A layer with a ``built`` flag (Dense, LSTM, ...) may build from the first batch.
         return not any(
-            isinstance(m, Dense) and not m.built for m in self.module.modules()
+            getattr(m, "built", True) is False for m in self.module.modules()
         ) and not any(
             isinstance(p, nn.parameter.UninitializedParameter) for p in self.module.parameters()
         )
 
     def build(self, x: Any) -> None:
-        """Create lazily shaped weights from a sample batch ``x``, then the optimizer."""
+        """Create lazily shaped weights from a sample batch ``x``, then the optimizer.
+
+        One row of ``x`` is kept for :meth:`summary`'s output shapes."""
+        self._summary_sample = data_adapter.map_structure(
+            lambda t: t[:1].detach() if isinstance(t, torch.Tensor) and t.ndim else t,
+            data_adapter.to_tensors(x),
+        )
         if not self._materialized():
             with training_mode(self.module, False):
                 call_module(
@@ -257,8 +266,8 @@ class Model:
     def compute_loss(
         self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None
     ) -> torch.Tensor:
-        """The loss to minimise; builds ``compiled_loss`` on its first call. Override it for
-        losses that need ``x`` or other tensors."""
+        """The loss to minimise, with the layers' weight penalties; builds ``compiled_loss`` on
+        its first call. Override it for losses that need ``x`` or other tensors."""
         if self.compiled_loss is None:
             msg = (
                 "No loss to compute. Provide a `loss` argument in compile(), e.g. "
@@ -272,7 +281,7 @@ class Model:
             )
             raise ValueError(msg)
         try:
-            return self.compiled_loss(y, y_pred, sample_weight)
+            loss = self.compiled_loss(y, y_pred, sample_weight)
         except Exception as err:
             explained = diagnose.explain_loss_error(
                 err,
@@ -284,6 +293,8 @@ class Model:
             if explained is None:
                 raise
             raise explained from err
+        penalty = self._regularization_loss()  # the layers' weight penalties, as Keras adds
+        return loss if penalty is None else loss + penalty
 
     def _metrics(self) -> list[tuple[str, Any]]:
         found: list[tuple[str, Any]] = [("loss", self._loss_tracker)]
@@ -397,11 +408,35 @@ class Model:
                     for param in group["params"]:
                         if param.grad is not None:
                             param.grad.mul_(factor)
+        penalty = self._add_regularization_gradients(optimizer)
         optimizer.step()
-        value = self._log_step(micro, shares, deferred, names, denominators, world)
+        value = self._log_step(micro, shares, deferred, names, denominators, world, penalty)
         if on_end is not None:
             on_end(len(micro) - 1)
         return value
+
+    def _regularization_loss(self) -> torch.Tensor | None:
+        """The layers' weight penalties (``kernel_regularizer=`` ...): Keras' ``sum(model.losses)``,
+        or ``None`` when no layer has one."""
+        found = [getattr(m, "regularization_loss", None) for m in self.module.modules()]
+        terms = [t for t in (f() for f in found if callable(f)) if isinstance(t, torch.Tensor)]
+        return torch.stack([t.reshape(()) for t in terms]).sum() if terms else None
+
+    def _add_regularization_gradients(
+        self, optimizer: torch.optim.Optimizer
+    ) -> torch.Tensor | None:
+        """Add the weight penalties' gradients once per step, after the loss' normalisation
+        (they do not depend on the batch); ``torch.autograd.grad`` leaves DDP's gradient hooks
+        out, and every process adds the same. Returns the penalty (detached) for the logs."""
+        penalty = self._regularization_loss()
+        if penalty is None or not penalty.requires_grad:  # none, or every penalty is 0
+            return penalty
+        params = [p for group in optimizer.param_groups for p in group["params"] if p.requires_grad]
+        grads = torch.autograd.grad(penalty, params, allow_unused=True)
+        for param, grad in zip(params, grads, strict=True):
+            if grad is not None:
+                param.grad = grad if param.grad is None else param.grad + grad
+        return penalty.detach()
 
     def _micro_batches(
         self, micro: Sequence[tuple[Any, Any, Any, float]], on_begin: Any
@@ -436,9 +471,11 @@ class Model:
         names: list[tuple[float, Any]],
         denominators: list[Any],
         world: int,
+        penalty: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Add the step's loss to the running means as this process' share (shares add up
-        over processes to the global value, so the epoch's reduced logs are global means)."""
+        over processes to the global value, so the epoch's reduced logs are global means).
+        The weight ``penalty``, the same on every process, is in the loss as Keras logs it."""
         local_rows = [len_rows(y) for _, y, _, _ in micro]
         n_local = sum(local_rows)
         n_global = sum(
@@ -454,6 +491,8 @@ class Model:
             share = share * weight
             step_value = share if step_value is None else step_value + share
         assert step_value is not None
+        if penalty is not None:
+            step_value = step_value + penalty / world
         self._loss_tracker.add(step_value * n_global, n_local)
         return step_value * world
 
@@ -868,6 +907,167 @@ class Model:
             loss_parameters((self.compile_args or {}).get("loss")),
         )
 
+    # ------------------------------------------------------------------ weights and summary
+    def _require_built(self, what: str) -> None:
+        if not self._materialized():
+            msg = (
+                f"model.{what}() needs the weights, which lazily built layers create from the "
+                "first batch: call model.build(x) (or fit) first, or give the first layer "
+                "input_shape=."
+            )
+            raise ValueError(msg)
+
+    def count_params(self) -> int:
+        """The number of weights (Keras' ``count_params``): parameters and persistent
+        floating-point buffers (such as BatchNormalization's moving statistics)."""
+        self._require_built("count_params")
+        return sum(_weight_counts(self.module))
+
+    def get_weights(self) -> list[np.ndarray]:
+        """The weights as NumPy arrays, in the module's ``state_dict`` order (parameters and
+        persistent buffers as torch registers them, layer by layer); :meth:`set_weights`
+        takes the same list."""
+        self._require_built("get_weights")
+        return [v.detach().cpu().numpy().copy() for v in self.module.state_dict().values()]
+
+    def set_weights(self, weights: Sequence[Any]) -> None:
+        """Copy ``weights`` (arrays in :meth:`get_weights`' order and shapes) into the model."""
+        self._require_built("set_weights")
+        state = self.module.state_dict()
+        if not isinstance(weights, (list, tuple)) or len(weights) != len(state):
+            count = len(weights) if isinstance(weights, (list, tuple)) else type(weights).__name__
+            msg = (
+                f"set_weights() needs a list of {len(state)} arrays (as get_weights() returns); "
+                f"received {count}."
+            )
+            raise ValueError(msg)
+        for (name, target), value in zip(state.items(), weights, strict=True):
+            if tuple(np.shape(value)) != tuple(target.shape):
+                msg = (
+                    f"set_weights(): weight {name!r} has shape {tuple(target.shape)}, but the "
+                    f"array given for it has shape {tuple(np.shape(value))}."
+                )
+                raise ValueError(msg)
+        with torch.no_grad():
+            for target, value in zip(state.values(), weights, strict=True):
+                target.copy_(torch.as_tensor(np.asarray(value)).to(target.dtype))
+
+    def save_weights(self, path: str | os.PathLike[str], overwrite: bool = True) -> None:
+        """Write the weights alone to ``path``, which must end in ``.weights.pt`` (Keras:
+        ``.weights.h5``).
+
+        The file is anyloss' model format (:mod:`~anyloss.training.saving`: atomic,
+        checksummed, loaded without unpickling code) without optimizer state or compile
+        config; read it with :meth:`load_weights`.
+        """
+        name = os.fspath(path)
+        if not name.endswith(".weights.pt"):
+            stem = name.split(".weights.")[0] if ".weights." in name else os.path.splitext(name)[0]
+            msg = (
+                f"save_weights() writes a '.weights.pt' file; received path={name!r}. Use "
+                f"{stem + '.weights.pt'!r}."
+            )
+            raise ValueError(msg)
+        if not overwrite and os.path.exists(name):
+            msg = f"{name!r} exists and overwrite=False: pass overwrite=True to replace it."
+            raise FileExistsError(msg)
+        self._require_built("save_weights")
+        saving.write_model_file(name, Model.get_config(self), None, self.module.state_dict(), None)
+
+    def load_weights(self, path: str | os.PathLike[str]) -> None:
+        """Load weights written by :meth:`save_weights` (or :meth:`save`) into this model,
+        which must have the same architecture; lazily built layers are built from them."""
+        name = os.fspath(path)
+        payload = saving.read_model_file(name)
+        weights = payload["weights"]
+        if not isinstance(weights, Mapping):
+            raise saving.damaged(name, "its weights are not a state_dict")
+        try:
+            self.module.load_state_dict(weights)
+        except RuntimeError as err:
+            msg = (
+                f"The weights in {name!r} do not fit this model: {str(err).splitlines()[0]} "
+                "Build the same architecture that saved them."
+            )
+            raise ValueError(msg) from None
+
+    def summary(self, line_length: int | None = None, print_fn: Any = None) -> None:
+        """Print a table of the layers (name and type, output shape, parameter count) and
+        Keras' totals lines.
+
+        Output shapes come from a forward pass, under ``no_grad`` in inference mode, of one
+        row of the batch the model was built with (``build(x)``, the first batch of ``fit``,
+        or ``input_shape`` on a ``Sequential``'s first layer); before that they show ``?``.
+        A ``Sequential`` lists its layers; a ``Model`` its module's direct submodules.
+
+        Args:
+            line_length: the table's width (default: the terminal's, at most 100).
+            print_fn: called with the rendered text instead of printing it.
+        """
+        from rich import box
+        from rich.console import Console
+        from rich.table import Table
+
+        layers = list(self.module.named_children())
+        if not layers:
+            layers = [("module", self.module)]
+        shapes = self._output_shapes([layer for _, layer in layers])
+        names = _layer_names([layer for _, layer in layers])
+        title = _snake_case(type(self).__name__)
+        table = Table(title=f'Model: "{title}"', box=box.SIMPLE_HEAD, title_justify="left")
+        table.add_column("Layer (type)")
+        table.add_column("Output Shape")
+        table.add_column("Param #", justify="right")
+        for (_, layer), name, shape in zip(layers, names, shapes, strict=True):
+            built = getattr(layer, "built", True)
+            count = sum(_weight_counts(layer))
+            table.add_row(
+                f"{name} ({type(layer).__name__})",
+                shape,
+                f"{count:,}" if built is not False else "0 (unbuilt)",
+            )
+        trainable, frozen = _weight_counts(self.module)
+        sizes = _weight_bytes(self.module)
+        lines = [
+            f"Total params: {trainable + frozen:,} ({_human_bytes(sizes[0] + sizes[1])})",
+            f"Trainable params: {trainable:,} ({_human_bytes(sizes[0])})",
+            f"Non-trainable params: {frozen:,} ({_human_bytes(sizes[1])})",
+        ]
+        width = line_length or min(Console().width, 100)
+        if print_fn is None:
+            console = Console(width=width)
+            console.print(table)
+            for line in lines:
+                console.print(line, highlight=False)
+            return
+        console = Console(width=width, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+        with console.file:
+            console.print(table)
+            for line in lines:
+                console.print(line, highlight=False)
+        print_fn(console.export_text())
+
+    def _output_shapes(self, layers: list[nn.Module]) -> list[str]:
+        """Each layer's output shape (batch axis ``None``) from a forward pass of the kept
+        sample row; ``?`` where none ran."""
+        found: dict[int, str] = {}
+        sample = getattr(self, "_summary_sample", None)
+        if sample is not None and self._materialized():
+
+            def hook(layer: nn.Module, _: Any, output: Any) -> None:
+                found[id(layer)] = _shape_text(output)
+
+            handles = [layer.register_forward_hook(hook) for layer in layers]
+            try:
+                with training_mode(self.module, False):
+                    call_module(self.module, data_adapter.to_device(sample, self.device))
+            except Exception:  # a summary never fails for a forward pass it adds
+                found.clear()
+            finally:
+                for handle in handles:
+                    handle.remove()
+        return [found.get(id(layer), "?") for layer in layers]
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.module!r})"
 
@@ -942,6 +1142,74 @@ class Sequential(Model):
             for layer in self.layers
         ]
         return {"class_name": "Sequential", "layers": layers}
+
+
+def _persistent_buffers(module: nn.Module) -> Iterator[torch.Tensor]:
+    """The floating-point buffers that ``state_dict`` saves (Keras' non-trainable weights)."""
+    for owner in module.modules():
+        for name, buffer in owner._buffers.items():
+            if (
+                buffer is not None
+                and buffer.is_floating_point()
+                and name not in owner._non_persistent_buffers_set
+            ):
+                yield buffer
+
+
+def _numel(p: torch.Tensor) -> int:
+    return 0 if isinstance(p, nn.parameter.UninitializedParameter) else p.numel()
+
+
+def _weight_counts(module: nn.Module) -> tuple[int, int]:
+    """(trainable, non-trainable) weight counts: parameters by ``requires_grad``; persistent
+    floating-point buffers are non-trainable."""
+    trainable = sum(_numel(p) for p in module.parameters() if p.requires_grad)
+    frozen = sum(_numel(p) for p in module.parameters() if not p.requires_grad)
+    return trainable, frozen + sum(b.numel() for b in _persistent_buffers(module))
+
+
+def _weight_bytes(module: nn.Module) -> tuple[int, int]:
+    trainable = sum(_numel(p) * p.element_size() for p in module.parameters() if p.requires_grad)
+    frozen = sum(_numel(p) * p.element_size() for p in module.parameters() if not p.requires_grad)
+    frozen += sum(b.numel() * b.element_size() for b in _persistent_buffers(module))
+    return trainable, frozen
+
+
+def _human_bytes(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.2f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return f"{n:.2f} GB"
+
+
+def _snake_case(name: str) -> str:
+    return "".join(
+        f"_{c.lower()}" if c.isupper() and i and not name[i - 1].isupper() else c.lower()
+        for i, c in enumerate(name)
+    )
+
+
+def _layer_names(layers: list[nn.Module]) -> list[str]:
+    """Keras-style names: the snake-cased class, numbered from its second use (dense_1)."""
+    seen: dict[str, int] = {}
+    names = []
+    for layer in layers:
+        base = _snake_case(type(layer).__name__)
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        names.append(base if count == 0 else f"{base}_{count}")
+    return names
+
+
+def _shape_text(output: Any) -> str:
+    if isinstance(output, torch.Tensor):
+        return str((None, *output.shape[1:])) if output.ndim else "()"
+    if isinstance(output, (list, tuple)):
+        return "[" + ", ".join(_shape_text(o) for o in output) + "]"
+    if isinstance(output, Mapping):
+        return "{" + ", ".join(f"{k}: {_shape_text(v)}" for k, v in output.items()) + "}"
+    return "?"
 
 
 def _require_gradient(value: Any, what: str = "The loss") -> torch.Tensor:
