@@ -384,13 +384,15 @@ class Model:
                 )
             objective = None
             for i, t in enumerate(terms):
-                den = denominators[i] if denominators is not None else None
-                value = t.parts.total * t.weight
+                # One multiplication by a Python float per output (a step's few kernels count
+                # on small models): weight / global count, times world_size for DDP's average.
+                scale = t.weight * world
                 if denominators is not None and t.parts.count is not None:
-                    value = value / den if den else value * 0.0
+                    den = denominators[i]
+                    scale = scale / den if den else 0.0
+                value = t.parts.total * scale if scale != 1.0 else t.parts.total
                 objective = value if objective is None else objective + value
-            objective = _require_gradient(objective)
-            (objective * world if world != 1 else objective).backward()
+            _require_gradient(objective).backward()
             names = [(t.weight, t.metric) for t in terms]
             shares.append([t.parts.total.detach() for t in terms])
             deferred.append([t.parts.count for t in terms])
@@ -483,12 +485,12 @@ class Model:
         )
         step_value = None
         for i, (weight, metric) in enumerate(names):
-            total = sum(row[i] for row in shares)
+            total = shares[0][i] if len(shares) == 1 else sum(row[i] for row in shares)
             den = denominators[i]
-            share = total if counts[0][i] is None else (total / den if den else total * 0.0)
+            factor = 1.0 if counts[0][i] is None else (1.0 / den if den else 0.0)
             if metric is not None:
-                metric.add(share * n_global, n_local)
-            share = share * weight
+                metric.add(total * (factor * n_global), n_local)
+            share = total * (factor * weight)
             step_value = share if step_value is None else step_value + share
         assert step_value is not None
         if penalty is not None:
