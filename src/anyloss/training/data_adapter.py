@@ -21,6 +21,7 @@ from anyloss.container import flatten_with_path
 
 __all__ = [
     "ArrayBatches",
+    "EpochIterator",
     "LoaderBatches",
     "class_weight_to_sample_weight",
     "is_array_data",
@@ -29,6 +30,7 @@ __all__ = [
     "to_device",
     "to_tensors",
     "train_validation_split",
+    "with_class_weight",
 ]
 
 
@@ -217,6 +219,20 @@ def class_weight_to_sample_weight(y: Any, class_weight: Mapping[int, float]) -> 
 SEED_VARIABLE = "ANYLOSS_SEED"
 
 
+def with_class_weight(y: Any, sample_weight: Any, class_weight: Mapping[int, float] | None) -> Any:
+    """``sample_weight``, or the sample weights that ``class_weight`` stands for (Keras:
+    the two are mutually exclusive)."""
+    if class_weight is None:
+        return sample_weight
+    if sample_weight is not None:
+        msg = (
+            "Arguments `sample_weight` and `class_weight` are mutually exclusive: "
+            "fold the class weights into your sample weights."
+        )
+        raise ValueError(msg)
+    return class_weight_to_sample_weight(y, class_weight)
+
+
 def seed_from_env() -> int | None:
     """The shuffling seed in ``ANYLOSS_SEED`` (``None`` when unset): with it, the order of
     epoch ``e`` is a function of ``(seed, e)`` alone, so a run resumed with
@@ -395,3 +411,106 @@ def make_batches(
         world_size,
         seed,
     )
+
+
+def _check_steps(value: Any, name: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        msg = (
+            f"Argument `{name}` must be a positive int (batches per epoch) or None (the whole "
+            f"data). Received: {name}={value!r}"
+        )
+        raise ValueError(msg)
+    return value
+
+
+class EpochIterator:
+    """One epoch of batches at a time, with Keras' ``steps_per_epoch`` rules.
+
+    Without ``steps``, every epoch runs over the whole data: a ``DataLoader``, array batches or
+    any re-iterable restart each epoch. With ``steps``, an epoch takes the next ``steps``
+    batches of **one** iterator that persists across epochs (a Python generator can be
+    endless), restarted when data of known length has been seen whole. A one-shot iterator
+    (``iter(x) is x``, e.g. a generator) that runs out sets :attr:`ran_out`: ``fit`` then warns
+    and stops, as Keras says it does ("Your input ran out of data; interrupting training").
+
+    Args:
+        batches: :class:`ArrayBatches` or :class:`LoaderBatches`.
+        steps: batches per epoch, or ``None`` for the whole data.
+        argument: the argument's name for error messages (``steps_per_epoch``, ...).
+    """
+
+    def __init__(self, batches: Any, steps: int | None = None, argument: str = "steps") -> None:
+        self.batches = batches
+        self.steps = _check_steps(steps, argument)
+        try:
+            self.num_batches: int | None = len(batches)
+        except TypeError:
+            self.num_batches = None
+        source = getattr(batches, "loader", batches)
+        self.one_shot = iter(source) is source if isinstance(source, Iterator) else False
+        self._iterator: Iterator[Any] | None = None
+        self._seen = 0
+        self._peeked: list[Any] = []
+        self.ran_out = False
+
+    def __len__(self) -> int:
+        if self.steps is not None:
+            return self.steps
+        if self.num_batches is None:
+            raise TypeError("the number of batches of this data is not known")
+        return self.num_batches
+
+    def set_epoch(self, epoch: int) -> None:
+        self.batches.set_epoch(epoch)
+
+    def peek(self) -> Any:
+        """The next epoch's first batch, without consuming it (to build lazy layers)."""
+        if not self.one_shot and self.steps is None:
+            return next(iter(self.batches))
+        if not self._peeked:
+            iterator = self._current()
+            try:
+                self._peeked.append(next(iterator))
+            except StopIteration:
+                msg = (
+                    "The data iterable yielded no batch. Pass a generator or DataLoader that "
+                    "yields (x, y) or (x, y, sample_weight) batches."
+                )
+                raise ValueError(msg) from None
+        return self._peeked[0]
+
+    def _current(self) -> Iterator[Any]:
+        if self._iterator is None:
+            self._iterator = iter(self.batches)
+            self._seen = 0
+        return self._iterator
+
+    def _next(self, iterator: Iterator[Any]) -> Any:
+        if self._peeked:
+            return self._peeked.pop()
+        return next(iterator)
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.ran_out:
+            return
+        if self.steps is None and not self.one_shot:
+            self._iterator = None
+        iterator = self._current()
+        step = 0
+        while self.steps is None or step < self.steps:
+            if self.num_batches is not None and self._seen >= self.num_batches:
+                break
+            try:
+                batch = self._next(iterator)
+            except StopIteration:
+                if self.one_shot:
+                    self.ran_out = True
+                self._iterator = None
+                break
+            self._seen += 1
+            step += 1
+            yield batch
+        if self.num_batches is not None and self._seen >= self.num_batches:
+            self._iterator = None

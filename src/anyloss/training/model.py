@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import os
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -546,6 +547,10 @@ class Model:
         class_weight: Mapping[int, float] | None = None,
         callbacks: Iterable[Callback] | None = None,
         initial_epoch: int = 0,
+        steps_per_epoch: int | None = None,
+        validation_steps: int | None = None,
+        validation_batch_size: int | None = None,
+        validation_freq: int | Sequence[int] = 1,
         distributed: bool | None = None,
         gradient_accumulation_steps: int | None = None,
     ) -> History:
@@ -566,6 +571,15 @@ class Model:
                 (single-output only, not with ``sample_weight``).
             callbacks: e.g. ``[EarlyStopping(patience=2), ModelCheckpoint("best.pt")]``.
             initial_epoch: epoch to start from (to resume training).
+            steps_per_epoch: batches per epoch (default: the whole data). An epoch then takes
+                the next batches of one iterator that lasts across epochs, so ``x`` may be an
+                endless Python generator; a generator that runs out stops training with a
+                warning.
+            validation_steps: batches per validation run (default: the whole validation data).
+            validation_batch_size: batch size of array validation data (default:
+                ``batch_size``).
+            validation_freq: validate every ``validation_freq`` epochs (an int), or after the
+                epochs listed (1-based, e.g. ``[1, 5, 10]``).
             distributed: ``True`` trains with DDP in the current process group, ``None``
                 (default) does when launched by ``torchrun``. If another process dies or
                 hangs (``ANYLOSS_DISTRIBUTED_TIMEOUT``, default 120 s), ``fit`` raises a
@@ -576,6 +590,7 @@ class Model:
         """
         self._require_compiled("fit")
         data_adapter.reject_scalars(x=x, y=y, sample_weight=sample_weight)
+        _check_validation_freq(validation_freq)
         if gradient_accumulation_steps is not None:
             optimizers.check_accumulation_steps(gradient_accumulation_steps)
         state = parallel.setup(distributed)
@@ -583,14 +598,7 @@ class Model:
             data_adapter.to_tensors(v) if data_adapter.is_array_data(x) else v
             for v in (x, y, sample_weight)
         )
-        if class_weight is not None:
-            if sample_weight is not None:
-                msg = (
-                    "Arguments `sample_weight` and `class_weight` are mutually exclusive: "
-                    "fold the class weights into your sample weights."
-                )
-                raise ValueError(msg)
-            sample_weight = data_adapter.class_weight_to_sample_weight(y, class_weight)
+        sample_weight = data_adapter.with_class_weight(y, sample_weight, class_weight)
         if validation_data is None and validation_split:
             if not data_adapter.is_array_data(x):
                 msg = (
@@ -604,17 +612,27 @@ class Model:
         rank, world = (state.rank, state.world_size) if state else (0, 1)
         if state is not None:
             self.module.to(state.device)
-        train_batches = data_adapter.make_batches(
-            x,
-            y,
-            sample_weight,
-            batch_size,
-            shuffle,
+        train_batches = data_adapter.EpochIterator(
+            data_adapter.make_batches(
+                x,
+                y,
+                sample_weight,
+                batch_size,
+                shuffle,
+                rank,
+                world,
+                parallel.shared_seed(state) if shuffle and state is not None else None,
+            ),
+            steps_per_epoch,
+            "steps_per_epoch",
+        )
+        val_batches = _validation_batches(
+            validation_data,
+            batch_size if validation_batch_size is None else validation_batch_size,
             rank,
             world,
-            parallel.shared_seed(state) if shuffle and state is not None else None,
+            validation_steps,
         )
-        val_batches = _validation_batches(validation_data, batch_size, rank, world)
         verbose = resolve_verbose(verbose) if rank == 0 else 0
         self.history = History()
         extra = [ProgressLogger(verbose)] if verbose else []
@@ -647,10 +665,13 @@ class Model:
                 with training_mode(self.module, True):
                     self._train_epoch(train_batches, steps, state, callback_list, lazy_logs)
                 logs = self._logs(state)
-                if val_batches is not None:
+                if val_batches is not None and _should_validate(epoch, validation_freq):
                     val_logs = self._run_evaluation(val_batches, device, state, callback_list)
                     logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 callback_list.on_epoch_end(epoch, logs)
+                if train_batches.ran_out and epoch + 1 < epochs:
+                    _warn_ran_out(epoch, steps_per_epoch, epochs)
+                    self.stop_training = True
                 if self.stop_training:
                     break
             callback_list.on_train_end(logs)
@@ -703,7 +724,7 @@ class Model:
     def _prepare(self, batches: Any, device: torch.device) -> None:
         """Build lazy layers and the optimizer from the first batch before the loop."""
         if self.optimizer is None or not self._materialized():
-            bx = next(iter(batches))[0]
+            bx = batches.peek()[0]
             self.build(data_adapter.to_device(bx, device))
 
     def _lazy_logs(self) -> LazyLogs:
@@ -742,20 +763,24 @@ class Model:
         batch_size: int | None = 32,
         verbose: int | str = "auto",
         sample_weight: Any = None,
-        return_dict: bool = False,
+        steps: int | None = None,
         callbacks: Iterable[Callback] | None = None,
+        return_dict: bool = False,
     ) -> float | list[float] | dict[str, float]:
         """Loss (and metrics) on the data, without training.
 
-        ``callbacks`` get ``on_test_begin``, ``on_test_batch_begin``/``on_test_batch_end``
-        per batch and ``on_test_end`` with the logs.
+        ``steps`` limits the batches drawn (needed for an endless generator). ``callbacks``
+        get ``on_test_begin``, ``on_test_batch_begin``/``on_test_batch_end`` per batch and
+        ``on_test_end`` with the logs.
 
         Returns:
             The loss as a float when there is nothing else to report; otherwise a list in the
             order ``loss``, per-output losses, metrics (or a dict with ``return_dict=True``).
         """
         self._require_compiled("evaluate")
-        batches = data_adapter.make_batches(x, y, sample_weight, batch_size)
+        batches = data_adapter.EpochIterator(
+            data_adapter.make_batches(x, y, sample_weight, batch_size), steps, "steps"
+        )
         self._prepare(batches, self.device)
         show = resolve_verbose(verbose)
         callback_list = CallbackList(
@@ -764,24 +789,26 @@ class Model:
         logs = self._run_evaluation(batches, self.device, callbacks=callback_list)
         if show:
             print(format_logs(logs))
-        if return_dict:
-            return logs
-        return logs["loss"] if len(logs) == 1 else list(logs.values())
+        return logs if return_dict else _flat_logs(logs)
 
     def predict(
         self,
         x: Any,
         batch_size: int | None = 32,
         verbose: int | str = 0,
+        steps: int | None = None,
         callbacks: Iterable[Callback] | None = None,
     ) -> Any:
-        """The module's outputs as NumPy arrays (same structure), computed batch by batch.
+        """The module's outputs as NumPy arrays (same structure), computed batch by batch
+        (``steps`` of them at most: needed for an endless generator).
 
         ``callbacks`` get ``on_predict_begin``, ``on_predict_batch_begin`` and
         ``on_predict_batch_end`` per batch (logs ``{"outputs": the batch's outputs}``, as in
         Keras) and ``on_predict_end``.
         """
-        batches = data_adapter.make_batches(x, batch_size=batch_size)
+        batches = data_adapter.EpochIterator(
+            data_adapter.make_batches(x, batch_size=batch_size), steps, "steps"
+        )
         device = self.device
         show = resolve_verbose(verbose)
         callback_list = CallbackList(
@@ -798,7 +825,88 @@ class Model:
         callback_list.on_predict_end()
         if show:
             print(f"predict: {len(outputs)} batches")
+        if not outputs:
+            msg = "predict() got no batch: the data is empty or its generator ran out."
+            raise ValueError(msg)
         return _concatenate(outputs)
+
+    # ------------------------------------------------------------------ one batch at a time
+    def _one_batch(self, x: Any, y: Any, sample_weight: Any) -> tuple[Any, Any, Any]:
+        data_adapter.reject_scalars(x=x, y=y, sample_weight=sample_weight)
+        if not data_adapter.is_array_data(x):
+            msg = (
+                f"The *_on_batch methods take one batch of arrays as `x`; received a "
+                f"{type(x).__name__}. Iterate it yourself, or use fit/evaluate/predict."
+            )
+            raise ValueError(msg)
+        device = self.device
+        batch = tuple(
+            data_adapter.to_device(data_adapter.to_tensors(v), device)
+            for v in (x, y, sample_weight)
+        )
+        if self.optimizer is None or not self._materialized():
+            self.build(batch[0])
+        return batch
+
+    def train_on_batch(
+        self,
+        x: Any,
+        y: Any = None,
+        sample_weight: Any = None,
+        class_weight: Mapping[int, float] | None = None,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
+        """One optimizer step on one batch (Keras' ``train_on_batch``).
+
+        The metrics are reset first, so the returned logs describe this batch only. The
+        batch's loss is the one computed before the update, as in ``fit``.
+
+        Returns:
+            The loss as a float when there is nothing else to report; otherwise a list in the
+            order ``loss``, per-output losses, metrics (or a dict with ``return_dict=True``).
+
+        Example:
+            >>> import torch
+            >>> from anyloss.models import Sequential
+            >>> model = Sequential([Dense(1)])
+            >>> model.compile(optimizer="sgd", loss="mse")
+            >>> loss = model.train_on_batch(torch.ones(4, 2), torch.zeros(4, 1))
+            >>> isinstance(loss, float)
+            True
+        """
+        self._require_compiled("train_on_batch")
+        sample_weight = data_adapter.with_class_weight(
+            data_adapter.to_tensors(y), sample_weight, class_weight
+        )
+        bx, by, bsw = self._one_batch(x, y, sample_weight)
+        self._reset_metrics()
+        with training_mode(self.module, True):
+            if type(self).train_step is not Model.train_step:
+                self.train_step(bx, by, bsw)
+            else:
+                self._optimizer_step([(bx, by, bsw, 1.0)], None)
+        logs = self._logs()
+        return logs if return_dict else _flat_logs(logs)
+
+    def test_on_batch(
+        self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False
+    ) -> float | list[float] | dict[str, float]:
+        """Loss (and metrics) on one batch, without training (Keras' ``test_on_batch``);
+        returns as :meth:`train_on_batch` does."""
+        self._require_compiled("test_on_batch")
+        bx, by, bsw = self._one_batch(x, y, sample_weight)
+        self._reset_metrics()
+        with training_mode(self.module, False):
+            self.test_step(bx, by, bsw)
+        logs = self._logs()
+        return logs if return_dict else _flat_logs(logs)
+
+    def predict_on_batch(self, x: Any) -> Any:
+        """The outputs on one batch as NumPy arrays (Keras' ``predict_on_batch``)."""
+        bx, _, _ = self._one_batch(x, None, None)
+        with training_mode(self.module, False), torch.no_grad():
+            y_pred = call_module(self.module, bx)
+        return data_adapter.map_structure(B.to_numpy, y_pred)
 
     # ------------------------------------------------------------------ configs and saving
     def get_config(self) -> dict[str, Any]:
@@ -1120,6 +1228,13 @@ class Sequential(Model):
                 f"{type(layer).__name__}: {layer!r}"
             )
             raise TypeError(msg)
+        name = getattr(layer, "name", None)
+        if isinstance(name, str) and name in _layer_names(self.layers):
+            msg = (
+                f"All layer names should be unique: this Sequential already has a layer named "
+                f"{name!r}. Give the new layer another name=, or leave name=None."
+            )
+            raise ValueError(msg)
         self.module.append(layer)
         input_shape = getattr(self.module[0], "input_shape", None)
         if input_shape is not None and not self._materialized():
@@ -1197,6 +1312,10 @@ def _layer_names(layers: list[nn.Module]) -> list[str]:
     seen: dict[str, int] = {}
     names = []
     for layer in layers:
+        given = getattr(layer, "name", None)
+        if isinstance(given, str):
+            names.append(given)
+            continue
         base = _snake_case(type(layer).__name__)
         count = seen.get(base, 0)
         seen[base] = count + 1
@@ -1267,19 +1386,66 @@ def _global_denominators(columns: list[list[Any]], even: bool, world: int, like:
     return result
 
 
-def _validation_batches(validation_data: Any, batch_size: int | None, rank: int, world: int) -> Any:
+def _flat_logs(logs: dict[str, float]) -> float | list[float]:
+    """Keras' order for ``return_dict=False``: the loss alone as a float, else a list."""
+    return logs["loss"] if len(logs) == 1 else list(logs.values())
+
+
+def _check_validation_freq(value: Any) -> None:
+    def positive(e: Any) -> bool:
+        return isinstance(e, int) and not isinstance(e, bool) and e >= 1
+
+    ok = positive(value) or (
+        isinstance(value, (list, tuple, set, range)) and all(positive(e) for e in value)
+    )
+    if not ok:
+        msg = (
+            "Argument `validation_freq` must be a positive int (validate every that many "
+            "epochs) or a list of 1-based epoch numbers such as [1, 5, 10]. Received: "
+            f"validation_freq={value!r}"
+        )
+        raise ValueError(msg)
+
+
+def _should_validate(epoch: int, validation_freq: int | Sequence[int]) -> bool:
+    """Keras' rule: ``epoch`` is 0-based here, ``validation_freq`` counts from 1."""
+    if isinstance(validation_freq, int):
+        return (epoch + 1) % validation_freq == 0
+    return epoch + 1 in validation_freq
+
+
+def _warn_ran_out(epoch: int, steps_per_epoch: int | None, epochs: int) -> None:
+    wanted = (
+        f"steps_per_epoch * epochs = {steps_per_epoch * epochs} batches"
+        if steps_per_epoch is not None
+        else f"data for {epochs} epochs"
+    )
+    warnings.warn(
+        f"Your input ran out of data in epoch {epoch + 1}; interrupting training. A Python "
+        f"generator or iterator is consumed once: make it yield {wanted} (e.g. an endless "
+        "`while True:` loop with steps_per_epoch=...), or pass a re-iterable such as a "
+        "torch DataLoader.",
+        stacklevel=3,
+    )
+
+
+def _validation_batches(
+    validation_data: Any, batch_size: int | None, rank: int, world: int, steps: int | None = None
+) -> data_adapter.EpochIterator | None:
     if validation_data is None:
         return None
     if isinstance(validation_data, tuple) and len(validation_data) in (2, 3):
         vx, vy, vsw = (*validation_data, None)[:3]
-        return data_adapter.make_batches(vx, vy, vsw, batch_size, False, rank, world)
+        batches = data_adapter.make_batches(vx, vy, vsw, batch_size, False, rank, world)
+        return data_adapter.EpochIterator(batches, steps, "validation_steps")
     if data_adapter.is_array_data(validation_data):
         msg = (
             "Argument `validation_data` must be (x_val, y_val), (x_val, y_val, "
             f"sample_weight) or a DataLoader. Received a {type(validation_data).__name__}."
         )
         raise ValueError(msg)
-    return data_adapter.make_batches(validation_data, rank=rank, world_size=world)
+    batches = data_adapter.make_batches(validation_data, rank=rank, world_size=world)
+    return data_adapter.EpochIterator(batches, steps, "validation_steps")
 
 
 def _steps(batches: Any) -> int | None:
