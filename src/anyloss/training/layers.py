@@ -16,12 +16,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from anyloss.training.regularizers import get_regularizer, regularizer_config, weight_penalty
+
 __all__ = [
     "LAYER_CLASSES",
     "Activation",
     "Dense",
     "Dropout",
     "Flatten",
+    "check_name",
     "get_activation",
     "initialize",
 ]
@@ -48,6 +51,18 @@ ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "leaky_relu": lambda x: F.leaky_relu(x, 0.2),
     "exponential": torch.exp,
 }
+
+
+def check_name(layer: str, name: Any) -> str | None:
+    """A layer's ``name=``: ``None`` (named by position) or a non-empty string without ``/``
+    (Keras' rule, as names become paths in saved weights)."""
+    if name is None or (isinstance(name, str) and name and "/" not in name):
+        return name
+    msg = (
+        f"Argument `name` of {layer} must be a non-empty string without '/', or None. "
+        f"Received: name={name!r}"
+    )
+    raise ValueError(msg)
 
 
 def get_activation(identifier: str | Callable[..., Any] | None) -> Callable[..., Any]:
@@ -119,7 +134,14 @@ class Dense(nn.Module):
         use_bias: whether to add a bias.
         input_shape: the input's shape without the batch axis; without it ``in_features`` is
             taken from the first batch.
-        kernel_initializer, bias_initializer: Keras initialiser names.
+        kernel_initializer: a Keras initialiser name for the kernel.
+        bias_initializer: a Keras initialiser name for the bias.
+        kernel_regularizer: ``"l1"``, ``"l2"``, ``"l1_l2"``, an ``L1``/``L2``/``L1L2`` or a
+            callable on the kernel: its penalty is added to the training loss.
+        bias_regularizer: the same for the bias.
+        input_dim: Keras 2's spelling of ``input_shape=(input_dim,)``.
+        name: the layer's name in ``summary()``, saved configs and output names (default:
+            ``dense``, ``dense_1``, ... by position in the model).
 
     The kernel is stored as ``weight`` of shape ``(units, in_features)``, as ``torch.nn.Linear``.
     """
@@ -132,11 +154,34 @@ class Dense(nn.Module):
         input_shape: tuple[int, ...] | None = None,
         kernel_initializer: str = "glorot_uniform",
         bias_initializer: str = "zeros",
+        kernel_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        input_dim: int | None = None,
+        name: str | None = None,
     ) -> None:
         super().__init__()
         if not isinstance(units, int) or isinstance(units, bool) or units < 1:
             msg = f"Argument `units` of Dense must be a positive int. Received: units={units!r}"
             raise ValueError(msg)
+        if input_dim is not None:
+            if isinstance(input_dim, bool) or not isinstance(input_dim, int) or input_dim < 1:
+                msg = (
+                    "Argument `input_dim` of Dense must be a positive int (the number of input "
+                    f"features). Received: input_dim={input_dim!r}"
+                )
+                raise ValueError(msg)
+            if input_shape is not None and tuple(input_shape)[-1:] != (input_dim,):
+                msg = (
+                    f"Dense got input_dim={input_dim} and input_shape={input_shape!r}, which "
+                    "disagree: give one of them."
+                )
+                raise ValueError(msg)
+            input_shape = (input_dim,)
+        self.name = check_name("Dense", name)
+        self._kernel_regularizer_arg = kernel_regularizer
+        self._bias_regularizer_arg = bias_regularizer
+        self.kernel_regularizer = get_regularizer(kernel_regularizer)
+        self.bias_regularizer = get_regularizer(bias_regularizer)
         self.units = units
         self.activation_name = (
             activation
@@ -210,7 +255,21 @@ class Dense(nn.Module):
             "input_shape": list(self.input_shape) if self.input_shape else None,
             "kernel_initializer": self.kernel_initializer,
             "bias_initializer": self.bias_initializer,
+            "kernel_regularizer": regularizer_config(
+                "Dense", "kernel_regularizer", self.kernel_regularizer, self._kernel_regularizer_arg
+            ),
+            "bias_regularizer": regularizer_config(
+                "Dense", "bias_regularizer", self.bias_regularizer, self._bias_regularizer_arg
+            ),
+            "name": self.name,
         }
+
+    def regularization_loss(self) -> torch.Tensor:
+        """The ``kernel_regularizer`` and ``bias_regularizer`` penalties (0 when none is set
+        or the layer is not built yet)."""
+        return weight_penalty(
+            (self.kernel_regularizer, self.weight), (self.bias_regularizer, self.bias)
+        )
 
     def _activation_config(self) -> str | None:
         if self.activation_name is None or self.activation_name in ACTIVATIONS:

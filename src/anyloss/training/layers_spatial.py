@@ -26,6 +26,14 @@ import torch.nn.functional as F
 from torch import nn
 
 from anyloss.training.layers import ACTIVATIONS, get_activation, initialize
+from anyloss.training.regularizers import (
+    L1,
+    L1L2,
+    L2,
+    get_regularizer,
+    regularizer_config,
+    weight_penalty,
+)
 
 __all__ = [
     "L1",
@@ -47,106 +55,6 @@ __all__ = [
     "Reshape",
     "get_regularizer",
 ]
-
-
-# ------------------------------------------------------------------ regularizers
-class L1L2:
-    """Keras' ``L1L2``: ``l1 * sum(|w|) + l2 * sum(w**2)``."""
-
-    def __init__(self, l1: float = 0.0, l2: float = 0.0) -> None:
-        for name, value in (("l1", l1), ("l2", l2)):
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                msg = (
-                    f"Argument `{name}` of {type(self).__name__} must be a non-negative "
-                    f"float. Received: {name}={value!r}"
-                )
-                raise ValueError(msg)
-        self.l1 = float(l1)
-        self.l2 = float(l2)
-
-    def __call__(self, weight: torch.Tensor) -> torch.Tensor:
-        penalty = weight.new_zeros(())
-        if self.l1:
-            penalty = penalty + self.l1 * weight.abs().sum()
-        if self.l2:
-            penalty = penalty + self.l2 * weight.square().sum()
-        return penalty
-
-    def get_config(self) -> dict[str, float]:
-        return {"l1": self.l1, "l2": self.l2}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
-
-
-class L1(L1L2):
-    """Keras' ``L1``: ``l1 * sum(|w|)``."""
-
-    def __init__(self, l1: float = 0.01) -> None:
-        super().__init__(l1=l1)
-
-    def get_config(self) -> dict[str, float]:
-        return {"l1": self.l1}
-
-
-class L2(L1L2):
-    """Keras' ``L2``: ``l2 * sum(w**2)`` (no factor 1/2)."""
-
-    def __init__(self, l2: float = 0.01) -> None:
-        super().__init__(l2=l2)
-
-    def get_config(self) -> dict[str, float]:
-        return {"l2": self.l2}
-
-
-_REGULARIZERS: dict[str, type[L1L2]] = {"L1": L1, "L2": L2, "L1L2": L1L2}
-#: Keras' names; ``"l1_l2"`` is ``L1L2(l1=0.01, l2=0.01)`` (Keras 2's ``l1_l2()`` defaults).
-_REGULARIZER_NAMES: dict[str, Callable[[], L1L2]] = {
-    "l1": L1,
-    "l2": L2,
-    "l1_l2": lambda: L1L2(l1=0.01, l2=0.01),
-}
-
-
-def get_regularizer(identifier: Any) -> Callable[[torch.Tensor], torch.Tensor] | None:
-    """A regularizer from a Keras name (``"l1"``, ``"l2"``, ``"l1_l2"``), a saved config
-    (``{"class_name": "L2", "config": {"l2": 1e-4}}``), an ``L1``/``L2``/``L1L2`` (or Keras'
-    own, converted), or any callable that maps a weight tensor to a scalar tensor; ``None``
-    stays ``None``."""
-    if type(identifier).__module__.startswith(("keras", "tf_keras")) and (
-        type(identifier).__name__ in _REGULARIZERS
-    ):
-        # keras.regularizers.L2(1e-4) would compute with Keras' backend: take its factors.
-        return _REGULARIZERS[type(identifier).__name__](**identifier.get_config())
-    if identifier is None or callable(identifier):
-        return identifier
-    if isinstance(identifier, str) and identifier in _REGULARIZER_NAMES:
-        return _REGULARIZER_NAMES[identifier]()
-    if (
-        isinstance(identifier, dict)
-        and identifier.get("class_name") in _REGULARIZERS
-        and isinstance(identifier.get("config"), dict)
-    ):
-        return _REGULARIZERS[identifier["class_name"]](**identifier["config"])
-    msg = (
-        f"Unknown regularizer {identifier!r}. Use one of {sorted(_REGULARIZER_NAMES)}, "
-        "anyloss.training.layers_spatial.L2(0.001) (or L1, L1L2), or a callable mapping the "
-        "weight tensor to a scalar tensor."
-    )
-    raise ValueError(msg)
-
-
-def _regularizer_config(layer: str, argument: str, regularizer: Any, given: Any) -> Any:
-    if regularizer is None or isinstance(given, str):
-        return given
-    if type(regularizer) in _REGULARIZERS.values():
-        return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
-    msg = (
-        f"{layer}({argument}={given!r}) is a custom callable and cannot be saved by name. "
-        "Use 'l1', 'l2', 'l1_l2' or L1/L2/L1L2(...), or load with load_model(path, module=...)."
-    )
-    raise ValueError(msg)
 
 
 # ------------------------------------------------------------------ argument checks
@@ -411,12 +319,9 @@ class _Conv(_Spatial):
     def regularization_loss(self) -> torch.Tensor:
         """The ``kernel_regularizer`` and ``bias_regularizer`` penalties (0 when none is set
         or the layer is not built yet)."""
-        total = torch.zeros(()) if self.weight is None else self.weight.new_zeros(())
-        if self.kernel_regularizer is not None and self.weight is not None:
-            total = total + self.kernel_regularizer(self.weight)
-        if self.bias_regularizer is not None and self.bias is not None:
-            total = total + self.bias_regularizer(self.bias)
-        return total
+        return weight_penalty(
+            (self.kernel_regularizer, self.weight), (self.bias_regularizer, self.bias)
+        )
 
     def get_config(self) -> dict[str, Any]:
         name = type(self).__name__
@@ -439,10 +344,10 @@ class _Conv(_Spatial):
             "use_bias": self.use_bias,
             "kernel_initializer": self.kernel_initializer,
             "bias_initializer": self.bias_initializer,
-            "kernel_regularizer": _regularizer_config(
+            "kernel_regularizer": regularizer_config(
                 name, "kernel_regularizer", self.kernel_regularizer, self._kernel_regularizer_arg
             ),
-            "bias_regularizer": _regularizer_config(
+            "bias_regularizer": regularizer_config(
                 name, "bias_regularizer", self.bias_regularizer, self._bias_regularizer_arg
             ),
             "input_shape": list(self.input_shape) if self.input_shape else None,
