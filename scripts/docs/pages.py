@@ -85,8 +85,10 @@ TOPICS = {
         "What `Model.compile` builds from its `loss`, `loss_weights` and outputs.",
     ),
     "training": (
-        "Training (models and layers)",
-        "Keras' `keras.models` and `keras.layers` import paths on PyTorch modules. Needs PyTorch.",
+        "Training (models, layers, callbacks, optimizers, metrics)",
+        "Keras' `keras.models`, `keras.layers`, `keras.callbacks`, `keras.optimizers` (with "
+        "`keras.optimizers.schedules`) and `keras.metrics` import paths on PyTorch modules. "
+        "Needs PyTorch.",
     ),
     "backend": (
         "Backend switches",
@@ -120,7 +122,14 @@ MODULE_TOPICS = {
 #: Documented objects beyond ``anyloss.__all__``, per reference page (modules with members).
 EXTRA_OBJECTS = {
     "check": ["anyloss.check.Problem"],
-    "training": ["anyloss.models", "anyloss.layers"],
+    "training": [
+        "anyloss.models",
+        "anyloss.layers",
+        "anyloss.callbacks",
+        "anyloss.optimizers",
+        "anyloss.optimizers.schedules",
+        "anyloss.metrics",
+    ],
     "backend": ["anyloss.backend.value_checks"],
     "keras": ["anyloss.keras", "anyloss.tf_keras"],
     "distributed": ["anyloss.distributed"],
@@ -128,6 +137,10 @@ EXTRA_OBJECTS = {
 EXTRA_MODULES = {
     "anyloss.models",
     "anyloss.layers",
+    "anyloss.callbacks",
+    "anyloss.optimizers",
+    "anyloss.optimizers.schedules",
+    "anyloss.metrics",
     "anyloss.keras",
     "anyloss.tf_keras",
     "anyloss.distributed",
@@ -658,7 +671,8 @@ def render_reference() -> dict[str, str]:
         f"Every public name of `anyloss` (`anyloss.__all__`, {len(pages)} names), generated "
         "from the docstrings when the site was built. `import anyloss as al`, then "
         "`al.NAME`. The training front end lives in "
-        "[`anyloss.models` and `anyloss.layers`](training.md), the value-check switch in "
+        "[`anyloss.models`, `anyloss.layers`, `anyloss.callbacks`, `anyloss.optimizers` and "
+        "`anyloss.metrics`](training.md), the value-check switch in "
         "[`anyloss.backend`](backend.md), the Keras adapters in "
         "[`anyloss.keras` and `anyloss.tf_keras`](keras.md), losses across processes in "
         "[`anyloss.distributed`](distributed.md).",

@@ -2,9 +2,11 @@
 
 Layers are ``torch.nn.Module``s with Keras' conventions (channels-last, argument names and
 defaults, initialisers, sizes inferred from the first batch); any other module can be used as a
-layer too. Needs PyTorch.
+layer too. ``Input(shape=...)`` starts a functional model (``Model(inputs, outputs)``) or a
+``Sequential``. Needs PyTorch.
 """
 
+from anyloss.training.functional import Input, TorchModuleWrapper
 from anyloss.training.layers import Activation, Dense, Dropout, Flatten, get_activation
 from anyloss.training.layers_sequence import GRU, LSTM, Add, Bidirectional, Concatenate, Embedding
 from anyloss.training.layers_spatial import (
@@ -49,9 +51,11 @@ __all__ = [
     "GlobalAveragePooling2D",
     "GlobalMaxPooling1D",
     "GlobalMaxPooling2D",
+    "Input",
     "LayerNormalization",
     "MaxPooling1D",
     "MaxPooling2D",
     "Reshape",
+    "TorchModuleWrapper",
     "get_activation",
 ]

@@ -87,3 +87,22 @@ def test_names_appear_in_summary_and_survive_save_and_load(tmp_path):
 def test_bad_dense_arguments_name_themselves(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+def test_the_training_call_argument_overrides_the_module_mode_as_in_keras():
+    from anyloss.layers import LSTM, BatchNormalization, Dropout
+
+    x = torch.ones(64, 8)
+    drop = Dropout(0.5).eval()
+    assert (drop(x, training=True) == 0).any()
+    assert torch.equal(drop.train()(x, training=False), x)
+
+    bn = BatchNormalization(input_shape=(8,)).train()
+    batch = torch.randn(16, 8) * 3 + 5
+    # inference: the moving statistics (0 mean, unit variance at start) leave x unchanged
+    torch.testing.assert_close(bn(batch, training=False), batch / (1 + 1e-3) ** 0.5)
+    assert torch.equal(bn.moving_mean if hasattr(bn, "moving_mean") else bn.running_mean,
+                       torch.zeros(8))
+    lstm = LSTM(3, dropout=0.9).eval()
+    seq = torch.ones(4, 5, 2)
+    assert not torch.equal(lstm(seq, training=True), lstm(seq, training=False))

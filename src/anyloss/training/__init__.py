@@ -7,9 +7,10 @@ try:
     import torch  # noqa: F401  (checked first, to say how to install it)
 except ImportError as err:
     msg = (
-        "anyloss.models, anyloss.layers and anyloss.training need PyTorch, which is not "
-        "installed: pip install anyloss[torch] (or pip install torch). The losses alone "
-        "(import anyloss) work without it."
+        "anyloss.models, anyloss.layers, anyloss.callbacks, anyloss.optimizers, "
+        "anyloss.metrics and anyloss.training need PyTorch, which is not installed: pip "
+        "install anyloss[torch] (or pip install torch). The losses alone (import anyloss) "
+        "work without it."
     )
     raise ImportError(msg, name="torch") from err
 

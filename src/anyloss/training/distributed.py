@@ -28,7 +28,6 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-from anyloss.container import Mean
 from anyloss.training.data_adapter import SEED_VARIABLE, seed_from_env
 
 __all__ = [
@@ -181,21 +180,53 @@ def shared_seed(state: DistributedState) -> int:
     return int(seed.item())
 
 
-def reduce_means(means: Sequence[Mean], state: DistributedState) -> list[float]:
-    """Each running mean over every process: all-reduce the sums and the counts, then divide."""
+def reduce_means(means: Sequence[Any], state: DistributedState) -> list[Any]:
+    """Each running mean over every process: all-reduce the sums and the counts, then divide.
+
+    A metric without ``total`` and ``count`` (``anyloss.metrics.AUC``, ``Precision``...) has
+    its state tensors (confusion counts) summed in the same all-reduce, then its result
+    computed from the sums."""
     if not means:
         return []
+    plain = [m for m in means if hasattr(m, "total") and hasattr(m, "count")]
+    stateful = [m for m in means if not (hasattr(m, "total") and hasattr(m, "count"))]
     totals = [
         m.total if isinstance(m.total, torch.Tensor) else torch.tensor(float(m.total))
-        for m in means
+        for m in plain
     ]
-    packed = torch.stack(
-        [t.detach().to(state.device, torch.float64).reshape(()) for t in totals]
-        + [torch.tensor(float(m.count), dtype=torch.float64, device=state.device) for m in means]
+    pieces = (
+        [t.detach().to(state.device, torch.float64).reshape(1) for t in totals]
+        + [torch.tensor([float(m.count)], dtype=torch.float64, device=state.device) for m in plain]
+        + [
+            v.detach().to(state.device, torch.float64).reshape(-1)
+            for m in stateful
+            for v in _state_tensors(m)
+        ]
     )
+    packed = torch.cat(pieces)
     dist.all_reduce(packed, op=dist.ReduceOp.SUM)
-    n = len(means)
-    return [float(packed[i] / packed[n + i]) if packed[n + i] else 0.0 for i in range(n)]
+    n = len(plain)
+    results = {
+        id(m): float(packed[i] / packed[n + i]) if packed[n + i] else 0.0
+        for i, m in enumerate(plain)
+    }
+    offset = 2 * n
+    for m in stateful:
+        reduced = []
+        for v in _state_tensors(m):
+            reduced.append(packed[offset : offset + v.numel()].reshape(v.shape).to(v.dtype))
+            offset += v.numel()
+        results[id(m)] = m.result_from(reduced) if reduced else 0.0
+    return [results[id(m)] for m in means]
+
+
+def _state_tensors(metric: Any) -> list[torch.Tensor]:
+    """A stateful metric's state tensors; every process must send the same shapes, so a
+    metric that saw no batch here (empty shard) sends zeros shaped like ``state_shapes()``."""
+    found = list(metric.variables())
+    if not found and hasattr(metric, "state_shapes"):
+        found = [torch.zeros(shape, dtype=torch.float32) for shape in metric.state_shapes()]
+    return found
 
 
 #: Words of gloo's errors when a peer's connection closes or a collective times out: gloo

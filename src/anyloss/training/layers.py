@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from anyloss.training.functional import Layer
 from anyloss.training.regularizers import get_regularizer, regularizer_config, weight_penalty
 
 __all__ = [
@@ -125,7 +126,7 @@ def initialize(tensor: torch.Tensor, name: str, fan_in: int, fan_out: int) -> No
         raise ValueError(msg)
 
 
-class Dense(nn.Module):
+class Dense(Layer):
     """``activation(x @ kernel + bias)`` on the last axis, like ``keras.layers.Dense``.
 
     Args:
@@ -286,7 +287,7 @@ class Dense(nn.Module):
         return f"in_features={shape}, units={self.units}, activation={self.activation_name}"
 
 
-class Activation(nn.Module):
+class Activation(Layer):
     """Applies a Keras activation by name (``Activation("relu")``)."""
 
     def __init__(self, activation: str) -> None:
@@ -304,7 +305,7 @@ class Activation(nn.Module):
         return repr(self.activation_name)
 
 
-class Dropout(nn.Module):
+class Dropout(Layer):
     """Zeroes a fraction ``rate`` of inputs during training (inverted dropout, as Keras)."""
 
     def __init__(self, rate: float) -> None:
@@ -314,8 +315,9 @@ class Dropout(nn.Module):
             raise ValueError(msg)
         self.rate = float(rate)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.dropout(x, self.rate, self.training)
+    def forward(self, x: torch.Tensor, training: bool | None = None) -> torch.Tensor:
+        """``training`` (Keras' call argument) overrides the module's train/eval mode."""
+        return F.dropout(x, self.rate, self.training if training is None else bool(training))
 
     def get_config(self) -> dict[str, Any]:
         return {"rate": self.rate}
@@ -324,7 +326,7 @@ class Dropout(nn.Module):
         return f"rate={self.rate}"
 
 
-class Flatten(nn.Module):
+class Flatten(Layer):
     """Flattens every axis but the batch axis."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 from torch.nn.utils import rnn as rnn_utils
 
+from anyloss.training.functional import Layer
 from anyloss.training.layers import initialize
 
 __all__ = ["GRU", "LSTM", "Add", "Bidirectional", "Concatenate", "Embedding"]
@@ -54,7 +55,7 @@ def _with_mask(out: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
     return out
 
 
-class Embedding(nn.Module):
+class Embedding(Layer):
     """Maps integer ids to vectors, like ``keras.layers.Embedding`` (wraps ``nn.Embedding``).
 
     Args:
@@ -112,7 +113,7 @@ class Embedding(nn.Module):
         return f"{self.input_dim}, {self.output_dim}, mask_zero={self.mask_zero}"
 
 
-class _RNN(nn.Module):
+class _RNN(Layer):
     """The shared part of ``LSTM`` and ``GRU``: argument checks, lazy build, masking."""
 
     _torch_class: Any  # nn.LSTM or nn.GRU
@@ -207,7 +208,8 @@ class _RNN(nn.Module):
             self.build(state_dict[key].shape[1])
         super()._load_from_state_dict(state_dict, prefix, *args)
 
-    def forward(self, x: torch.Tensor) -> Any:
+    def forward(self, x: torch.Tensor, training: bool | None = None) -> Any:
+        """``training`` (Keras' call argument) overrides the module's mode for ``dropout``."""
         mask = _mask_of(x)
         if x.ndim != 3:
             msg = (
@@ -226,7 +228,7 @@ class _RNN(nn.Module):
                 f"{self.rnn.input_size} features."
             )
             raise ValueError(msg)
-        if self.training and self.dropout:
+        if (self.training if training is None else training) and self.dropout:
             # Keras' recurrent-layer dropout: one input mask per sequence, for every step.
             keep = torch.empty_like(x[:, :1]).bernoulli_(1.0 - self.dropout)
             x = x * keep / (1.0 - self.dropout)
@@ -469,7 +471,7 @@ _RECURRENT: dict[str, type[_RNN]] = {"LSTM": LSTM, "GRU": GRU}
 _MERGE_MODES = ("concat", "sum", "ave", "mul", None)
 
 
-class Bidirectional(nn.Module):
+class Bidirectional(Layer):
     """Runs a recurrent layer forwards and a copy backwards and merges them, like
     ``keras.layers.Bidirectional``.
 
@@ -512,9 +514,9 @@ class Bidirectional(nn.Module):
     def built(self) -> bool:
         return self.forward_layer.built
 
-    def forward(self, x: torch.Tensor) -> Any:
-        y = self.forward_layer(x)
-        y_rev = self.backward_layer(x)
+    def forward(self, x: torch.Tensor, training: bool | None = None) -> Any:
+        y = self.forward_layer(x, training=training)
+        y_rev = self.backward_layer(x, training=training)
         states: list[torch.Tensor] = []
         if self.return_state:
             states = [*y[1:], *y_rev[1:]]
@@ -560,7 +562,7 @@ def _inputs_list(layer: str, inputs: tuple[Any, ...]) -> list[torch.Tensor]:
     return found
 
 
-class Concatenate(nn.Module):
+class Concatenate(Layer):
     """Concatenates a list of tensors along ``axis``, like ``keras.layers.Concatenate``.
 
     Args:
@@ -589,7 +591,7 @@ class Concatenate(nn.Module):
         return {"axis": self.axis}
 
 
-class Add(nn.Module):
+class Add(Layer):
     """Adds a list of tensors of the same shape, like ``keras.layers.Add``."""
 
     def forward(self, *inputs: Any) -> torch.Tensor:

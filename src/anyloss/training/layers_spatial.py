@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from anyloss.training.functional import Layer
 from anyloss.training.layers import ACTIVATIONS, get_activation, initialize
 from anyloss.training.regularizers import (
     L1,
@@ -159,7 +160,7 @@ _LAYOUTS = {
 }
 
 
-class _Spatial(nn.Module):
+class _Spatial(Layer):
     """Shared by the convolution and pooling layers: rank checks and channels-last transposes."""
 
     rank: int
@@ -697,7 +698,7 @@ def _axis_arg(layer: str, axis: Any) -> int | list[int]:
     raise ValueError(msg)
 
 
-class BatchNormalization(nn.Module):
+class BatchNormalization(Layer):
     """Normalises each feature along ``axis`` with the batch's mean and variance in training
     and the moving averages in inference, Keras' ``BatchNormalization``.
 
@@ -788,7 +789,7 @@ class BatchNormalization(nn.Module):
         self.running_mean = make("moving_mean_initializer")
         self.running_var = make("moving_variance_initializer")
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, training: bool | None = None) -> torch.Tensor:
         name = type(self).__name__
         axes = _axes(name, self.axis, x.ndim)
         features = tuple(x.shape[a] for a in axes)
@@ -807,7 +808,7 @@ class BatchNormalization(nn.Module):
         for a in axes:
             broadcast[a] = x.shape[a]
         reduce = [d for d in range(x.ndim) if d not in axes]
-        if self.training:
+        if self.training if training is None else bool(training):
             mean = x.mean(dim=reduce, keepdim=True)
             var = x.var(dim=reduce, keepdim=True, unbiased=False)
             with torch.no_grad():
@@ -849,7 +850,7 @@ class BatchNormalization(nn.Module):
         )
 
 
-class LayerNormalization(nn.Module):
+class LayerNormalization(Layer):
     """Normalises each sample over ``axis`` (mean 0, variance 1), then scales and shifts,
     Keras' ``LayerNormalization`` (wraps ``F.layer_norm`` when the axes are the last ones).
 
@@ -962,7 +963,7 @@ class LayerNormalization(nn.Module):
 
 
 # ------------------------------------------------------------------ reshaping
-class Reshape(nn.Module):
+class Reshape(Layer):
     """Reshapes each sample to ``target_shape`` (batch axis kept), Keras' ``Reshape``.
 
     Args:

@@ -24,12 +24,12 @@ import anyloss
 from anyloss import backend as B
 from anyloss.backend import _collectives as C
 from anyloss.container import LossesContainer, Mean, batch_size, flatten_with_path
-from anyloss.training import data_adapter, diagnose, optimizers, saving
+from anyloss.training import data_adapter, diagnose, functional, optimizers, saving
 from anyloss.training import distributed as parallel
 from anyloss.training.callbacks import Callback, CallbackList, History, LazyLogs
 from anyloss.training.layer_registry import LAYERS
 from anyloss.training.layers import Dense  # noqa: F401  (Dense: the doctests use it)
-from anyloss.training.metrics import CompileMetrics
+from anyloss.training.metrics import CompileMetrics, deserialize_metrics, serialize_metrics
 from anyloss.training.progress import ProgressLogger, format_logs, resolve_verbose
 
 __all__ = ["Model", "Sequential", "load_model", "training_mode"]
@@ -58,13 +58,20 @@ def call_module(module: nn.Module, x: Any) -> Any:
 
 
 class Model:
-    """Keras' training API around any ``torch.nn.Module``.
+    """Keras' training API around any ``torch.nn.Module``, or Keras' functional model
+    ``Model(inputs, outputs)`` of layers called on :func:`~anyloss.layers.Input` tensors.
 
     Args:
         module: the network. Its ``forward`` may return a tensor, a tuple/list or a dict of
             tensors (multi-output); a tuple/list ``x`` is passed as positional inputs, a dict as
-            keyword inputs.
+            keyword inputs. Symbolic tensors here are Keras' positional ``inputs``.
         output_names: names of the flat outputs (default: dict keys, else ``output_1``, ...).
+            Symbolic tensors here are Keras' positional ``outputs``.
+        inputs: a functional model's ``Input`` tensors (one, a list or a dict by name).
+        outputs: its outputs (one, a list or a dict); a list's outputs are named after the
+            layers that produce them (``Dense(1, name="priority")``), a dict's by its keys.
+        name: the model's name (``summary()``'s title; default ``"functional"`` for a
+            functional model).
 
     Example:
         >>> import torch
@@ -80,8 +87,19 @@ class Model:
     """
 
     def __init__(
-        self, module: nn.Module | None = None, output_names: Sequence[str] | None = None
+        self,
+        module: nn.Module | None = None,
+        output_names: Sequence[str] | None = None,
+        *,
+        inputs: Any = None,
+        outputs: Any = None,
+        name: str | None = None,
     ) -> None:
+        if inputs is not None or outputs is not None or functional.is_symbolic(module):
+            graph = functional.model_graph(module, output_names, inputs, outputs)
+            module, output_names, name = graph, graph.output_names, name or "functional"
+        if name is not None:
+            self.name = name
         if module is not None and not isinstance(module, nn.Module):
             msg = (
                 f"Model(module) needs a torch.nn.Module; got {type(module).__name__}. For "
@@ -161,20 +179,25 @@ class Model:
         loss: Any = None,
         loss_weights: Any = None,
         metrics: Any = None,
+        weighted_metrics: Any = None,
     ) -> None:
         """Set the optimizer, the loss and the metrics. Resolves nothing yet.
 
         Args:
             optimizer: a Keras name (``"adam"``, ``"sgd"``, ``"rmsprop"``, ... with Keras'
-                defaults), a config dict, a ``torch.optim.Optimizer``, or a factory
-                ``fn(parameters) -> Optimizer``.
+                defaults), a Keras-style optimizer (``anyloss.optimizers.Adam(...)``, a
+                learning-rate schedule included), a config dict, a ``torch.optim.Optimizer``,
+                or a factory ``fn(parameters) -> Optimizer``.
             loss: anything :func:`anyloss.get` accepts, or a list/dict per output; becomes
                 ``self.compiled_loss``, a :class:`~anyloss.LossesContainer` built on the first
                 training step. A loss that owns weights (``anyloss.ArcFace``'s class weights, a
                 ``torch.nn.Module`` loss with parameters) has them trained with the module's.
             loss_weights: a number, or a list/dict per output (dicts pair by output name).
-            metrics: a list such as ``["accuracy", "mae"]``, a dict by output name, or a list
-                of lists per output.
+            metrics: a list such as ``["accuracy", "mae", "auc"]`` (names, functions or
+                ``anyloss.metrics`` objects), a dict by output name, or a list of lists per
+                output.
+            weighted_metrics: the same, weighted by ``fit``'s/``evaluate``'s ``sample_weight``
+                (a name already in ``metrics`` is logged as ``weighted_<name>``).
 
         Recompiling replaces everything, ``loss=None`` included (Keras keeps the old loss).
         """
@@ -191,13 +214,16 @@ class Model:
             "loss": loss,
             "loss_weights": loss_weights,
             "metrics": metrics,
+            "weighted_metrics": weighted_metrics,
         }
         # Without a loss, fit/evaluate raise in compute_loss; the metrics still pair with the
         # outputs by name.
         self.compiled_loss = (
             None if loss is None else LossesContainer(loss, loss_weights, self.output_names)
         )
-        self.compiled_metrics = CompileMetrics(metrics, self.compiled_loss, self.output_names)
+        self.compiled_metrics = CompileMetrics(
+            metrics, self.compiled_loss, self.output_names, weighted_metrics
+        )
         self.optimizer = None
         if isinstance(optimizer, torch.optim.Optimizer) or self._materialized():
             self.optimizer = optimizers.get(optimizer, self._trainable_parameters(loss))
@@ -397,7 +423,7 @@ class Model:
             names = [(t.weight, t.metric) for t in terms]
             shares.append([t.parts.total.detach() for t in terms])
             deferred.append([t.parts.count for t in terms])
-            metrics.update_state(y, y_pred)
+            metrics.update_state(y, y_pred, sw)
             if on_end is not None and not last:
                 on_end(j)  # the last one runs once the step's loss is logged
         if denominators is None:  # several micro-batches, one loss: divide the gradients now
@@ -517,7 +543,7 @@ class Model:
             _require_gradient(loss, "compute_loss() returned a value that")
             self._loss_tracker.update_state(loss, batch_size(y_pred))
             (loss * (scale / len(micro))).backward()
-            metrics.update_state(y, y_pred)
+            metrics.update_state(y, y_pred, sw)
             if on_end is not None:
                 on_end(j)
         optimizer.step()
@@ -529,7 +555,7 @@ class Model:
         y_pred = call_module(self.module, x)
         loss = self.compute_loss(x, y, y_pred, sample_weight)
         self._loss_tracker.update_state(loss, batch_size(y_pred))
-        self._step_metrics("test_step").update_state(y, y_pred)
+        self._step_metrics("test_step").update_state(y, y_pred, sample_weight)
         return loss
 
     # ------------------------------------------------------------------ fit / evaluate
@@ -589,6 +615,7 @@ class Model:
         weights change (with dropout active), so it differs from ``evaluate`` on the same data.
         """
         self._require_compiled("fit")
+        functional.reject_symbolic("fit", x=x, y=y, sample_weight=sample_weight)
         data_adapter.reject_scalars(x=x, y=y, sample_weight=sample_weight)
         _check_validation_freq(validation_freq)
         if gradient_accumulation_steps is not None:
@@ -637,7 +664,9 @@ class Model:
         self.history = History()
         extra = [ProgressLogger(verbose)] if verbose else []
         callback_list = CallbackList(
-            [self.history, *extra, *(callbacks or [])],
+            # History last, as in Keras: it records what other callbacks add to the epoch's
+            # logs (ReduceLROnPlateau's learning_rate).
+            [*extra, *(callbacks or []), self.history],
             self,
             {"epochs": epochs, "steps": _steps(train_batches), "verbose": verbose},
         )
@@ -778,6 +807,7 @@ class Model:
             order ``loss``, per-output losses, metrics (or a dict with ``return_dict=True``).
         """
         self._require_compiled("evaluate")
+        functional.reject_symbolic("evaluate", x=x, y=y, sample_weight=sample_weight)
         batches = data_adapter.EpochIterator(
             data_adapter.make_batches(x, y, sample_weight, batch_size), steps, "steps"
         )
@@ -806,6 +836,7 @@ class Model:
         ``on_predict_batch_end`` per batch (logs ``{"outputs": the batch's outputs}``, as in
         Keras) and ``on_predict_end``.
         """
+        functional.reject_symbolic("predict", x=x)
         batches = data_adapter.EpochIterator(
             data_adapter.make_batches(x, batch_size=batch_size), steps, "steps"
         )
@@ -832,6 +863,7 @@ class Model:
 
     # ------------------------------------------------------------------ one batch at a time
     def _one_batch(self, x: Any, y: Any, sample_weight: Any) -> tuple[Any, Any, Any]:
+        functional.reject_symbolic("*_on_batch", x=x, y=y, sample_weight=sample_weight)
         data_adapter.reject_scalars(x=x, y=y, sample_weight=sample_weight)
         if not data_adapter.is_array_data(x):
             msg = (
@@ -911,7 +943,12 @@ class Model:
     # ------------------------------------------------------------------ configs and saving
     def get_config(self) -> dict[str, Any]:
         """The architecture as JSON-safe data (Keras' ``get_config``): a ``Model(module)``'s
-        module is Python code, so only its class name and ``output_names`` are recorded."""
+        module is Python code, so only its class name and ``output_names`` are recorded. A
+        functional model of anyloss layers records its layers' configs and graph."""
+        if isinstance(self.module, functional.FunctionalModule):
+            config = self.module.get_config(LAYERS)
+            if config is not None:
+                return {**config, "name": getattr(self, "name", None)}
         return {
             "class_name": "Model",
             "module": type(self.module).__name__,
@@ -920,16 +957,26 @@ class Model:
 
     @classmethod
     def from_config(cls, config: Any, module: nn.Module | None = None) -> Model:
-        """The model that :meth:`get_config` described: a ``Sequential`` of anyloss layers is
-        rebuilt from its config; a ``Model(module)`` needs ``module`` again.
+        """The model that :meth:`get_config` described: a ``Sequential`` or functional model
+        of anyloss layers is rebuilt from its config; a ``Model(module)`` needs ``module``
+        again.
 
         Raises :class:`~anyloss.training.saving.InvalidConfig` (a ``ValueError``) for a config
         that describes no model.
         """
-        if not isinstance(config, dict) or config.get("class_name") not in ("Sequential", "Model"):
+        kinds = ("Sequential", "Model", "Functional")
+        if not isinstance(config, dict) or config.get("class_name") not in kinds:
             raise saving.InvalidConfig("its architecture is not a Sequential or Model description")
         if module is not None:
             return Model(module, output_names=config.get("output_names"))
+        if config.get("class_name") == "Functional":
+            try:
+                inputs, outputs = functional.graph_from_config(config, LAYERS)
+            except (AttributeError, IndexError, KeyError, TypeError, ValueError) as err:
+                raise saving.InvalidConfig(
+                    f"its functional architecture cannot be rebuilt ({type(err).__name__}: {err})"
+                ) from None
+            return Model(inputs, outputs, name=config.get("name"))
         if config.get("class_name") != "Sequential":
             msg = (
                 f"This file holds a Model({config.get('module')}) whose architecture is "
@@ -948,8 +995,12 @@ class Model:
                 "its Sequential architecture names unknown layers or configs"
             )
         try:
-            layers = [LAYERS[entry["class_name"]](**entry["config"]) for entry in entries]
-        except (TypeError, ValueError) as err:
+            layers: list[Any] = [
+                LAYERS[entry["class_name"]](**entry["config"]) for entry in entries
+            ]
+            if isinstance(config.get("input"), dict):  # Sequential([Input(...), ...])
+                layers.insert(0, functional.input_from_config(config["input"]))
+        except (KeyError, TypeError, ValueError) as err:
             raise saving.InvalidConfig(
                 f"a layer cannot be rebuilt ({type(err).__name__}: {err})"
             ) from None
@@ -968,7 +1019,8 @@ class Model:
             else optimizers.name_config(args["optimizer"]),
             "loss": _serialize_structure(args["loss"]),
             "loss_weights": args["loss_weights"],
-            "metrics": _serialize_structure(args["metrics"]),
+            "metrics": serialize_metrics(args["metrics"]),
+            "weighted_metrics": serialize_metrics(args.get("weighted_metrics")),
         }
 
     def compile_from_config(
@@ -977,7 +1029,8 @@ class Model:
         """``compile`` again from :meth:`get_compile_config`'s description."""
         _check_compile_config(config)
         loss = _deserialize_structure(config["loss"], custom_objects)
-        metrics = _deserialize_structure(config["metrics"], custom_objects)
+        metrics = deserialize_metrics(config["metrics"], custom_objects)
+        weighted_metrics = deserialize_metrics(config.get("weighted_metrics"), custom_objects)
         try:
             optimizer = optimizers.from_config(
                 config["optimizer"], self._trainable_parameters(loss)
@@ -993,7 +1046,11 @@ class Model:
                 f"its optimizer config cannot be rebuilt ({type(err).__name__})"
             ) from None
         self.compile(
-            optimizer=optimizer, loss=loss, loss_weights=config["loss_weights"], metrics=metrics
+            optimizer=optimizer,
+            loss=loss,
+            loss_weights=config["loss_weights"],
+            metrics=metrics,
+            weighted_metrics=weighted_metrics,
         )
 
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -1108,7 +1165,9 @@ class Model:
         Output shapes come from a forward pass, under ``no_grad`` in inference mode, of one
         row of the batch the model was built with (``build(x)``, the first batch of ``fit``,
         or ``input_shape`` on a ``Sequential``'s first layer); before that they show ``?``.
-        A ``Sequential`` lists its layers; a ``Model`` its module's direct submodules.
+        A ``Sequential`` lists its layers; a ``Model`` its module's direct submodules. A
+        functional model lists its inputs and layers in Keras' order, with the shapes of its
+        symbolic tensors and Keras' "Connected to" column.
 
         Args:
             line_length: the table's width (default: the terminal's, at most 100).
@@ -1118,24 +1177,32 @@ class Model:
         from rich.console import Console
         from rich.table import Table
 
-        layers = list(self.module.named_children())
-        if not layers:
-            layers = [("module", self.module)]
-        shapes = self._output_shapes([layer for _, layer in layers])
-        names = _layer_names([layer for _, layer in layers])
-        title = _snake_case(type(self).__name__)
+        graph = self.module if isinstance(self.module, functional.FunctionalModule) else None
+        rows: list[tuple[str, str, str, str]] = []
+        if graph is not None:
+            for name, kind, shape, layer, connected in graph.summary_rows():
+                count = sum(_weight_counts(layer)) if layer is not None else 0
+                rows.append((f"{name} ({kind})", shape, f"{count:,}", connected))
+        else:
+            layers = list(self.module.named_children())
+            if not layers:
+                layers = [("module", self.module)]
+            shapes = self._output_shapes([layer for _, layer in layers])
+            names = _layer_names([layer for _, layer in layers])
+            for (_, layer), name, shape in zip(layers, names, shapes, strict=True):
+                built = getattr(layer, "built", True)
+                count = sum(_weight_counts(layer))
+                params = f"{count:,}" if built is not False else "0 (unbuilt)"
+                rows.append((f"{name} ({type(layer).__name__})", shape, params, ""))
+        title = getattr(self, "name", None) or _snake_case(type(self).__name__)
         table = Table(title=f'Model: "{title}"', box=box.SIMPLE_HEAD, title_justify="left")
         table.add_column("Layer (type)")
         table.add_column("Output Shape")
         table.add_column("Param #", justify="right")
-        for (_, layer), name, shape in zip(layers, names, shapes, strict=True):
-            built = getattr(layer, "built", True)
-            count = sum(_weight_counts(layer))
-            table.add_row(
-                f"{name} ({type(layer).__name__})",
-                shape,
-                f"{count:,}" if built is not False else "0 (unbuilt)",
-            )
+        if graph is not None:
+            table.add_column("Connected to")
+        for row in rows:
+            table.add_row(*(row if graph is not None else row[:3]))
         trainable, frozen = _weight_counts(self.module)
         sizes = _weight_bytes(self.module)
         lines = [
@@ -1215,13 +1282,23 @@ class Sequential(Model):
 
     module: nn.Sequential
 
-    def __init__(self, layers: Iterable[nn.Module] | None = None) -> None:
+    def __init__(self, layers: Iterable[nn.Module | functional.KerasTensor] | None = None) -> None:
+        # An Input(...) first fixes the input shape (Keras' InputLayer): the layers are built
+        # as they are added, and their symbolic outputs give summary() its shapes.
+        self._input: functional.KerasTensor | None = None
+        self._symbolic: list[Any] = []
         super().__init__(nn.Sequential())
         for layer in layers or []:
             self.add(layer)
 
-    def add(self, layer: nn.Module) -> None:
-        """Append ``layer``; compile again afterwards (as in Keras) to train its weights."""
+    def add(self, layer: nn.Module | functional.KerasTensor) -> None:
+        """Append ``layer``; compile again afterwards (as in Keras) to train its weights.
+
+        An ``Input(shape=...)`` may come first: it fixes the input shape, so each layer is
+        built when added (``summary()`` works before ``fit``)."""
+        if isinstance(layer, functional.KerasTensor):
+            self._set_input(layer)
+            return
         if not isinstance(layer, nn.Module):
             msg = (
                 f"Sequential.add() needs a layer (a torch.nn.Module); got "
@@ -1235,7 +1312,14 @@ class Sequential(Model):
                 f"{name!r}. Give the new layer another name=, or leave name=None."
             )
             raise ValueError(msg)
-        self.module.append(layer)
+        if self._input is not None:
+            previous = self._symbolic[-1] if self._symbolic else self._input
+            output = functional.symbolic_call(layer, (previous,), {})  # builds the layer
+            self.module.append(layer)
+            self._symbolic.append(output)
+            self.build(self._input._examples[0][:1])
+        else:
+            self.module.append(layer)
         input_shape = getattr(self.module[0], "input_shape", None)
         if input_shape is not None and not self._materialized():
             # Keras builds a Sequential with a known input shape as layers are added.
@@ -1244,6 +1328,27 @@ class Sequential(Model):
             self.compile_args["optimizer"], torch.optim.Optimizer
         ):
             self.optimizer = None
+
+    def _set_input(self, tensor: functional.KerasTensor) -> None:
+        if len(self.module) or self._input is not None:
+            msg = (
+                f"Sequential: an Input(...) can only come first, before any layer; received "
+                f"{tensor!r} after {len(self.module)} layer(s). Start the model with it: "
+                "Sequential([Input(shape=...), ...])."
+            )
+            raise ValueError(msg)
+        if not tensor._is_input:
+            msg = (
+                f"Sequential takes the tensor of Input(shape=...) as its first element; "
+                f"{tensor!r} is a layer's output. For graphs of layers use Model(inputs, outputs)."
+            )
+            raise ValueError(msg)
+        self._input = tensor
+
+    def _output_shapes(self, layers: list[nn.Module]) -> list[str]:
+        if self._input is not None and len(self._symbolic) == len(layers):
+            return [functional.shape_text(t) for t in self._symbolic]
+        return super()._output_shapes(layers)
 
     @property
     def layers(self) -> list[nn.Module]:
@@ -1258,7 +1363,10 @@ class Sequential(Model):
             {"class_name": type(layer).__name__, "config": layer.get_config()}  # type: ignore[operator]  # an anyloss layer
             for layer in self.layers
         ]
-        return {"class_name": "Sequential", "layers": layers}
+        config: dict[str, Any] = {"class_name": "Sequential", "layers": layers}
+        if self._input is not None:
+            config["input"] = functional.input_config(self._input)
+        return config
 
 
 def _persistent_buffers(module: nn.Module) -> Iterator[torch.Tensor]:
@@ -1301,10 +1409,7 @@ def _human_bytes(n: int) -> str:
 
 
 def _snake_case(name: str) -> str:
-    return "".join(
-        f"_{c.lower()}" if c.isupper() and i and not name[i - 1].isupper() else c.lower()
-        for i, c in enumerate(name)
-    )
+    return functional.snake_case(name)
 
 
 def _layer_names(layers: list[nn.Module]) -> list[str]:

@@ -33,7 +33,10 @@ def resolve_verbose(verbose: int | str) -> int:
 
 def format_logs(logs: Mapping[str, float]) -> str:
     """``"loss: 0.1234 - val_loss: 0.2345"``."""
-    return " - ".join(f"{k}: {float(v):.4f}" for k, v in logs.items())
+    return " - ".join(
+        f"{k}: {[round(float(x), 4) for x in v] if isinstance(v, (list, tuple)) else f'{float(v):.4f}'}"
+        for k, v in logs.items()
+    )
 
 
 class ProgressLogger(Callback):
