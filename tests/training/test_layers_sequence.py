@@ -125,6 +125,12 @@ def test_layer_matches_keras(case):
 
 def _padded_ids(padding):
     ids = rng.integers(1, 9, size=(4, 6))
+    if padding == "holes":  # any mask: zeros inside the rows, and a row of zeros only
+        ids[0, [1, 4]] = 0
+        ids[1, [0, 2, 3]] = 0
+        ids[2, :] = 0
+        ids[3, [5]] = 0
+        return ids
     for row, length in enumerate((6, 4, 2, 1)):
         if padding == "post":
             ids[row, length:] = 0
@@ -140,7 +146,7 @@ MASKED = {
 }
 
 
-@pytest.mark.parametrize("padding", ["post", "pre"])
+@pytest.mark.parametrize("padding", ["post", "pre", "holes"])
 @pytest.mark.parametrize("kind", sorted(MASKED))
 def test_mask_zero_masks_like_keras(kind, padding):
     ids = _padded_ids(padding)

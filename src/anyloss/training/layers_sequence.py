@@ -253,47 +253,38 @@ class _RNN(Layer):
         if mask is None:
             outputs, state = self.rnn(x)
             return outputs, self._states(state)
-        lengths = mask.sum(1)
-        steps = torch.arange(x.shape[1], device=x.device)
-        if not self.go_backwards and bool(
-            ((steps < lengths[:, None]) == mask).all() and (lengths > 0).all()
-        ):
-            # Post-padding (Embedding(mask_zero=True) on right-padded ids): packed sequences.
-            packed = rnn_utils.pack_padded_sequence(
-                x, lengths.cpu(), batch_first=True, enforce_sorted=False
-            )
-            packed_out, state = self.rnn(packed)
-            outputs, _ = rnn_utils.pad_packed_sequence(
-                packed_out, batch_first=True, total_length=x.shape[1]
-            )
-            states = self._states(state)
-            if not self.zero_output_for_mask:  # Keras repeats the last output over the padding
-                outputs = torch.where(mask[..., None], outputs, states[0][:, None])
-            return outputs, states
-        return self._masked_loop(x, mask)
+        return self._masked(x, mask)
 
-    def _masked_loop(
+    def _masked(
         self, x: torch.Tensor, mask: torch.Tensor
     ) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        """Any mask: one step at a time, keeping the state over masked steps (as Keras)."""
+        """Any mask, as Keras: a masked step leaves the state as it was and repeats the last
+        output (zeros before the first valid step, or always with ``zero_output_for_mask``).
+
+        Masked steps change nothing, so the recurrence over the valid steps alone, moved to
+        the front of each row, gives the same states: one packed run of the fused kernel
+        instead of a step-by-step loop. Outputs are then gathered back to their steps."""
         assert self.rnn is not None
-        batch = x.shape[0]
-        zeros = x.new_zeros(1, batch, self.units)
-        state: Any = (zeros, zeros) if self._gates == 4 else zeros
-        outputs = []
-        for t in range(x.shape[1]):
-            _, new = self.rnn(x[:, t : t + 1], state)
-            keep = mask[:, t][None, :, None]
-            if isinstance(state, tuple):
-                state = tuple(torch.where(keep, n, s) for n, s in zip(new, state, strict=True))
-                h = state[0]
-            else:
-                state = h = torch.where(keep, new, state)
-            step = h[0]
-            if self.zero_output_for_mask:
-                step = torch.where(keep[0], step, torch.zeros_like(step))
-            outputs.append(step)
-        return torch.stack(outputs, 1), self._states(state)
+        lengths = mask.sum(1)
+        order = torch.argsort((~mask).to(torch.int8), dim=1, stable=True)  # valid steps first
+        compact = torch.gather(x, 1, order[..., None].expand_as(x))
+        packed = rnn_utils.pack_padded_sequence(
+            compact, lengths.clamp(min=1).cpu(), batch_first=True, enforce_sorted=False
+        )
+        packed_out, state = self.rnn(packed)
+        compact_out, _ = rnn_utils.pad_packed_sequence(
+            packed_out, batch_first=True, total_length=x.shape[1]
+        )
+        empty = (lengths == 0)[:, None]  # a fully masked row keeps the initial zero state
+        states = [torch.where(empty, 0.0, s) for s in self._states(state)]
+        seen = mask.cumsum(1)  # valid steps up to and including each step
+        index = (seen - 1).clamp(min=0)
+        outputs = torch.gather(
+            compact_out, 1, index[..., None].expand(-1, -1, compact_out.shape[-1])
+        )
+        keep = mask if self.zero_output_for_mask else (seen > 0)
+        outputs = torch.where(keep[..., None], outputs, 0.0)
+        return outputs, states
 
     @staticmethod
     def _states(state: Any) -> list[torch.Tensor]:
