@@ -106,3 +106,32 @@ def test_the_training_call_argument_overrides_the_module_mode_as_in_keras():
     lstm = LSTM(3, dropout=0.9).eval()
     seq = torch.ones(4, 5, 2)
     assert not torch.equal(lstm(seq, training=True), lstm(seq, training=False))
+
+
+def test_every_layer_takes_kerass_name_argument_and_keeps_it_through_save(tmp_path):
+    from anyloss import layers
+
+    model = Sequential([
+        layers.Reshape((4, 4, 1), input_shape=(16,), name="to_image"),
+        layers.Conv2D(2, 3, padding="same", name="conv"),
+        layers.BatchNormalization(name="bn"),
+        layers.MaxPooling2D(name="pool"),
+        layers.Activation("relu", name="act"),
+        layers.Flatten(name="flat"),
+        layers.Dropout(0.1, name="drop"),
+        layers.Dense(3, name="out"),
+    ])
+    names = ["to_image", "conv", "bn", "pool", "act", "flat", "drop", "out"]
+    assert [layer.name for layer in model.layers] == names
+    model.compile(optimizer="sgd", loss="mse")
+    model.save(tmp_path / "m.keras.pt")
+    assert [layer.name for layer in load_model(tmp_path / "m.keras.pt").layers] == names
+    for make in (lambda: layers.LSTM(2, name="rnn"), lambda: layers.GRU(2, name="rnn"),
+                 lambda: layers.Embedding(5, 2, name="rnn"), lambda: layers.Add(name="rnn"),
+                 lambda: layers.Concatenate(name="rnn"), lambda: layers.Conv1D(2, 3, name="rnn"),
+                 lambda: layers.GlobalAveragePooling1D(name="rnn"),
+                 lambda: layers.LayerNormalization(name="rnn"),
+                 lambda: layers.Bidirectional(layers.LSTM(2), name="rnn")):
+        assert make().name == "rnn"
+    with pytest.raises(ValueError, match=r"`name` of Conv2D must be a non-empty string"):
+        layers.Conv2D(2, 3, name=3)

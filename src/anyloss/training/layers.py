@@ -290,8 +290,9 @@ class Dense(Layer):
 class Activation(Layer):
     """Applies a Keras activation by name (``Activation("relu")``)."""
 
-    def __init__(self, activation: str) -> None:
+    def __init__(self, activation: str, name: str | None = None) -> None:
         super().__init__()
+        self.name = check_name(type(self).__name__, name)
         self.activation_name = activation
         self.activation = get_activation(activation)
 
@@ -308,8 +309,9 @@ class Activation(Layer):
 class Dropout(Layer):
     """Zeroes a fraction ``rate`` of inputs during training (inverted dropout, as Keras)."""
 
-    def __init__(self, rate: float) -> None:
+    def __init__(self, rate: float, name: str | None = None) -> None:
         super().__init__()
+        self.name = check_name(type(self).__name__, name)
         if not 0.0 <= rate < 1.0:
             msg = f"Argument `rate` of Dropout must be in [0, 1). Received: rate={rate!r}"
             raise ValueError(msg)
@@ -328,6 +330,10 @@ class Dropout(Layer):
 
 class Flatten(Layer):
     """Flattens every axis but the batch axis."""
+
+    def __init__(self, name: str | None = None) -> None:
+        super().__init__()
+        self.name = check_name(type(self).__name__, name)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.flatten(x, start_dim=1)

@@ -19,7 +19,7 @@ from torch import nn
 from torch.nn.utils import rnn as rnn_utils
 
 from anyloss.training.functional import Layer
-from anyloss.training.layers import initialize
+from anyloss.training.layers import check_name, initialize
 
 __all__ = ["GRU", "LSTM", "Add", "Bidirectional", "Concatenate", "Embedding"]
 
@@ -74,8 +74,10 @@ class Embedding(Layer):
         embeddings_initializer: str = "uniform",
         mask_zero: bool = False,
         input_length: int | None = None,
+        name: str | None = None,
     ) -> None:
         super().__init__()
+        self.name = check_name(type(self).__name__, name)
         self.input_dim = _positive_int("Embedding", "input_dim", input_dim)
         self.output_dim = _positive_int("Embedding", "output_dim", output_dim)
         if input_length is not None:
@@ -135,8 +137,10 @@ class _RNN(Layer):
         recurrent_initializer: str = "orthogonal",
         bias_initializer: str = "zeros",
         input_shape: tuple[int, ...] | None = None,
+        name: str | None = None,
     ) -> None:
         super().__init__()
+        self.name = check_name(type(self).__name__, name)
         name = type(self).__name__
         self.units = _positive_int(name, "units", units)
         for argument, value, default in (
@@ -358,6 +362,7 @@ class LSTM(_RNN):
         bias_initializer: str = "zeros",
         unit_forget_bias: bool = True,
         input_shape: tuple[int, ...] | None = None,
+        name: str | None = None,
     ) -> None:
         self.unit_forget_bias = bool(unit_forget_bias)
         super().__init__(
@@ -374,6 +379,7 @@ class LSTM(_RNN):
             recurrent_initializer,
             bias_initializer,
             input_shape,
+            name=name,
         )
 
     def _init_biases(self, rnn: Any, in_features: int) -> None:
@@ -426,6 +432,7 @@ class GRU(_RNN):
         bias_initializer: str = "zeros",
         reset_after: bool = True,
         input_shape: tuple[int, ...] | None = None,
+        name: str | None = None,
     ) -> None:
         if reset_after is not True:
             msg = (
@@ -448,6 +455,7 @@ class GRU(_RNN):
             recurrent_initializer,
             bias_initializer,
             input_shape,
+            name=name,
         )
 
     def _init_biases(self, rnn: Any, in_features: int) -> None:
@@ -475,8 +483,14 @@ class Bidirectional(Layer):
     order. With a mask and ``return_sequences``, masked steps output zeros (as Keras).
     """
 
-    def __init__(self, layer: _RNN | dict[str, Any], merge_mode: str | None = "concat") -> None:
+    def __init__(
+        self,
+        layer: _RNN | dict[str, Any],
+        merge_mode: str | None = "concat",
+        name: str | None = None,
+    ) -> None:
         super().__init__()
+        self.name = check_name(type(self).__name__, name)
         if isinstance(layer, dict) and layer.get("class_name") in _RECURRENT:
             layer = _RECURRENT[layer["class_name"]](**layer.get("config", {}))
         if not isinstance(layer, _RNN):
@@ -560,8 +574,9 @@ class Concatenate(Layer):
         axis: the axis to join on (default: the last).
     """
 
-    def __init__(self, axis: int = -1) -> None:
+    def __init__(self, axis: int = -1, name: str | None = None) -> None:
         super().__init__()
+        self.name = check_name(type(self).__name__, name)
         if not isinstance(axis, int) or isinstance(axis, bool):
             msg = f"Argument `axis` of Concatenate must be an int. Received: axis={axis!r}"
             raise ValueError(msg)
@@ -584,6 +599,10 @@ class Concatenate(Layer):
 
 class Add(Layer):
     """Adds a list of tensors of the same shape, like ``keras.layers.Add``."""
+
+    def __init__(self, name: str | None = None) -> None:
+        super().__init__()
+        self.name = check_name(type(self).__name__, name)
 
     def forward(self, *inputs: Any) -> torch.Tensor:
         tensors = _inputs_list("Add", inputs)

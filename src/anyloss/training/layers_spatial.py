@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from anyloss.training.functional import Layer
-from anyloss.training.layers import ACTIVATIONS, get_activation, initialize
+from anyloss.training.layers import ACTIVATIONS, check_name, get_activation, initialize
 from anyloss.training.regularizers import (
     L1,
     L1L2,
@@ -209,8 +209,10 @@ class _Conv(_Spatial):
         kernel_regularizer: Any = None,
         bias_regularizer: Any = None,
         input_shape: tuple[int, ...] | None = None,
+        name: str | None = None,
     ) -> None:
         super().__init__()
+        self.name = check_name(type(self).__name__, name)
         name = type(self).__name__
         self.rank = rank
         if not _is_int(filters) or filters < 1:
@@ -395,11 +397,12 @@ class Conv1D(_Conv):
         kernel_regularizer: Any = None,
         bias_regularizer: Any = None,
         input_shape: tuple[int, ...] | None = None,
+        name: str | None = None,
     ) -> None:
         super().__init__(
             1, filters, kernel_size, strides, padding, data_format, dilation_rate, groups,
             activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
-            bias_regularizer, input_shape,
+            bias_regularizer, input_shape, name=name,
         )  # fmt: skip
 
 
@@ -437,11 +440,12 @@ class Conv2D(_Conv):
         kernel_regularizer: Any = None,
         bias_regularizer: Any = None,
         input_shape: tuple[int, ...] | None = None,
+        name: str | None = None,
     ) -> None:
         super().__init__(
             2, filters, kernel_size, strides, padding, data_format, dilation_rate, groups,
             activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
-            bias_regularizer, input_shape,
+            bias_regularizer, input_shape, name=name,
         )  # fmt: skip
 
 
@@ -457,8 +461,10 @@ class _Pooling(_Spatial):
         padding: str = "valid",
         data_format: str | None = None,
         input_shape: tuple[int, ...] | None = None,
+        name: str | None = None,
     ) -> None:
         super().__init__()
+        self.name = check_name(type(self).__name__, name)
         name = type(self).__name__
         rank = self.rank
         self.pool_size = _int_tuple(name, "pool_size", pool_size, rank)
@@ -589,8 +595,10 @@ class _GlobalPooling(_Spatial):
         data_format: str | None = None,
         keepdims: bool = False,
         input_shape: tuple[int, ...] | None = None,
+        name: str | None = None,
     ) -> None:
         super().__init__()
+        self.name = check_name(type(self).__name__, name)
         name = type(self).__name__
         rank = self.rank
         self.data_format = _data_format(name, data_format)
@@ -731,8 +739,10 @@ class BatchNormalization(Layer):
         moving_mean_initializer: str = "zeros",
         moving_variance_initializer: str = "ones",
         input_shape: tuple[int, ...] | None = None,
+        name: str | None = None,
     ) -> None:
         super().__init__()
+        self.name = check_name(type(self).__name__, name)
         name = type(self).__name__
         self.axis = _axis_arg(name, axis)
         if (
@@ -874,8 +884,10 @@ class LayerNormalization(Layer):
         beta_initializer: str = "zeros",
         gamma_initializer: str = "ones",
         input_shape: tuple[int, ...] | None = None,
+        name: str | None = None,
     ) -> None:
         super().__init__()
+        self.name = check_name(type(self).__name__, name)
         name = type(self).__name__
         self.axis = _axis_arg(name, axis)
         if isinstance(epsilon, bool) or not isinstance(epsilon, int | float) or epsilon <= 0:
@@ -972,9 +984,13 @@ class Reshape(Layer):
     """
 
     def __init__(
-        self, target_shape: tuple[int, ...], input_shape: tuple[int, ...] | None = None
+        self,
+        target_shape: tuple[int, ...],
+        input_shape: tuple[int, ...] | None = None,
+        name: str | None = None,
     ) -> None:
         super().__init__()
+        self.name = check_name(type(self).__name__, name)
         valid = (
             isinstance(target_shape, Sequence)
             and not isinstance(target_shape, str)

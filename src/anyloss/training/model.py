@@ -1360,7 +1360,7 @@ class Sequential(Model):
         if not all(type(layer) in LAYERS.values() for layer in self.layers):
             return super().get_config()
         layers = [
-            {"class_name": type(layer).__name__, "config": layer.get_config()}  # type: ignore[operator]  # an anyloss layer
+            {"class_name": type(layer).__name__, "config": _named_config(layer)}
             for layer in self.layers
         ]
         config: dict[str, Any] = {"class_name": "Sequential", "layers": layers}
@@ -1489,6 +1489,15 @@ def _global_denominators(columns: list[list[Any]], even: bool, world: int, like:
         for (i, _), value in zip(pending, packed.tolist(), strict=True):
             result[i] = value
     return result
+
+
+def _named_config(layer: nn.Module) -> dict[str, Any]:
+    """An anyloss layer's config with its ``name=`` (when given), to rebuild it on load."""
+    config: dict[str, Any] = layer.get_config()  # type: ignore[operator]  # an anyloss layer
+    name = getattr(layer, "name", None)
+    if name is not None:
+        config["name"] = name
+    return config
 
 
 def _flat_logs(logs: dict[str, float]) -> float | list[float]:
