@@ -428,3 +428,27 @@ def test_symbolic_weights_with_numpy_predictions_are_refused():
     """y_pred decides the library; a NumPy y_pred cannot take a graph tensor's values."""
     with tf.Graph().as_default(), pytest.raises(TypeError, match="symbolic TensorFlow tensor"):
         al.BinaryCrossentropy()(Y_TRUE, Y_PRED, sample_weight=tf.constant([1.0, 2.0]))
+
+
+def test_cond_computes_only_the_branch_taken_in_eager_and_in_graphs():
+    """B.cond (hinge's 0/1 conversion): one branch runs eagerly and in a tf.function graph (a
+    tf.cond, as tf-keras' smart_cond), so the full-size other branch costs nothing."""
+    xp = B.namespace(tf.constant(1.0))
+    calls: list[str] = []
+
+    def branch(name: str, value: float):
+        def run():
+            calls.append(name)
+            return tf.fill([4], value)
+        return run
+
+    out = B.cond(xp, tf.constant(True), branch("true", 1.0), branch("false", 2.0))
+    assert calls == ["true"] and out.numpy().tolist() == [1.0] * 4
+
+    @tf.function
+    def graph(flag):
+        return B.cond(xp, flag, lambda: tf.fill([4], 1.0), lambda: tf.fill([4], 2.0))
+
+    assert graph(tf.constant(False)).numpy().tolist() == [2.0] * 4
+    ops = {op.type for op in graph.get_concrete_function(tf.constant(True)).graph.get_operations()}
+    assert ops & {"If", "StatelessIf"}

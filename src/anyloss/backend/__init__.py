@@ -28,6 +28,7 @@ from anyloss.backend._checks import (
 )
 from anyloss.backend._dtypes import compute_dtype
 from anyloss.backend._extras import (
+    cond,
     converted,
     cumulative_sum,
     gather_classes,
@@ -59,6 +60,7 @@ __all__ = [
     "chunked_linear_crossentropy",
     "chunked_sparse_crossentropy",
     "compute_dtype",
+    "cond",
     "converted",
     "ctc_loss",
     "cumulative_sum",

@@ -13,7 +13,7 @@ from typing import Any
 
 import array_api_compat as aac
 
-from anyloss.backend._checks import is_tensorflow_array, is_torch_array
+from anyloss.backend._checks import checks_apply, is_tensorflow_array, is_torch_array
 
 # Namespace tests by module name, as array-api-compat's own, but without its lru_cache: these
 # helpers run inside torch.compile, where Dynamo warns about every lru_cache it traces through.
@@ -91,6 +91,19 @@ def stop_gradient(xp: Any, x: Any) -> Any:
     if is_tensorflow(xp):
         return _tf().stop_gradient(x)
     return x
+
+
+def cond(xp: Any, predicate: Any, true_fn: Any, false_fn: Any) -> Any:
+    """``true_fn()`` if the scalar ``predicate`` holds, else ``false_fn()``, computing one branch
+    where the library can: a Python ``if`` when the value is readable now (value-check policy),
+    ``tf.cond`` in a TensorFlow graph (tf-keras' ``smart_cond``); elsewhere (``jax.jit``,
+    ``torch.compile``, Dask) both branches and a ``where``. The branches must have one shape
+    and dtype."""
+    if checks_apply(predicate):
+        return true_fn() if bool(predicate) else false_fn()
+    if is_tensorflow(xp):
+        return _tf().cond(predicate, true_fn, false_fn)
+    return xp.where(predicate, true_fn(), false_fn())
 
 
 def logsumexp(xp: Any, x: Any, axis: Any = -1, keepdims: bool = False) -> Any:

@@ -27,7 +27,8 @@ def _to_signed_labels(xp: Any, y_true: Any) -> Any:
     # y (y - 1) is 0 exactly for 0 and 1 (NaN elsewhere stays "not binary"). A max over floats:
     # XLA's boolean `all` over (y == 0) | (y == 1) is 4x slower on the CPU, torch's 1.5x.
     binary = xp.equal(xp.max(xp.abs(y_true * (y_true - 1.0))), 0)
-    return xp.where(binary, 2.0 * y_true - 1.0, y_true)
+    # Only the branch taken is computed where the library allows (Keras' smart_cond).
+    return B.cond(xp, binary, lambda: 2.0 * y_true - 1.0, lambda: y_true)
 
 
 @builtin(

@@ -359,12 +359,6 @@ def poisson(y_true: Any, y_pred: Any) -> Any:
     return xp.mean(y_pred - y_true * xp.log(y_pred + EPS), axis=-1)
 
 
-def _l2_normalize(xp: Any, x: Any, axis: Any) -> Any:
-    # x / max(||x||, eps): zero vectors map to zero with a finite gradient.
-    sq = xp.sum(xp.square(x), axis=axis, keepdims=True)
-    return x / xp.sqrt(xp.clip(sq, EPS * EPS, None))
-
-
 @builtin(
     inputs=Inputs.REGRESSION, check=_check_cosine, torch_kernel=torch_kernels.cosine_similarity
 )
@@ -402,7 +396,13 @@ def cosine_similarity(y_true: Any, y_pred: Any, axis: Any = -1) -> Any:
     """
     xp, y_true, y_pred = prepare(y_true, y_pred, "cosine_similarity")
     axis = normalize_axis(axis, B.ndim(y_pred))
-    return -xp.sum(_l2_normalize(xp, y_true, axis) * _l2_normalize(xp, y_pred, axis), axis=axis)
+    # The same number as normalising both inputs first, with three full-size passes, not five:
+    # sum(t p) / (max(|t|, eps) max(|p|, eps)).
+    dot = xp.sum(y_true * y_pred, axis=axis)
+    floor = EPS * EPS
+    norm_true = xp.sqrt(xp.clip(xp.sum(xp.square(y_true), axis=axis), floor, None))
+    norm_pred = xp.sqrt(xp.clip(xp.sum(xp.square(y_pred), axis=axis), floor, None))
+    return -(dot / (norm_true * norm_pred))
 
 
 class MeanSquaredError(BuiltinLoss, function=mean_squared_error):
