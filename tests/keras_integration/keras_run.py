@@ -22,8 +22,9 @@ train, per flavour:
   predictions; saved as ``model.keras``, the sequence model as ``sequence.keras``.
 
 ``jit_compile`` (:data:`JIT`): JAX compiles both models (its default); TensorFlow and tf-keras
-compile the parity models with XLA and run the saved model as a ``tf.function``; PyTorch runs
-eagerly.
+compile the parity models with XLA and run the saved model as a ``tf.function``; PyTorch
+compiles the parity models' train step with ``torch.compile`` (Keras 3's ``jit_compile=True``
+on that backend) and runs the saved model eagerly.
 
 load: ``load_model`` without ``custom_objects`` (after ``import anyloss.keras`` and the module
 that registers the custom losses, as a user does): the losses are the anyloss objects with their
@@ -133,7 +134,7 @@ def step_losses(model: Any, x: Any, y: Any, w: Any, steps: int = 2) -> list[floa
 
 #: ``jit_compile`` of the parity models and of the saved model, per flavour.
 JIT = {
-    "torch": (False, False),
+    "torch": (True, False),
     "jax": (True, True),
     "tensorflow": (True, False),
     "tf_keras": (True, False),
