@@ -79,6 +79,8 @@ def make_inputs(kind: str, shape: tuple[int, ...] = (6, 5),
         return np.where(rng.random(shape[0]) < 0.5, 0.0, 1.0), x
     if kind == "signed":  # -1/1 labels of y_pred's shape
         return np.where(rng.random(shape) < 0.5, -1.0, 1.0), x
+    if kind == "embedding":  # integer labels, repeated (anchors, positives, negatives)
+        return rng.integers(0, 3, shape[0]), x
     if kind == "triplets":  # y_true unused
         return np.zeros(shape[0]), x
     if kind == "counts":  # Poisson counts (0, 1 and more: the Stirling term), log-rates
@@ -216,6 +218,19 @@ CASES = [
     Case("MultiLabelSoftMargin", {}, "binary", "multilabel_soft_margin", keras="none"),
     Case("MultiLabelSoftMargin", {"weight": [0.5, 1.0, 2.0, 0.0, 1.5]}, "binary",
          "multilabel_soft_margin", keras="none"),
+    # Catalogue losses written with fewer full-size passes (peers: tests/catalogue).
+    Case("SigmoidFocal", {}, "binary", "sigmoid_focal", keras="none"),
+    Case("SigmoidFocal", {"alpha": None, "gamma": 1.0, "class_reduction": "none"},
+         "distribution", "sigmoid_focal", keras="none"),  # soft labels
+    Case("Asymmetric", {}, "binary", "asymmetric", keras="none"),
+    Case("Asymmetric", {"gamma_neg": 2.0, "clip": None, "label_smoothing": 0.1,
+                        "class_reduction": "mean"}, "distribution", "asymmetric", keras="none"),
+    Case("Contrastive", {}, "embedding", "contrastive", shape=(8, 5), keras="none"),
+    Case("Contrastive", {"squared": False, "normalize": True, "pos_margin": -0.1,
+                         "aggregation": "nonzero_pairs"}, "embedding", "contrastive",
+         shape=(8, 5), keras="none"),
+    Case("NPairs", {}, "embedding", "npairs", shape=(8, 5), keras="none"),
+    Case("NPairs", {"normalize": True}, "embedding", "npairs", shape=(8, 5), keras="none"),
 ]
 for _case in CASES:
     _case.id = re.sub(r"[^\w.-]", "", "_".join(

@@ -597,12 +597,19 @@ def multi_margin(
     return _reduce(values + torch.where(x.isnan().any(1), torch.nan, 0.0), reduction)
 
 
-def _signed_labels(target: Tensor) -> tuple[Tensor, bool]:
+def _signed_labels(target: Tensor, nan_check: bool = True) -> tuple[Tensor, bool]:
     """Keras' hinge conversion: when every label is 0 or 1, map them to -1/1. Returns the
     labels and whether they are known to hold no NaN. On the host (:func:`_on_host`) the labels
     are read (one ``aminmax``, and a second pass only when they lie within [0, 1]); elsewhere
-    the choice is a ``where`` (no sync) and NaN is not ruled out."""
+    the choice is a ``where`` (no sync) and NaN is not ruled out. With ``nan_check=False`` the
+    caller does not need the NaN answer: a label other than 0 and 1 among the first eight, or
+    else a negative (or NaN) smallest label, settles it (-1/1 labels: usually no pass at all)."""
     if _on_host(target):
+        if not nan_check:
+            head = target.detach().reshape(-1)[:8].tolist()
+            # NaN compares false: not binary, as in the formula.
+            if any(v != 0.0 and v != 1.0 for v in head) or not target.amin().item() >= 0.0:
+                return target, False
         bounds = target.detach().aminmax()
         low, high = bounds.min.item(), bounds.max.item()
         if math.isnan(low) or math.isnan(high):
@@ -634,7 +641,9 @@ def soft_margin(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
     return -values.mean(-1)
 
 
-def _pair_labels(y_true: Any, y_pred: Tensor, compute: Any) -> tuple[Tensor, bool] | None:
+def _pair_labels(
+    y_true: Any, y_pred: Tensor, compute: Any, nan_check: bool = True
+) -> tuple[Tensor, bool] | None:
     """Float -1/1 (or all-0/1) labels of shape ``(batch,)`` for stacked pairs, and whether they
     are known to hold no NaN (:func:`_signed_labels`), or ``None``."""
     if (
@@ -650,7 +659,7 @@ def _pair_labels(y_true: Any, y_pred: Tensor, compute: Any) -> tuple[Tensor, boo
         y_true = y_true.reshape(batch)
     if y_true.shape != (batch,):
         return None
-    return _signed_labels(_cast(y_true, compute))
+    return _signed_labels(_cast(y_true, compute), nan_check)
 
 
 def cosine_embedding(
@@ -685,17 +694,19 @@ def margin_ranking(
     compute = _compute_dtype(y_pred, dtype)
     if compute is None or y_pred.ndim != 2 or y_pred.shape[1] != 2:
         return None
-    labels = _pair_labels(y_true, y_pred, compute)
+    labels = _pair_labels(y_true, y_pred, compute, nan_check=False)  # NaN propagates here
     if labels is None:
         return None
-    x = _cast(y_pred, compute)
-    return F.margin_ranking_loss(
-        x[:, 0],
-        x[:, 1],
-        labels[0],
-        margin=float(margin),
-        reduction="mean" if reduction in _MEAN else reduction,
-    )
+    x1, x2 = _cast(y_pred, compute).unbind(1)
+    # F.margin_ranking_loss' (-y (x1 - x2) + margin).clamp_min(0), bit for bit (x2 - x1 is
+    # -(x1 - x2) exactly) in fewer ops: no negation, no addition of a zero margin.
+    values = labels[0] * (x2 - x1)
+    if margin:
+        values = values + float(margin)
+    values = values.clamp_min(0.0)
+    if reduction == "none":
+        return values
+    return values.mean() if reduction in _MEAN else values.sum()
 
 
 def triplet_margin(
@@ -812,3 +823,250 @@ def multilabel_soft_margin(
             return None  # the formula raises the error
     values = F.multilabel_soft_margin_loss(x, target, weight=weight, reduction="none")
     return _reduce(values, reduction)
+
+
+# --- metric learning (npairs) ------------------------------------------------------------------
+
+
+def _host_labels(y_true: Any, y_pred: Tensor) -> Tensor | None:
+    """Integer labels ``(batch,)`` (or ``(batch, 1)``) for the rows of ``y_pred``, where their
+    values can be read at no cost (:func:`_on_host`), else ``None`` (the formula runs)."""
+    if (
+        not isinstance(y_true, torch.Tensor)
+        or y_true.dtype not in _integer_dtypes()
+        or y_true.device != y_pred.device
+        or not _on_host(y_true)
+    ):
+        return None
+    batch = y_pred.shape[0]
+    if y_true.shape == (batch, 1):
+        y_true = y_true.reshape(batch)
+    return y_true if y_true.shape == (batch,) else None
+
+
+def _unit_rows(x: Tensor) -> Tensor:
+    """The formula's ``x / max(||x||, 1e-12)`` per row (a zero row keeps a finite gradient)."""
+    squared = (x * x).sum(1, keepdim=True)
+    positive = squared > 0
+    norm = torch.where(positive, torch.where(positive, squared, 1.0).sqrt(), squared)
+    return x / norm.clamp(min=1e-12)
+
+
+def npairs(
+    y_true: Any,
+    y_pred: Tensor,
+    reduction: str,
+    dtype: Any,
+    normalize: bool = False,
+    inputs: str = "embeddings",
+) -> Any:
+    """The N-pair loss on the anchors and positives only (pytorch-metric-learning's way): the
+    formula's ``(batch, batch)`` similarities, of which only the ``(pairs, pairs)`` block of
+    anchor rows and positive columns counts, are computed as that block. Finding the pairs
+    reads the labels (a stable sort: the first and second embedding of each label), so it runs
+    where they are on the host; ``reduction="none"`` gives ``(values, anchor mask)``."""
+    compute = _compute_dtype(y_pred, dtype)
+    if inputs != "embeddings" or compute is None or y_pred.ndim != 2 or y_pred.shape[0] < 2:
+        return None
+    labels = _host_labels(y_true, y_pred)
+    if labels is None:
+        return None
+    ordered, order = labels.sort(stable=True)
+    # Sorted position i starts a label with a second embedding: the first of its label (i = 0
+    # or a new label) followed by the same label.
+    follows = ordered[1:] == ordered[:-1]
+    starts = torch.ones_like(follows)
+    starts[1:] = ~follows[:-1]
+    first = (starts & follows).nonzero().squeeze(1)
+    if first.numel() == 0:
+        return None  # no anchor: the formula's zeros, still connected to y_pred
+    anchors, positives = order[first], order[first + 1]
+    x = _cast(y_pred, compute)
+    if normalize:
+        x = _unit_rows(x)
+    # Row c: logsumexp over the positives p of a_c . p - a_c . p_c, the positives centred on the
+    # batch mean as in the formula (the shift is one constant per row, which cancels).
+    a, p = x[anchors], x[positives] - x.mean(0)
+    targets = torch.arange(first.numel(), device=x.device)
+    similarity = a @ p.T
+    if reduction != "none":
+        total = F.cross_entropy(similarity, targets, reduction="sum")
+        return total if reduction == "sum" else total / first.numel()
+    per_pair = F.cross_entropy(similarity, targets, reduction="none")
+    batch = y_pred.shape[0]
+    values = x.new_zeros(batch).index_put((anchors,), per_pair)
+    valid = torch.zeros(batch, dtype=torch.bool, device=x.device).index_fill(0, anchors, True)
+    return values, valid
+
+
+def _embedding_labels(y_true: Any, y_pred: Tensor) -> Tensor | None:
+    """Integer labels ``(batch,)`` (or ``(batch, 1)``) on ``y_pred``'s device, else ``None``
+    (float labels: the formula checks them)."""
+    if (
+        not isinstance(y_true, torch.Tensor)
+        or y_true.dtype not in _integer_dtypes()
+        or y_true.device != y_pred.device
+    ):
+        return None
+    batch = y_pred.shape[0]
+    if y_true.shape == (batch, 1):
+        y_true = y_true.reshape(batch)
+    return y_true if y_true.shape == (batch,) else None
+
+
+def contrastive(
+    y_true: Any,
+    y_pred: Tensor,
+    reduction: str,
+    dtype: Any,
+    margin: float = 1.0,
+    pos_margin: float = 0.0,
+    squared: bool = True,
+    distance: str = "l2",
+    normalize: bool = False,
+    aggregation: str = "anchors",
+    inputs: str = "embeddings",
+) -> Any:
+    """Euclidean contrastive loss over every pair of the batch, with fewer full-size passes
+    than the formula: the distances from ``torch.cdist`` (one matrix product of the centred
+    embeddings, as the formula's ``|a|^2 + |b|^2 - 2 a.b``; 0, with a zero gradient, where that
+    rounds to <= 0) and one hinge per pair, ``relu(d - pos_margin)`` or ``relu(margin - d)``
+    chosen by label before the ``relu``. ``reduction="none"`` gives ``(values, mask)``."""
+    compute = _compute_dtype(y_pred, dtype)
+    if (
+        inputs != "embeddings"
+        or distance != "l2"
+        or compute is None
+        or y_pred.ndim != 2
+        or y_pred.shape[0] < 2
+    ):
+        return None
+    labels = _embedding_labels(y_true, y_pred)
+    if labels is None:
+        return None
+    x = _cast(y_pred, compute)
+    if normalize:
+        x = _unit_rows(x)
+    x = x - x.mean(0, keepdim=True)
+    d = torch.cdist(x, x, compute_mode="use_mm_for_euclid_dist")
+    same = labels[:, None] == labels[None, :]
+    pair = F.relu(torch.where(same, d - pos_margin, margin - d))
+    if squared:
+        pair = pair.square()
+    batch = x.shape[0]
+    eye = torch.eye(batch, dtype=torch.bool, device=x.device)
+    if aggregation == "nonzero_pairs":
+        # The mean of the non-zero positive-pair terms plus that of the negative-pair terms.
+        near = torch.where(same & ~eye, pair, 0.0)
+        far = torch.where(same, 0.0, pair)
+        scalar = _mean_nonzero(near) + _mean_nonzero(far)
+        if reduction == "none":
+            return scalar.expand(batch).contiguous(), None
+        return scalar * batch if reduction == "sum" else scalar
+    values = torch.where(eye, 0.0, pair).sum(1) / (batch - 1)
+    if reduction == "none":
+        return values, torch.ones(batch, dtype=torch.bool, device=x.device)
+    return _reduce(values, reduction)
+
+
+def _mean_nonzero(terms: Tensor) -> Tensor:
+    """The mean of the non-zero entries of ``terms`` (>= 0), 0 when there are none."""
+    count = (terms > 0).sum()
+    return torch.where(count == 0, 0.0, terms.sum() / count.clamp(min=1))
+
+
+# --- focal losses on independent binary entries (sigmoid_focal, asymmetric) --------------------
+
+
+def _reduce_classes(terms: Tensor, class_reduction: str, reduction: str) -> Tensor:
+    """``terms`` combined over the last axis by ``class_reduction``, then reduced."""
+    if class_reduction == "sum":
+        values = terms.sum(-1)
+    elif class_reduction == "mean":
+        values = terms.mean(-1)
+    else:
+        values = terms
+    return _reduce(values, reduction)
+
+
+def sigmoid_focal(
+    y_true: Any,
+    y_pred: Tensor,
+    reduction: str,
+    dtype: Any,
+    alpha: float | None = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = True,
+    class_reduction: str = "sum",
+) -> Any:
+    """The formula with fused torch ops (logits): ``F.binary_cross_entropy_with_logits`` for
+    ``softplus(x) - y x``, and ``torch.lerp`` for the label interpolations ``y b + (1 - y) a``
+    (exactly ``a`` at ``y = 0`` and ``b`` at ``y = 1``; one pass instead of four). A focusing
+    power below 1 (its guarded gradient at 0) is left to the formula."""
+    pair = _pair(y_true, y_pred, dtype)
+    if pair is None or not from_logits or 0.0 < gamma < 1.0:
+        return None
+    y, x = pair
+    ce = F.binary_cross_entropy_with_logits(x, y, reduction="none")
+    if gamma:
+        # 1 - p_t = y (1 - p) + (1 - y) p, with 1 - p = sigmoid(-x) (stable).
+        base = torch.lerp(torch.sigmoid(x), torch.sigmoid(-x), y).clamp(min=0.0)
+        ce = base.pow(gamma) * ce
+    if alpha is not None:
+        weight = torch.lerp(_scalar(1.0 - alpha, x), _scalar(alpha, x), y)
+        ce = weight * ce
+    return _reduce_classes(ce, class_reduction, reduction)
+
+
+def _scalar(value: float, like: Tensor) -> Tensor:
+    return torch.tensor(value, dtype=like.dtype, device=like.device)
+
+
+def _within_unit_interval(y: Tensor) -> bool:
+    """Whether every label is read to lie in ``[0, 1]`` (``False`` where values are not read)."""
+    if not _on_host(y) or y.numel() == 0:
+        return False
+    low, high = y.detach().aminmax()
+    return bool(low.item() >= 0.0 and high.item() <= 1.0)
+
+
+def asymmetric(
+    y_true: Any,
+    y_pred: Tensor,
+    reduction: str,
+    dtype: Any,
+    gamma_neg: float = 4.0,
+    gamma_pos: float = 1.0,
+    clip: float | None = 0.05,
+    eps: float = 1e-8,
+    label_smoothing: float = 0.0,
+    from_logits: bool = True,
+    class_reduction: str = "sum",
+) -> Any:
+    """The formula with ``torch.lerp`` for its label interpolations ``y b + (1 - y) a`` (exact
+    at hard labels, one pass instead of four) and the plain power for the focusing weight where
+    both exponents are >= 1 and the labels are read to lie in [0, 1] (so every exponent is
+    >= 1: the formula's guard for a power below 1 at 0 changes nothing); elsewhere the formula
+    runs."""
+    pair = _pair(y_true, y_pred, dtype)
+    focusing = gamma_neg > 0 or gamma_pos > 0
+    if pair is None or (focusing and min(gamma_neg, gamma_pos) < 1.0):
+        return None
+    y, x = pair
+    if focusing and not _within_unit_interval(y):
+        return None
+    if label_smoothing:
+        y = y * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        p, p_neg = torch.sigmoid(x), torch.sigmoid(-x)
+    else:
+        p, p_neg = x, 1.0 - x
+    if clip:
+        p_neg = (p_neg + clip).clamp(max=1.0)
+    log_likelihood = torch.lerp(p_neg.clamp(min=eps).log(), p.clamp(min=eps).log(), y)
+    if focusing:
+        base = (1.0 - torch.lerp(p_neg, p, y)).clamp(min=0.0)
+        exponent = torch.lerp(_scalar(gamma_neg, x), _scalar(gamma_pos, x), y)
+        log_likelihood = log_likelihood * base.pow(exponent)
+    # The sign after the reductions: one full-size pass less, the same numbers.
+    return -_reduce_classes(log_likelihood, class_reduction, reduction)

@@ -21,6 +21,7 @@ from typing import Any
 from anyloss import backend as B
 from anyloss._arguments import check_flag, check_number
 from anyloss._text import shown
+from anyloss.backend import _torch_kernels as torch_kernels
 from anyloss.losses._base import BuiltinLoss
 from anyloss.losses._builtin import Inputs, MaskedValues, Peer, builtin
 from anyloss.losses._prepare import integer_labels, prepare
@@ -394,6 +395,7 @@ def _check_contrastive(arguments: dict[str, Any]) -> dict[str, Any]:
     inputs=Inputs.EMBEDDING,
     aliases=("contrastive_loss",),
     check=_check_contrastive,
+    torch_kernel=torch_kernels.contrastive,
     masked=True,
     origin="tfa",
     peers=(
@@ -1064,6 +1066,7 @@ def _check_npairs(arguments: dict[str, Any]) -> dict[str, Any]:
     inputs=Inputs.EMBEDDING,
     aliases=("npairs_loss", "n_pairs"),
     check=_check_npairs,
+    torch_kernel=torch_kernels.npairs,
     masked=True,
     origin="tfa",
     peers=(
@@ -1156,7 +1159,11 @@ def npairs(
     if B.shape(y_pred)[0] == 0:
         return _empty(xp, y_pred)
     x = _unit_rows(xp, y_pred) if normalize else y_pred
-    similarity = xp.matmul(x, xp.permute_dims(x, (1, 0)))
+    # Shifting every positive by one vector changes each anchor's logits by one constant, which
+    # the softmax cancels (value and gradient): the columns are centred on the batch mean, so a
+    # large common offset does not swamp the logits' differences in rounding.
+    centred = x - xp.mean(x, axis=0, keepdims=True)
+    similarity = xp.matmul(x, xp.permute_dims(centred, (1, 0)))
     n = B.dynamic_shape(y_pred)[0]
     same = xp.equal(labels[:, None], labels[None, :])
     index = xp.arange(n, device=B.device_of(y_pred))

@@ -1540,6 +1540,7 @@ _FOCAL_ALPHA_NOTE = (
 @builtin(
     inputs=Inputs.BINARY,
     check=_check_sigmoid_focal,
+    torch_kernel=torch_kernels.sigmoid_focal,
     origin="torchvision",
     peers=(
         Peer(
@@ -1932,6 +1933,7 @@ def jensen_shannon(
     inputs=Inputs.BINARY,
     aliases=("asymmetric_loss", "asl"),
     check=_check_asymmetric,
+    torch_kernel=torch_kernels.asymmetric,
     origin="timm",
     peers=(
         Peer(
