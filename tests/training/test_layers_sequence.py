@@ -269,3 +269,94 @@ def test_fit_masked_sequences_loss_decreases():
     history = model.fit(ids, y, batch_size=16, epochs=2, verbose=0)
     losses = history.history["loss"]
     assert losses[1] < losses[0]
+
+
+MERGE_MASKS = {
+    "both-masked-features": (-1, [True, True]),
+    "one-masked-features": (-1, [True, False]),
+    "both-masked-time": (1, [True, True]),
+    "one-masked-time": (1, [False, True]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MERGE_MASKS))
+def test_concatenate_merges_masks_as_keras(case):
+    axis, masked = MERGE_MASKS[case]
+    xs = [rng.normal(size=(3, 4, 2)).astype("float32"), rng.normal(size=(3, 4, 5 if axis == -1 else 2)).astype("float32")]
+    masks = [rng.random((3, 4)) > 0.4 if m else None for m in masked]
+    expected = KL.Concatenate(axis=axis).compute_mask(xs, masks)
+    tensors = []
+    for x, m in zip(xs, masks, strict=True):
+        t = torch.tensor(x)
+        if m is not None:
+            t._keras_mask = torch.tensor(m)
+        tensors.append(t)
+    out = Concatenate(axis=axis)(tensors)
+    np.testing.assert_array_equal(out._keras_mask.numpy(), np.asarray(expected))
+
+
+@pytest.mark.parametrize("masked", [[True, True], [True, False]])
+def test_add_merges_masks_as_keras(masked):
+    xs = [rng.normal(size=(3, 4, 2)).astype("float32") for _ in masked]
+    masks = [rng.random((3, 4)) > 0.5 if m else None for m in masked]
+    expected = KL.Add().compute_mask(xs, masks)
+    tensors = []
+    for x, m in zip(xs, masks, strict=True):
+        t = torch.tensor(x)
+        if m is not None:
+            t._keras_mask = torch.tensor(m)
+        tensors.append(t)
+    out = Add()(tensors)
+    if expected is None:
+        assert getattr(out, "_keras_mask", None) is None
+    else:
+        np.testing.assert_array_equal(out._keras_mask.numpy(), np.asarray(expected))
+
+
+def test_masks_reach_the_loss_through_dense_and_pooling_as_in_keras():
+    """Keras' Dense, Activation, Dropout, LayerNormalization and BatchNormalization pass the
+    mask on; GlobalAveragePooling1D averages the unmasked steps; BatchNormalization's training
+    moments skip masked steps. With Keras' weights copied in, both give the same outputs and the
+    same masked loss."""
+    from anyloss.layers import (
+        Activation,
+        BatchNormalization,
+        Dropout,
+        GlobalAveragePooling1D,
+        LayerNormalization,
+    )
+
+    ids = _padded_ids("pre")
+    emb, k_emb = Embedding(9, 4, mask_zero=True), KL.Embedding(9, 4, mask_zero=True)
+    vectors = np.asarray(k_emb(ids))
+    _copy(emb, k_emb)
+    x = emb(torch.tensor(ids))
+    mask = ids != 0
+
+    dense, k_dense = Dense(3), KL.Dense(3)
+    k_out = k_dense(vectors)
+    dense(x)
+    with torch.no_grad():
+        dense.weight.copy_(torch.tensor(np.asarray(k_dense.kernel).T))
+        dense.bias.copy_(torch.tensor(np.asarray(k_dense.bias)))
+    out = LayerNormalization()(Dropout(0.5)(Activation("tanh")(dense(x)), training=False))
+    np.testing.assert_array_equal(out._keras_mask.numpy(), mask)
+    k_out = KL.LayerNormalization()(np.tanh(np.asarray(k_out)))
+    np.testing.assert_allclose(out.detach().numpy(), np.asarray(k_out), rtol=1e-5, atol=1e-6)
+
+    pooled = GlobalAveragePooling1D()(out)
+    expected = KL.GlobalAveragePooling1D()(np.asarray(k_out), mask=mask)
+    np.testing.assert_allclose(pooled.detach().numpy(), np.asarray(expected), rtol=1e-5,
+                               atol=1e-6)
+
+    bn, k_bn = BatchNormalization(), KL.BatchNormalization()
+    got = bn.train()(out)
+    want = k_bn(np.asarray(k_out), training=True, mask=mask)
+    np.testing.assert_array_equal(got._keras_mask.numpy(), mask)
+    keep = mask[..., None].repeat(3, axis=-1)
+    np.testing.assert_allclose(got.detach().numpy()[keep], np.asarray(want)[keep], rtol=1e-4,
+                               atol=1e-5)
+    np.testing.assert_allclose(bn.running_mean.numpy(), np.asarray(k_bn.moving_mean),
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(bn.running_var.numpy(), np.asarray(k_bn.moving_variance),
+                               rtol=1e-5, atol=1e-6)

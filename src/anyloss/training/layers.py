@@ -28,6 +28,7 @@ __all__ = [
     "check_name",
     "get_activation",
     "initialize",
+    "pass_mask",
 ]
 
 #: Keras' activations by name. ``gelu`` is exact (Keras' default ``approximate=False``),
@@ -52,6 +53,15 @@ ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "leaky_relu": lambda x: F.leaky_relu(x, 0.2),
     "exponential": torch.exp,
 }
+
+
+def pass_mask(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """``y`` carrying ``x``'s Keras mask (``x._keras_mask``): the layers whose Keras twin
+    supports masking pass it on, so a loss downstream still skips the padded steps."""
+    mask = getattr(x, "_keras_mask", None)
+    if mask is not None:
+        y._keras_mask = mask  # type: ignore[attr-defined]
+    return y
 
 
 def check_name(layer: str, name: Any) -> str | None:
@@ -220,7 +230,7 @@ class Dense(Layer):
             )
         elif x.ndim == 0 or x.shape[-1] != self.weight.shape[1]:
             raise self._shape_error(x)
-        return self.activation(F.linear(x, self.weight, self.bias))
+        return pass_mask(x, self.activation(F.linear(x, self.weight, self.bias)))
 
     def _shape_error(self, x: torch.Tensor) -> ValueError:
         expected = self.weight.shape[1]
@@ -297,7 +307,7 @@ class Activation(Layer):
         self.activation = get_activation(activation)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.activation(x)
+        return pass_mask(x, self.activation(x))
 
     def get_config(self) -> dict[str, Any]:
         return {"activation": self.activation_name}
@@ -319,7 +329,9 @@ class Dropout(Layer):
 
     def forward(self, x: torch.Tensor, training: bool | None = None) -> torch.Tensor:
         """``training`` (Keras' call argument) overrides the module's train/eval mode."""
-        return F.dropout(x, self.rate, self.training if training is None else bool(training))
+        if not (self.training if training is None else training):
+            return x  # its mask, if any, is already on it
+        return pass_mask(x, F.dropout(x, self.rate, True))
 
     def get_config(self) -> dict[str, Any]:
         return {"rate": self.rate}

@@ -585,13 +585,31 @@ class Concatenate(Layer):
     def forward(self, *inputs: Any) -> torch.Tensor:
         tensors = _inputs_list("Concatenate", inputs)
         try:
-            return torch.cat(tensors, dim=self.axis)
+            out = torch.cat(tensors, dim=self.axis)
         except (RuntimeError, IndexError):
             msg = (
                 f"Concatenate(axis={self.axis}) needs inputs whose shapes match except on axis "
                 f"{self.axis}. Received shapes {[tuple(t.shape) for t in tensors]}."
             )
             raise ValueError(msg) from None
+        return _with_mask(out, self._mask(tensors))
+
+    def _mask(self, tensors: list[torch.Tensor]) -> torch.Tensor | None:
+        """Keras' rule: each input's mask (all True where it has none) broadcast to the input's
+        shape, joined on ``axis``, then ``any`` over the last axis: timestep masks joined on
+        the features axis are OR-ed; joined on the time axis they are concatenated."""
+        masks = [_mask_of(t) for t in tensors]
+        if all(m is None for m in masks):
+            return None
+        full = []
+        for tensor, mask in zip(tensors, masks, strict=True):
+            if mask is None:
+                full.append(torch.ones_like(tensor, dtype=torch.bool))
+            elif mask.ndim < tensor.ndim:
+                full.append(mask.to(torch.bool)[..., None].expand(tensor.shape))
+            else:
+                full.append(mask.to(torch.bool))
+        return torch.cat(full, dim=self.axis).any(dim=-1)
 
     def get_config(self) -> dict[str, Any]:
         return {"axis": self.axis}
@@ -616,7 +634,14 @@ class Add(Layer):
         out = tensors[0]
         for t in tensors[1:]:
             out = out + t
-        return out
+        # Keras' merge rule: the OR of the inputs' masks, none if an input has none.
+        masks = [m for m in (_mask_of(t) for t in tensors) if m is not None]
+        if len(masks) < len(tensors):
+            return out
+        mask = masks[0]
+        for m in masks[1:]:
+            mask = mask | m
+        return _with_mask(out if len(tensors) > 1 else out.clone(), mask)
 
     def get_config(self) -> dict[str, Any]:
         return {}

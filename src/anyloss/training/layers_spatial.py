@@ -26,7 +26,13 @@ import torch.nn.functional as F
 from torch import nn
 
 from anyloss.training.functional import Layer
-from anyloss.training.layers import ACTIVATIONS, check_name, get_activation, initialize
+from anyloss.training.layers import (
+    ACTIVATIONS,
+    check_name,
+    get_activation,
+    initialize,
+    pass_mask,
+)
 from anyloss.training.regularizers import (
     L1,
     L1L2,
@@ -611,6 +617,12 @@ class _GlobalPooling(_Spatial):
         dims = tuple(range(first, first + self.rank))
         if self.mode == "max":
             return x.amax(dim=dims, keepdim=self.keepdims)
+        mask = getattr(x, "_keras_mask", None)
+        if self.rank == 1 and mask is not None and mask.ndim == 2:
+            # Keras' GlobalAveragePooling1D: the mean over the unmasked steps only.
+            keep = mask.to(torch.bool).unsqueeze(2 if first == 1 else 1)
+            total = torch.where(keep, x, 0.0).sum(dim=dims, keepdim=self.keepdims)
+            return total / keep.to(x.dtype).sum(dim=dims, keepdim=self.keepdims)
         return x.mean(dim=dims, keepdim=self.keepdims)
 
     def get_config(self) -> dict[str, Any]:
@@ -818,9 +830,19 @@ class BatchNormalization(Layer):
         for a in axes:
             broadcast[a] = x.shape[a]
         reduce = [d for d in range(x.ndim) if d not in axes]
+        mask = getattr(x, "_keras_mask", None)
+        if mask is not None and mask.ndim != x.ndim - 1:
+            mask = None  # not a timestep mask of these inputs
         if self.training if training is None else bool(training):
-            mean = x.mean(dim=reduce, keepdim=True)
-            var = x.var(dim=reduce, keepdim=True, unbiased=False)
+            if mask is None:
+                mean = x.mean(dim=reduce, keepdim=True)
+                var = x.var(dim=reduce, keepdim=True, unbiased=False)
+            else:  # Keras: the moments of the unmasked steps only (eps-guarded counts)
+                keep = mask.to(torch.bool)[..., None].expand(x.shape)
+                count = keep.to(x.dtype).sum(dim=reduce, keepdim=True) + 1e-7
+                mean = torch.where(keep, x, 0.0).sum(dim=reduce, keepdim=True) / count
+                var = torch.where(keep, x - mean, 0.0).square().sum(dim=reduce, keepdim=True)
+                var = var / count
             with torch.no_grad():
                 m = self.momentum
                 self.running_mean.mul_(m).add_(mean.reshape(features).detach(), alpha=1 - m)
@@ -834,7 +856,7 @@ class BatchNormalization(Layer):
         y = (x - mean) * inv
         if self.bias is not None:
             y = y + self.bias.reshape(broadcast)
-        return y
+        return pass_mask(x, y)
 
     def _load_from_state_dict(self, state_dict: dict[str, Any], prefix: str, *args: Any) -> None:
         if self.running_mean is None and prefix + "running_mean" in state_dict:
@@ -938,7 +960,7 @@ class LayerNormalization(Layer):
             )
             raise ValueError(msg)
         if axes == list(range(x.ndim - len(axes), x.ndim)):
-            return F.layer_norm(x, shape, self.weight, self.bias, self.epsilon)
+            return pass_mask(x, F.layer_norm(x, shape, self.weight, self.bias, self.epsilon))
         broadcast = [1] * x.ndim
         for a in axes:
             broadcast[a] = x.shape[a]
@@ -949,7 +971,7 @@ class LayerNormalization(Layer):
             y = y * self.weight.reshape(broadcast)
         if self.bias is not None:
             y = y + self.bias.reshape(broadcast)
-        return y
+        return pass_mask(x, y)
 
     def _load_from_state_dict(self, state_dict: dict[str, Any], prefix: str, *args: Any) -> None:
         if self._shape is None:
