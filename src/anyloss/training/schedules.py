@@ -93,7 +93,43 @@ class LearningRateSchedule:
         return f"{type(self).__name__}({args})"
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _RateDecay(LearningRateSchedule):
+    """The arguments, checks and config shared by ``ExponentialDecay`` and
+    ``InverseTimeDecay``: a ``decay_rate`` applied per ``decay_steps``, optionally only at whole
+    periods (``staircase``)."""
+
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: int | float,
+        decay_rate: float,
+        staircase: bool,
+        name: str,
+    ) -> None:
+        owner = type(self).__name__
+        self.initial_learning_rate = _number(initial_learning_rate, "initial_learning_rate", owner)
+        self.decay_steps = decay_steps
+        _number(decay_steps, "decay_steps", owner, positive=True)
+        self.decay_rate = _number(decay_rate, "decay_rate", owner)
+        self.staircase = bool(staircase)
+        self.name = name
+
+    def _periods(self, step: Any) -> float:
+        """``step / decay_steps``, floored with ``staircase``."""
+        p = _step(step) / float(self.decay_steps)
+        return math.floor(p) if self.staircase else p
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "decay_rate": self.decay_rate,
+            "staircase": self.staircase,
+            "name": self.name,
+        }
+
+
+class ExponentialDecay(_RateDecay):
     """Exponential decay (Keras' ``ExponentialDecay``)::
 
         lr(step) = initial_learning_rate * decay_rate ** (step / decay_steps)
@@ -122,28 +158,10 @@ class ExponentialDecay(LearningRateSchedule):
         staircase: bool = False,
         name: str = "ExponentialDecay",
     ) -> None:
-        owner = "ExponentialDecay"
-        self.initial_learning_rate = _number(initial_learning_rate, "initial_learning_rate", owner)
-        self.decay_steps = decay_steps
-        _number(decay_steps, "decay_steps", owner, positive=True)
-        self.decay_rate = _number(decay_rate, "decay_rate", owner)
-        self.staircase = bool(staircase)
-        self.name = name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step: Any) -> float:
-        p = _step(step) / float(self.decay_steps)
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate * self.decay_rate**p
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
+        return self.initial_learning_rate * self.decay_rate ** self._periods(step)
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -272,7 +290,7 @@ class PolynomialDecay(LearningRateSchedule):
         }
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_RateDecay):
     """Inverse time decay (Keras' ``InverseTimeDecay``)::
 
         lr(step) = initial_learning_rate / (1 + decay_rate * step / decay_steps)
@@ -301,28 +319,10 @@ class InverseTimeDecay(LearningRateSchedule):
         staircase: bool = False,
         name: str = "InverseTimeDecay",
     ) -> None:
-        owner = "InverseTimeDecay"
-        self.initial_learning_rate = _number(initial_learning_rate, "initial_learning_rate", owner)
-        self.decay_steps = decay_steps
-        _number(decay_steps, "decay_steps", owner, positive=True)
-        self.decay_rate = _number(decay_rate, "decay_rate", owner)
-        self.staircase = bool(staircase)
-        self.name = name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step: Any) -> float:
-        p = _step(step) / float(self.decay_steps)
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate / (1 + self.decay_rate * p)
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
+        return self.initial_learning_rate / (1 + self.decay_rate * self._periods(step))
 
 
 class CosineDecay(LearningRateSchedule):
