@@ -31,6 +31,7 @@ __all__ = [
     "KerasTensor",
     "Layer",
     "TorchModuleWrapper",
+    "check_name",
     "graph_from_config",
     "input_config",
     "input_from_config",
@@ -357,9 +358,29 @@ def reject_symbolic(method: str, **arrays: Any) -> None:
 
 
 # ------------------------------------------------------------------ calling layers
+def check_name(layer: str, name: Any) -> str | None:
+    """A layer's ``name=``: ``None`` (named by position) or a non-empty string without ``/``
+    (Keras' rule, as names become paths in saved weights)."""
+    if name is None or (isinstance(name, str) and name and "/" not in name):
+        return name
+    msg = (
+        f"Argument `name` of {layer} must be a non-empty string without '/', or None. "
+        f"Received: name={name!r}"
+    )
+    raise ValueError(msg)
+
+
 class Layer(nn.Module):
     """The base of anyloss' layers: a ``torch.nn.Module`` that, called on symbolic tensors
-    (:func:`Input`), records a node of a functional model instead of computing."""
+    (:func:`Input`), records a node of a functional model instead of computing.
+
+    Args:
+        name: the layer's ``name=`` (Keras' rule: see :func:`check_name`).
+    """
+
+    def __init__(self, name: str | None = None) -> None:
+        super().__init__()
+        self.name = check_name(type(self).__name__, name)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if _any_symbolic(args) or (kwargs and _any_symbolic(tuple(kwargs.values()))):

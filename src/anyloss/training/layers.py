@@ -25,7 +25,6 @@ __all__ = [
     "Dense",
     "Dropout",
     "Flatten",
-    "check_name",
     "get_activation",
     "initialize",
     "pass_mask",
@@ -62,18 +61,6 @@ def pass_mask(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     if mask is not None:
         y._keras_mask = mask  # type: ignore[attr-defined]
     return y
-
-
-def check_name(layer: str, name: Any) -> str | None:
-    """A layer's ``name=``: ``None`` (named by position) or a non-empty string without ``/``
-    (Keras' rule, as names become paths in saved weights)."""
-    if name is None or (isinstance(name, str) and name and "/" not in name):
-        return name
-    msg = (
-        f"Argument `name` of {layer} must be a non-empty string without '/', or None. "
-        f"Received: name={name!r}"
-    )
-    raise ValueError(msg)
 
 
 def get_activation(identifier: str | Callable[..., Any] | None) -> Callable[..., Any]:
@@ -170,7 +157,7 @@ class Dense(Layer):
         input_dim: int | None = None,
         name: str | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(name)
         if not isinstance(units, int) or isinstance(units, bool) or units < 1:
             msg = f"Argument `units` of Dense must be a positive int. Received: units={units!r}"
             raise ValueError(msg)
@@ -188,7 +175,6 @@ class Dense(Layer):
                 )
                 raise ValueError(msg)
             input_shape = (input_dim,)
-        self.name = check_name("Dense", name)
         self._kernel_regularizer_arg = kernel_regularizer
         self._bias_regularizer_arg = bias_regularizer
         self.kernel_regularizer = get_regularizer(kernel_regularizer)
@@ -301,8 +287,7 @@ class Activation(Layer):
     """Applies a Keras activation by name (``Activation("relu")``)."""
 
     def __init__(self, activation: str, name: str | None = None) -> None:
-        super().__init__()
-        self.name = check_name(type(self).__name__, name)
+        super().__init__(name)
         self.activation_name = activation
         self.activation = get_activation(activation)
 
@@ -320,8 +305,7 @@ class Dropout(Layer):
     """Zeroes a fraction ``rate`` of inputs during training (inverted dropout, as Keras)."""
 
     def __init__(self, rate: float, name: str | None = None) -> None:
-        super().__init__()
-        self.name = check_name(type(self).__name__, name)
+        super().__init__(name)
         if not 0.0 <= rate < 1.0:
             msg = f"Argument `rate` of Dropout must be in [0, 1). Received: rate={rate!r}"
             raise ValueError(msg)
@@ -342,10 +326,6 @@ class Dropout(Layer):
 
 class Flatten(Layer):
     """Flattens every axis but the batch axis."""
-
-    def __init__(self, name: str | None = None) -> None:
-        super().__init__()
-        self.name = check_name(type(self).__name__, name)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.flatten(x, start_dim=1)

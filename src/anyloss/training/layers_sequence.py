@@ -19,7 +19,7 @@ from torch import nn
 from torch.nn.utils import rnn as rnn_utils
 
 from anyloss.training.functional import Layer
-from anyloss.training.layers import check_name, initialize
+from anyloss.training.layers import initialize
 
 __all__ = ["GRU", "LSTM", "Add", "Bidirectional", "Concatenate", "Embedding"]
 
@@ -76,8 +76,7 @@ class Embedding(Layer):
         input_length: int | None = None,
         name: str | None = None,
     ) -> None:
-        super().__init__()
-        self.name = check_name(type(self).__name__, name)
+        super().__init__(name)
         self.input_dim = _positive_int("Embedding", "input_dim", input_dim)
         self.output_dim = _positive_int("Embedding", "output_dim", output_dim)
         if input_length is not None:
@@ -139,8 +138,7 @@ class _RNN(Layer):
         input_shape: tuple[int, ...] | None = None,
         name: str | None = None,
     ) -> None:
-        super().__init__()
-        self.name = check_name(type(self).__name__, name)
+        super().__init__(name)
         name = type(self).__name__
         self.units = _positive_int(name, "units", units)
         for argument, value, default in (
@@ -489,8 +487,7 @@ class Bidirectional(Layer):
         merge_mode: str | None = "concat",
         name: str | None = None,
     ) -> None:
-        super().__init__()
-        self.name = check_name(type(self).__name__, name)
+        super().__init__(name)
         if isinstance(layer, dict) and layer.get("class_name") in _RECURRENT:
             layer = _RECURRENT[layer["class_name"]](**layer.get("config", {}))
         if not isinstance(layer, _RNN):
@@ -575,8 +572,7 @@ class Concatenate(Layer):
     """
 
     def __init__(self, axis: int = -1, name: str | None = None) -> None:
-        super().__init__()
-        self.name = check_name(type(self).__name__, name)
+        super().__init__(name)
         if not isinstance(axis, int) or isinstance(axis, bool):
             msg = f"Argument `axis` of Concatenate must be an int. Received: axis={axis!r}"
             raise ValueError(msg)
@@ -617,10 +613,6 @@ class Concatenate(Layer):
 
 class Add(Layer):
     """Adds a list of tensors of the same shape, like ``keras.layers.Add``."""
-
-    def __init__(self, name: str | None = None) -> None:
-        super().__init__()
-        self.name = check_name(type(self).__name__, name)
 
     def forward(self, *inputs: Any) -> torch.Tensor:
         tensors = _inputs_list("Add", inputs)

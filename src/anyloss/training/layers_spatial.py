@@ -28,7 +28,6 @@ from torch import nn
 from anyloss.training.functional import Layer
 from anyloss.training.layers import (
     ACTIVATIONS,
-    check_name,
     get_activation,
     initialize,
     pass_mask,
@@ -217,8 +216,7 @@ class _Conv(_Spatial):
         input_shape: tuple[int, ...] | None = None,
         name: str | None = None,
     ) -> None:
-        super().__init__()
-        self.name = check_name(type(self).__name__, name)
+        super().__init__(name)
         name = type(self).__name__
         self.rank = rank
         if not _is_int(filters) or filters < 1:
@@ -469,8 +467,7 @@ class _Pooling(_Spatial):
         input_shape: tuple[int, ...] | None = None,
         name: str | None = None,
     ) -> None:
-        super().__init__()
-        self.name = check_name(type(self).__name__, name)
+        super().__init__(name)
         name = type(self).__name__
         rank = self.rank
         self.pool_size = _int_tuple(name, "pool_size", pool_size, rank)
@@ -603,8 +600,7 @@ class _GlobalPooling(_Spatial):
         input_shape: tuple[int, ...] | None = None,
         name: str | None = None,
     ) -> None:
-        super().__init__()
-        self.name = check_name(type(self).__name__, name)
+        super().__init__(name)
         name = type(self).__name__
         rank = self.rank
         self.data_format = _data_format(name, data_format)
@@ -753,8 +749,7 @@ class BatchNormalization(Layer):
         input_shape: tuple[int, ...] | None = None,
         name: str | None = None,
     ) -> None:
-        super().__init__()
-        self.name = check_name(type(self).__name__, name)
+        super().__init__(name)
         name = type(self).__name__
         self.axis = _axis_arg(name, axis)
         if (
@@ -908,8 +903,7 @@ class LayerNormalization(Layer):
         input_shape: tuple[int, ...] | None = None,
         name: str | None = None,
     ) -> None:
-        super().__init__()
-        self.name = check_name(type(self).__name__, name)
+        super().__init__(name)
         name = type(self).__name__
         self.axis = _axis_arg(name, axis)
         if isinstance(epsilon, bool) or not isinstance(epsilon, int | float) or epsilon <= 0:
@@ -1011,8 +1005,7 @@ class Reshape(Layer):
         input_shape: tuple[int, ...] | None = None,
         name: str | None = None,
     ) -> None:
-        super().__init__()
-        self.name = check_name(type(self).__name__, name)
+        super().__init__(name)
         valid = (
             isinstance(target_shape, Sequence)
             and not isinstance(target_shape, str)
