@@ -27,7 +27,9 @@ __all__ = [
     "Flatten",
     "get_activation",
     "initialize",
+    "mask_of",
     "pass_mask",
+    "with_mask",
 ]
 
 #: Keras' activations by name. ``gelu`` is exact (Keras' default ``approximate=False``),
@@ -54,13 +56,22 @@ ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
 }
 
 
-def pass_mask(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """``y`` carrying ``x``'s Keras mask (``x._keras_mask``): the layers whose Keras twin
-    supports masking pass it on, so a loss downstream still skips the padded steps."""
-    mask = getattr(x, "_keras_mask", None)
+def mask_of(x: Any) -> torch.Tensor | None:
+    """``x``'s Keras mask (``x._keras_mask``: ``True`` at the steps that count), or ``None``."""
+    return getattr(x, "_keras_mask", None)
+
+
+def with_mask(out: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+    """``out`` carrying ``mask`` (nothing is set for ``None``)."""
     if mask is not None:
-        y._keras_mask = mask  # type: ignore[attr-defined]
-    return y
+        out._keras_mask = mask  # type: ignore[attr-defined]
+    return out
+
+
+def pass_mask(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """``y`` carrying ``x``'s Keras mask: the layers whose Keras twin supports masking pass it
+    on, so a loss downstream still skips the padded steps."""
+    return with_mask(y, mask_of(x))
 
 
 def get_activation(identifier: str | Callable[..., Any] | None) -> Callable[..., Any]:

@@ -19,7 +19,7 @@ from torch import nn
 from torch.nn.utils import rnn as rnn_utils
 
 from anyloss.training.functional import Layer
-from anyloss.training.layers import initialize
+from anyloss.training.layers import initialize, mask_of, with_mask
 
 __all__ = ["GRU", "LSTM", "Add", "Bidirectional", "Concatenate", "Embedding"]
 
@@ -43,16 +43,6 @@ def _rate(layer: str, argument: str, value: Any) -> float:
         msg = f"Argument `{argument}` of {layer} must be a float in [0, 1). Received: {argument}={value!r}"
         raise ValueError(msg)
     return float(value)
-
-
-def _mask_of(x: Any) -> torch.Tensor | None:
-    return getattr(x, "_keras_mask", None)
-
-
-def _with_mask(out: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
-    if mask is not None:
-        out._keras_mask = mask  # type: ignore[attr-defined]
-    return out
 
 
 class Embedding(Layer):
@@ -99,7 +89,7 @@ class Embedding(Layer):
                 "input_dim to the vocabulary size (largest id + 1)."
             )
             raise ValueError(msg) from None
-        return _with_mask(out, ids != 0 if self.mask_zero else None)
+        return with_mask(out, ids != 0 if self.mask_zero else None)
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -212,7 +202,7 @@ class _RNN(Layer):
 
     def forward(self, x: torch.Tensor, training: bool | None = None) -> Any:
         """``training`` (Keras' call argument) overrides the module's mode for ``dropout``."""
-        mask = _mask_of(x)
+        mask = mask_of(x)
         if x.ndim != 3:
             msg = (
                 f"{type(self).__name__} expects inputs of shape (batch, timesteps, features), "
@@ -241,7 +231,7 @@ class _RNN(Layer):
         outputs, states = self._run(x, mask)
         out = outputs if self.return_sequences else outputs[:, -1]
         if self.return_sequences:
-            out = _with_mask(out, mask)
+            out = with_mask(out, mask)
         return (out, *states) if self.return_state else out
 
     def _run(
@@ -523,7 +513,7 @@ class Bidirectional(Layer):
         if self.return_state:
             states = [*y[1:], *y_rev[1:]]
             y, y_rev = y[0], y_rev[0]
-        mask = _mask_of(y)
+        mask = mask_of(y)
         if self.return_sequences:
             y_rev = y_rev.flip(1)
         if self.merge_mode == "concat":
@@ -537,7 +527,7 @@ class Bidirectional(Layer):
         else:
             out = (y, y_rev)
         if isinstance(out, torch.Tensor):
-            out = _with_mask(out, mask)
+            out = with_mask(out, mask)
             return (out, *states) if self.return_state else out
         return (*out, *states)
 
@@ -588,13 +578,13 @@ class Concatenate(Layer):
                 f"{self.axis}. Received shapes {[tuple(t.shape) for t in tensors]}."
             )
             raise ValueError(msg) from None
-        return _with_mask(out, self._mask(tensors))
+        return with_mask(out, self._mask(tensors))
 
     def _mask(self, tensors: list[torch.Tensor]) -> torch.Tensor | None:
         """Keras' rule: each input's mask (all True where it has none) broadcast to the input's
         shape, joined on ``axis``, then ``any`` over the last axis: timestep masks joined on
         the features axis are OR-ed; joined on the time axis they are concatenated."""
-        masks = [_mask_of(t) for t in tensors]
+        masks = [mask_of(t) for t in tensors]
         if all(m is None for m in masks):
             return None
         full = []
@@ -627,13 +617,13 @@ class Add(Layer):
         for t in tensors[1:]:
             out = out + t
         # Keras' merge rule: the OR of the inputs' masks, none if an input has none.
-        masks = [m for m in (_mask_of(t) for t in tensors) if m is not None]
+        masks = [m for m in (mask_of(t) for t in tensors) if m is not None]
         if len(masks) < len(tensors):
             return out
         mask = masks[0]
         for m in masks[1:]:
             mask = mask | m
-        return _with_mask(out if len(tensors) > 1 else out.clone(), mask)
+        return with_mask(out if len(tensors) > 1 else out.clone(), mask)
 
     def get_config(self) -> dict[str, Any]:
         return {}

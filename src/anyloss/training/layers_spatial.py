@@ -30,6 +30,7 @@ from anyloss.training.layers import (
     ACTIVATIONS,
     get_activation,
     initialize,
+    mask_of,
     pass_mask,
 )
 from anyloss.training.regularizers import (
@@ -613,7 +614,7 @@ class _GlobalPooling(_Spatial):
         dims = tuple(range(first, first + self.rank))
         if self.mode == "max":
             return x.amax(dim=dims, keepdim=self.keepdims)
-        mask = getattr(x, "_keras_mask", None)
+        mask = mask_of(x)
         if self.rank == 1 and mask is not None and mask.ndim == 2:
             # Keras' GlobalAveragePooling1D: the mean over the unmasked steps only.
             keep = mask.to(torch.bool).unsqueeze(2 if first == 1 else 1)
@@ -825,7 +826,7 @@ class BatchNormalization(Layer):
         for a in axes:
             broadcast[a] = x.shape[a]
         reduce = [d for d in range(x.ndim) if d not in axes]
-        mask = getattr(x, "_keras_mask", None)
+        mask = mask_of(x)
         if mask is not None and mask.ndim != x.ndim - 1:
             mask = None  # not a timestep mask of these inputs
         if self.training if training is None else bool(training):
