@@ -48,6 +48,7 @@ from anyloss.backend._extras import (
     softplus,
     softplus_one_exp,
     stop_gradient,
+    suffix_logsumexp,
     take_along_last,
 )
 from anyloss.backend._native import generic_only, native_kernels_apply, torch_kernels_apply
@@ -100,6 +101,7 @@ __all__ = [
     "softplus_one_exp",
     "sparse_softmax_crossentropy",
     "stop_gradient",
+    "suffix_logsumexp",
     "take_along_last",
     "to_numpy",
     "torch_kernels_apply",

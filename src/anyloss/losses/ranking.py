@@ -299,17 +299,15 @@ def listmle(y_true: Any, y_pred: Any, temperature: float = 1.0) -> Any:
     if _no_lists(B.shape(scores)):
         return _masked(xp, xp.sum(scores, axis=-1), valid, labels)
     scores = scores / temperature
-    size = B.shape(scores)[-1]
-    index = xp.arange(size, device=B.device_of(scores))
-    later = index[None, :] >= index[:, None]  # [i, j]: j at or after i in the list
-    li, lj = labels[..., :, None], labels[..., None, :]
-    after = ((lj < li) | (xp.equal(lj, li) & later)) & valid[..., None, :]
-    candidates = xp.where(
-        after, scores[..., None, :], xp.full_like(after, -xp.inf, dtype=scores.dtype)
-    )
-    normaliser = B.logsumexp(xp, candidates, axis=-1)
-    zeros = xp.zeros_like(scores)
-    terms = xp.where(valid, xp.where(valid, normaliser, zeros) - scores, zeros)
+    # The items in drawing order: decreasing label, ties in list order (a stable sort of
+    # -label), items not in the list last. Each drawn item's normaliser is the log-sum-exp of
+    # the scores of the items present from it to the end.
+    key = xp.where(valid, -labels, xp.full_like(labels, xp.inf))
+    order = xp.argsort(key, axis=-1, stable=True)
+    drawn = B.take_along_last(xp, scores, order)
+    present = B.take_along_last(xp, valid, order)
+    normaliser = B.suffix_logsumexp(xp, drawn, present)
+    terms = xp.where(present, normaliser - drawn, xp.zeros_like(drawn))
     return _masked(xp, xp.sum(terms, axis=-1), valid, labels)
 
 
