@@ -73,6 +73,11 @@ BINARY_MASKS = ((4, 16, 16), (16, 256, 256))
 BOXES = ((32,), (100000,))
 #: (small, large) (lists, list size).
 LISTS = ((32, 10), (4096, 100))
+#: (small, large) (batch, time, classes) of CTC rows (benchmarks/run.py's).
+CTC = ((4, 20, 8), (64, 100, 32))
+#: (small, large) (batch, classes) of multilabel rows (1 to 4 target classes each: torch's
+#: kernel is O(targets x classes) per sample, the formula O(classes^2)).
+LABEL_LISTS = ((32, 10), (4096, 100))
 
 Arrays = dict[str, np.ndarray]
 #: The keyword arguments of a row: fixed, or computed from its NumPy arrays (ArcFace's shapes).
@@ -91,6 +96,11 @@ def _ours_mean(loss: Any, a: Any) -> Any:
 def _ours_labels(loss: Any, a: Any) -> Any:
     """Integer labels as ``y_true`` (smp's multiclass mode)."""
     return loss(a["labels"], a["pred"])
+
+
+def _ours_labels_mean(loss: Any, a: Any) -> Any:
+    """Integer labels as ``y_true``, per-sample values averaged (optax' multiclass losses)."""
+    return loss(a["labels"], a["pred"]).mean()
 
 
 def _pred_true(peer: Any, a: Any) -> Any:
@@ -265,6 +275,43 @@ def _boxes(rng: np.random.Generator, shape: tuple[int, ...]) -> Arrays:
             "pred": _f32(np.concatenate([pred_xy, pred_xy + pred_wh], -1))}
 
 
+def _label_lists(rng: np.random.Generator, shape: tuple[int, ...]) -> Arrays:
+    """Each row's 1 to 4 target classes padded with -1 (torch's MultiLabelMarginLoss); scores."""
+    batch, classes = shape
+    labels = np.full(shape, -1, np.int64)
+    for row, count in enumerate(rng.integers(1, 5, batch)):
+        labels[row, :count] = rng.choice(classes, count, replace=False)
+    return {"true": labels, "pred": _f32(rng.normal(size=shape))}
+
+
+def _kl(rng: np.random.Generator, shape: tuple[int, ...]) -> Arrays:
+    """Target probabilities and predicted log-probabilities (torch's and optax's KL)."""
+    def softmax(x: np.ndarray) -> np.ndarray:
+        e = np.exp(x - x.max(-1, keepdims=True))
+        return e / e.sum(-1, keepdims=True)
+
+    return {"true": _f32(softmax(rng.normal(size=shape))),
+            "pred": _f32(np.log(softmax(rng.normal(size=shape))))}
+
+
+def _kl_log(rng: np.random.Generator, shape: tuple[int, ...]) -> Arrays:
+    """:func:`_kl` with log-probability targets."""
+    a = _kl(rng, shape)
+    return {"true": _f32(np.log(a["true"])), "pred": a["pred"]}
+
+
+def _ctc(rng: np.random.Generator, shape: tuple[int, ...]) -> Arrays:
+    """0-padded labels (lengths 1..time/5, labels 1..classes-1), logits, and the lengths torch
+    takes (every frame counts)."""
+    batch, time, classes = shape
+    max_len = time // 5
+    labels = rng.integers(1, classes, (batch, max_len))
+    lengths = rng.integers(1, max_len + 1, batch)
+    labels[np.arange(max_len)[None, :] >= lengths[:, None]] = 0
+    return {"true": labels.astype(np.int64), "pred": _f32(rng.normal(size=shape)),
+            "input_lengths": np.full(batch, time, np.int64), "target_lengths": lengths}
+
+
 def _lists(rng: np.random.Generator, shape: tuple[int, ...]) -> Arrays:
     """Graded relevance 0..4 (with ties) and scores, one list per row."""
     return {"true": _f32(rng.integers(0, 5, shape)), "pred": _f32(rng.normal(size=shape))}
@@ -299,6 +346,19 @@ def _with_labels_mean(peer: Any, a: Any) -> Any:
 def _with_labels(peer: Any, a: Any) -> Any:
     """``peer(pred, integer labels)`` (smp's multiclass mode)."""
     return peer(a["pred"], a["labels"])
+
+
+def _torch_ctc(peer: Any, a: Any) -> Any:
+    """torch.nn.CTCLoss on (time, batch, classes) log-probabilities of the same logits."""
+    log_probs = a["pred"].log_softmax(-1).transpose(0, 1)
+    return peer(log_probs, a["true"], a["input_lengths"], a["target_lengths"])
+
+
+def _optax_ctc_mean(peer: Any, a: Any) -> Any:
+    """optax.ctc_loss with paddings from the labels (0 pads) and no padded frame, averaged."""
+    logits, labels = a["pred"], a["true"]
+    zeros = 0.0 * logits[..., 0]
+    return peer(logits, zeros, labels, (labels == 0).astype(logits.dtype)).mean()
 
 
 def _two_views(peer: Any, a: Any) -> Any:
@@ -356,6 +416,16 @@ CASES: list[PeerCase] = [
              F + "margin_ranking_loss", _split_pair),
     PeerCase("triplet_margin", "torch.nn.TripletMarginLoss", "torch", EMBEDDINGS, _triplets,
              F + "triplet_margin_loss", _triplet),
+    PeerCase("kl_div", "torch.nn.KLDivLoss", "torch", ELEMENTWISE, _kl, F + "kl_div",
+             kwargs={"reduction": "batchmean"}),
+    PeerCase("ctc", "torch.nn.CTCLoss", "torch", CTC, _ctc, "torch.nn.CTCLoss", _torch_ctc,
+             note="(log_softmax, time-major)"),
+    PeerCase("triplet_margin", "torch.nn.TripletMarginWithDistanceLoss", "torch", EMBEDDINGS,
+             _triplets, F + "triplet_margin_with_distance_loss", _triplet),
+    PeerCase("hinge_embedding", "torch.nn.HingeEmbeddingLoss", "torch", ELEMENTWISE, _signed,
+             F + "hinge_embedding_loss"),
+    PeerCase("multilabel_margin", "torch.nn.MultiLabelMarginLoss", "torch", LABEL_LISTS,
+             _label_lists, F + "multilabel_margin_loss"),
     # --- torchvision.ops (eager) ---
     PeerCase("sigmoid_focal", "torchvision.ops.sigmoid_focal_loss", "torch", ELEMENTWISE, _binary,
              TV + "sigmoid_focal_loss", kwargs={"reduction": "mean"}),
@@ -412,6 +482,8 @@ CASES: list[PeerCase] = [
              _with_labels, kwargs={"mode": "multiclass"}, ours=_ours_labels),
     PeerCase("mcc", "smp.losses.MCCLoss", "torch", MASKS, _binary_probabilities,
              SMP + "MCCLoss"),
+    PeerCase("dice_focal", "smp.losses.FocalLoss", "torch", MASKS, _masks, SMP + "FocalLoss",
+             _with_labels, kwargs={"mode": "multiclass"}, ours=_ours_labels),
     # --- optax (jitted) ---
     PeerCase("sigmoid_focal", "optax.sigmoid_focal_loss", "jax", ELEMENTWISE, _binary,
              "optax.losses.sigmoid_focal_loss", _pred_true_mean, ours=_ours_mean),
@@ -419,8 +491,28 @@ CASES: list[PeerCase] = [
              "optax.losses.poly_loss_cross_entropy", _pred_true_mean, ours=_ours_mean),
     PeerCase("sparsemax", "optax.multiclass_sparsemax_loss", "jax", ELEMENTWISE, _onehot,
              "optax.losses.multiclass_sparsemax_loss", _with_labels_mean, ours=_ours_mean),
+    PeerCase("sparsemax", "optax.sparsemax_loss", "jax", ELEMENTWISE, _binary,
+             "optax.losses.sparsemax_loss", _pred_true_mean, ours=_ours_mean),
+    PeerCase("kl_div", "optax.kl_divergence", "jax", ELEMENTWISE, _kl,
+             "optax.losses.kl_divergence", _pred_true_mean, ours=_ours_mean),
+    PeerCase("kl_div", "optax.kl_divergence_with_log_targets", "jax", ELEMENTWISE, _kl_log,
+             "optax.losses.kl_divergence_with_log_targets", _pred_true_mean, ours=_ours_mean),
+    PeerCase("kl_div", "optax.generalized_kl_divergence", "jax", ELEMENTWISE, _kl,
+             "optax.losses.generalized_kl_divergence", _pred_true_mean, ours=_ours_mean),
+    PeerCase("ctc", "optax.ctc_loss", "jax", CTC, _ctc, "optax.losses.ctc_loss", _optax_ctc_mean,
+             ours=_ours_mean),
+    PeerCase("categorical_crossentropy", "optax.safe_softmax_cross_entropy", "jax", ELEMENTWISE,
+             _onehot, "optax.losses.safe_softmax_cross_entropy", _pred_true_mean,
+             ours=_ours_mean),
     PeerCase("triplet_margin", "optax.triplet_margin_loss", "jax", EMBEDDINGS, _triplets,
              "optax.losses.triplet_margin_loss", _triplet_mean, ours=_ours_mean),
+    PeerCase("multiclass_hinge", "optax.multiclass_hinge_loss", "jax", ELEMENTWISE, _onehot,
+             "optax.losses.multiclass_hinge_loss", _with_labels_mean, ours=_ours_labels_mean),
+    PeerCase("multiclass_hinge", "optax.multiclass_perceptron_loss", "jax", ELEMENTWISE,
+             _onehot, "optax.losses.multiclass_perceptron_loss", _with_labels_mean,
+             ours=_ours_labels_mean),
+    PeerCase("perceptron", "optax.perceptron_loss", "jax", ELEMENTWISE, _signed,
+             "optax.losses.perceptron_loss", _pred_true_mean, ours=_ours_mean),
     PeerCase("ntxent", "optax.ntxent", "jax", EMBEDDINGS, _embeddings, "optax.losses.ntxent"),
     PeerCase("ranking_softmax", "optax.ranking_softmax_loss", "jax", LISTS, _lists,
              "optax.losses.ranking_softmax_loss"),
@@ -428,6 +520,13 @@ CASES: list[PeerCase] = [
              "optax.losses.dice_loss", _pred_true_mean, note="(channels-last)"),
     PeerCase("focal_tversky", "optax.binary_dice_loss", "jax", BINARY_MASKS, _binary,
              "optax.losses.binary_dice_loss", _pred_true_mean),
+    PeerCase("generalized_dice", "optax.multiclass_generalized_dice_loss", "jax", MASKS,
+             _masks_last, "optax.losses.multiclass_generalized_dice_loss",
+             note="(channels-last)"),
+    PeerCase("half_squared_error", "optax.l2_loss", "jax", ELEMENTWISE, _regression,
+             "optax.losses.l2_loss", _pred_true_mean, ours=_ours_mean),
+    PeerCase("cosine_distance", "optax.cosine_distance", "jax", ELEMENTWISE, _regression,
+             "optax.losses.cosine_distance", _pred_true_mean, ours=_ours_mean),
     # --- keras-rs (jitted, Keras' JAX backend) and rax (jitted) ---
     PeerCase("pairwise_logistic", "keras_rs.losses.PairwiseLogisticLoss", "jax", LISTS, _lists,
              "keras_rs.losses.PairwiseLogisticLoss", _keras),
@@ -453,8 +552,9 @@ NO_PEER = {
               "not install beside the pinned set (the tests use reference values, "
               "scripts/references/keras_hub_similarity.py)",
 }
-TFA = ("TF Addons runs on TensorFlow, which anyloss has no backend for (and installs only "
-       "beside TensorFlow <= 2.15): no peer on the same framework to time against")
+TFA = ("TF Addons installs only beside TensorFlow <= 2.15, not beside the pinned TensorFlow "
+       "2.21 that anyloss' TensorFlow rows use (the tests use reference values, "
+       "scripts/references/tfa_*.py)")
 
 
 def not_covered(cases: list[PeerCase]) -> list[tuple[str, str, str]]:
@@ -474,6 +574,9 @@ def not_covered(cases: list[PeerCase]) -> list[tuple[str, str, str]]:
                       "and optax")
         elif spelling == "torch.nn.NLLLoss2d":
             reason = "torch's deprecated alias of NLLLoss (the torch.nn.NLLLoss row)"
+        elif spelling == "optax.convex_kl_divergence":
+            reason = ("optax's deprecated alias of generalized_kl_divergence (the "
+                      "optax.generalized_kl_divergence row)")
         else:
             reason = "no row yet: add one to CASES"
         out.append((spelling, name, reason))

@@ -95,7 +95,8 @@ def test_get_rejects_base_classes_and_foreign_classes():
 NON_DEFAULTS = {
     "MeanSquaredError": {}, "MeanAbsoluteError": {}, "MeanAbsolutePercentageError": {},
     "MeanSquaredLogarithmicError": {}, "LogCosh": {}, "Poisson": {}, "KLDivergence": {},
-    "Hinge": {}, "SquaredHinge": {}, "CategoricalHinge": {}, "CTC": {},
+    "Hinge": {}, "SquaredHinge": {}, "CategoricalHinge": {},
+    "CTC": {"divide_by_label_length": True, "zero_infinity": True},
     "Huber": {"delta": 2.5}, "CosineSimilarity": {"axis": 0},
     "BinaryCrossentropy": {"from_logits": True, "label_smoothing": 0.2, "axis": 0},
     "BinaryFocalCrossentropy": {"apply_class_balancing": True, "alpha": 0.4, "gamma": 1.5,
@@ -325,10 +326,14 @@ def test_keras_dtype_policy_config_is_read():
     ("MSELoss", r"'torch\.nn\.MSELoss' \(anyloss mean_squared_error\)"),
     ("softmax_cross_entropy_with_integer_labels",
      r"'optax\.softmax_cross_entropy_with_integer_labels' \(anyloss sparse_categorical"),
+    ("KLDivLoss", r"'torch\.nn\.KLDivLoss' \(anyloss kl_div\)"),
+    ("CTCLoss", r"'torch\.nn\.CTCLoss' \(anyloss ctc\)"),
+    ("safe_softmax_cross_entropy",
+     r"'optax\.safe_softmax_cross_entropy' \(anyloss categorical_crossentropy\)"),
     # Names without a spelling: a hint at the nearest anyloss loss.
-    ("KLDivLoss", r"use KLDivergence\(\) on probabilities"),
-    ("optax.l2_loss", r"mean_squared_error\(targets, predictions\).*times 0\.5"),
-    ("CTCLoss", r"use CTC\(\)"),
+    ("optax.cosine_similarity", r"not a loss: use cosine_distance\(targets, predictions\)"),
+    ("optax.losses.smooth_labels", r"label transform.*label_smoothing="),
+    ("optax.make_fenchel_young_loss", r"sparsemax\(labels, scores\)"),
 ])
 def test_peer_names_point_at_the_right_loss(peer, expected):
     # Issue 14: "CrossEntropyLoss" used to suggest BinaryCrossentropy, the wrong loss.

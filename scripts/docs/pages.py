@@ -56,6 +56,8 @@ INPUT_KINDS = {
     Inputs.TRIPLETS: "`y_true` unused; anchor, positive, negative stacked on axis 1",
     Inputs.BOXES: "target and predicted boxes `(..., 4)` in a stated `box_format`",
     Inputs.LISTS: "graded relevance `(batch, list_size)` (negative: not in the list); scores",
+    Inputs.LABEL_LISTS: "each sample's target class indices padded with -1 `(batch, classes)`; "
+    "class scores",
 }
 
 #: The API reference pages of the names that are not losses: page -> (title, introduction).

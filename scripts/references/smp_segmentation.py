@@ -1,9 +1,11 @@
 """Reference values of segmentation_models_pytorch's losses, for tests/catalogue.
 
-Runs smp's ``DiceLoss``, ``JaccardLoss``, ``TverskyLoss``, ``LovaszLoss`` and ``MCCLoss`` on
-inputs seeded here (NumPy, seeds 0, 1, 2; float64) in the binary, multiclass and multilabel
+Runs smp's ``DiceLoss``, ``JaccardLoss``, ``TverskyLoss``, ``LovaszLoss``, ``MCCLoss`` and
+``FocalLoss`` on inputs seeded here (NumPy, seeds 0, 1, 2; float64) in the binary, multiclass and multilabel
 modes, and writes ``tests/catalogue/references/smp_segmentation.json``: the inputs, the loss
-values and the gradients with respect to ``y_pred``, with provenance.
+values and the gradients with respect to ``y_pred``, with provenance. For ``FocalLoss``, whose
+number is a mean over every pixel, also smp's value on each sample alone (``per_sample``) and
+the gradient of their sum (``per_sample_grad``).
 
 smp cannot be installed beside anyloss' pinned dev set (it pulls its own torch build), so it
 runs in its own environment::
@@ -55,6 +57,9 @@ CASES = [
     ("LovaszLoss", {"per_image": True}, ("binary", "multiclass", "multilabel"), False),
     ("LovaszLoss", {"ignore_index": 2}, ("multiclass",), False),
     ("MCCLoss", {}, ("binary",), True),
+    ("FocalLoss", {}, ("binary", "multiclass", "multilabel"), False),
+    ("FocalLoss", {"alpha": 0.25, "gamma": 1.5}, ("binary", "multiclass", "multilabel"), False),
+    ("FocalLoss", {"alpha": 0.7, "gamma": 0.0}, ("multiclass",), False),
 ]
 
 
@@ -92,6 +97,14 @@ def main() -> None:
                 true = torch.tensor(y_true)
                 value = loss(pred, true)
                 (grad,) = torch.autograd.grad(value, pred)
+                extra = {}
+                if name == "FocalLoss":
+                    alone = [loss(pred[b : b + 1], true[b : b + 1]) for b in range(BATCH)]
+                    (alone_grad,) = torch.autograd.grad(sum(alone), pred)
+                    extra = {
+                        "per_sample": [float(v.detach()) for v in alone],
+                        "per_sample_grad": alone_grad.numpy().tolist(),
+                    }
                 records.append(
                     {
                         "loss": f"smp.losses.{name}",
@@ -103,6 +116,7 @@ def main() -> None:
                         "dtype": str(dtype).removeprefix("torch."),
                         "value": float(value.detach()),
                         "grad": grad.numpy().tolist(),
+                        **extra,
                     }
                 )
     OUT.parent.mkdir(parents=True, exist_ok=True)

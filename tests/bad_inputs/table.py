@@ -266,6 +266,21 @@ row("pinball-tau-one-per-column",
     _call("pinball", *example("pinball")[:2], tau=[0.1, 0.9]), ValueError, "tau", "(3, 3)",
     "one column per quantile")
 
+# --- optax' regression losses (half_squared_error, cosine_distance) -------------------------------
+
+_hyper("cosine_distance", "epsilon", {"negative": -1.0, **_BAD_VALUES}, "finite number >= 0")
+_t, _p, _ = example("cosine_distance")
+row("cosine_distance-axis-out-of-range", _call("cosine_distance", _t, _p, axis=5), ValueError,
+    "axis", "5", "Use an axis in")
+row("cosine_distance-axis-string", _call("cosine_distance", _t, _p, axis="x"), TypeError, "axis",
+    "'x'", "int")
+row("CosineDistance-axis-float", lambda A: al.CosineDistance(axis=1.0), TypeError, "axis", "1.0",
+    "int", arrays=False)
+row("half_squared_error-shape-mismatch", _call("half_squared_error", _t, _p[:, :2]), ValueError,
+    "y_pred", "(3, 2)", "same shape")
+row("optax.cosine_distance-where", lambda A: al.get("optax.cosine_distance", where=A(_t) > 0),
+    TypeError, "where", "optax.cosine_distance", "Supported arguments: axis, epsilon")
+
 # --- segmentation family's catalogue losses (jaccard, focal_tversky, generalized_dice, dice_ce,
 # dice_focal, mcc, lovasz) ------------------------------------------------------------------------
 
@@ -279,6 +294,7 @@ for _name, _arg in (("dice_ce", "lambda_ce"), ("mcc", "smooth_dr"), ("jaccard", 
            "finite number >= 0")
 for _name, _arg, _value in (("jaccard", "activation", "relu"), ("mcc", "aggregation", "image"),
                             ("generalized_dice", "weight_type", "cube"),
+                            ("generalized_dice", "combine", "sum"),
                             ("lovasz", "variant", "sigmoid")):
     row(f"{_name}-{_arg}-{_value}", _call(_name, *example(_name)[:2], **{_arg: _value}),
         ValueError, _arg, repr(_value), "must be one of")
@@ -294,6 +310,89 @@ row("dice_ce-include_background-string",
 row("jaccard-axis-names-the-class-axis",
     _call("jaccard", *example("jaccard")[:2], axis=(1, 2)), ValueError, "axis", "(1, 2)",
     "never summed per sample")
+row("smp.losses.FocalLoss-normalized", lambda A: al.get("smp.losses.FocalLoss", mode="binary",
+                                                        normalized=True),
+    ValueError, "normalized", "normalized=True", "Supported values: False", arrays=False)
+row("smp.losses.FocalLoss-ignore_index", lambda A: al.get("smp.losses.FocalLoss",
+                                                          mode="multiclass", ignore_index=255),
+    TypeError, "ignore_index", "smp.losses.FocalLoss", "Supported arguments", arrays=False)
+row("optax.multiclass_generalized_dice_loss-smooth",
+    lambda A: al.get("optax.multiclass_generalized_dice_loss", smooth=0.5), TypeError, "smooth",
+    "multiclass_generalized_dice_loss", "smooth = smooth_dr = 2 s", arrays=False)
+
+# --- hinge family's catalogue losses (hinge_embedding, multilabel_margin, multiclass_hinge) -----
+
+for _name in ("hinge_embedding", "multiclass_hinge"):
+    _hyper(_name, "margin", {"string": "x", "nan": float("nan"), "inf": float("inf"),
+                             "bool": True, "huge": 10 ** 400}, "finite number")
+_t, _p, _ = example("hinge_embedding")
+for _case, _labels, _seen in (("fractional", np.where(_t > 0, 0.5, -1.0), "0.5"),
+                              ("mixed-0-1-minus-1", np.where(_t > 0, 0.0, -1.0), "0.0"),
+                              ("two", np.where(_t > 0, 2.0, 1.0), "2.0")):
+    row(f"hinge_embedding-label-{_case}", _call("hinge_embedding", _labels, _p), ValueError,
+        "y_true", _seen, "map your targets to -1/1")
+    row(f"HingeEmbedding-label-{_case}",
+        lambda A, y=_labels, p=_p: al.HingeEmbedding()(A(y), A(p)), ValueError, "y_true", _seen,
+        "map your targets to -1/1")
+_t, _p, _ = example("multilabel_margin")
+_ML_LABELS = {
+    "label-too-large": (np.where(_t == 0, 4, _t), ValueError, "4", "padded with -1"),
+    "label-below-minus-one": (np.where(_t == 0, -2, _t), ValueError, "-2", "padded with -1"),
+    "label-fractional": (np.where(_t == 0, 0.5, _t), ValueError, "0.5", "Round or cast"),
+    "label-nan": (np.where(_t == 0, np.nan, _t), ValueError, "nan", "Round or cast"),
+    "label-bool": (_t > 0, TypeError, "boolean", "integer class indices"),
+}
+for _case, (_labels, _err, _seen, _fix) in _ML_LABELS.items():
+    row(f"multilabel_margin-{_case}", _call("multilabel_margin", _labels, _p), _err, "y_true",
+        _seen, _fix)
+    row(f"MultiLabelMargin-{_case}", lambda A, y=_labels, p=_p: al.MultiLabelMargin()(A(y), A(p)),
+        _err, "y_true", _seen, _fix)
+row("multilabel_margin-one-label-per-sample", _call("multilabel_margin", _t[:, 0], _p),
+    ValueError, "y_true", "(3,)", "pad each row with -1")
+row("multilabel_margin-y_pred-scalar",
+    lambda A: al.multilabel_margin(A(np.array(0)), A(np.float32(0.5))), ValueError, "y_pred",
+    "()", "one score per class")
+_t, _p, _ = example("multiclass_hinge")
+for _case, (_labels, _err, _seen, _fix) in _LABEL_CASES.items():
+    row(f"multiclass_hinge-{_case}", _call("multiclass_hinge", _labels, _p), _err, "y_true", _seen,
+        _fix)
+row("multiclass_hinge-one-hot-labels", _call("multiclass_hinge", np.eye(3)[_t], _p), ValueError,
+    "y_true", "(3, 3)", "not one-hot")
+
+# --- kl_div, ctc's and sparsemax' flags, and their peer spellings ------------------------------
+
+for _name, _flag in (("kl_div", "log_target"), ("kl_div", "generalized"),
+                     ("ctc", "divide_by_label_length"), ("ctc", "zero_infinity"),
+                     ("sparsemax", "binary")):
+    row(f"{_name}-{_flag}-string", _call(_name, *example(_name)[:2], **{_flag: "false"}),
+        TypeError, _flag, "'false'", "True or False")
+    row(f"{CLASS_OF[_name].__name__}-{_flag}-string",
+        lambda A, c=CLASS_OF[_name], f=_flag: c(**{f: "false"}), TypeError, _flag, "'false'",
+        "True or False", arrays=False)
+_t, _p, _ = example("kl_div")
+row("kl_div-axis-out-of-range", _call("kl_div", _t, _p, axis=5), ValueError, "axis", "5",
+    "Use an axis in")
+row("kl_div-axis-string", _call("kl_div", _t, _p, axis="x"), TypeError, "axis", "'x'", "int")
+row("KLDiv-axis-float", lambda A: al.KLDiv(axis=1.0), TypeError, "axis", "1.0", "int",
+    arrays=False)
+row("kl_div-rank-mismatch", _call("kl_div", _t[..., None, None], _p), ValueError, "y_true",
+    str(_t[..., None, None].shape), "reshape")
+row("torch.nn.KLDivLoss-reduction-elementwise_mean",
+    lambda A: al.get("torch.nn.KLDivLoss", reduction="elementwise_mean"), ValueError,
+    "reduction", "'elementwise_mean'", "Supported values: 'mean', 'batchmean', 'sum', 'none'",
+    arrays=False)
+row("torch.nn.KLDivLoss-size_average", lambda A: al.get("torch.nn.KLDivLoss", size_average=True),
+    TypeError, "size_average", "torch.nn.KLDivLoss", "Supported arguments: log_target, reduction",
+    arrays=False)
+row("optax.kl_divergence-where", lambda A: al.get("optax.kl_divergence", where=A(_t) > 0),
+    TypeError, "where", "optax.kl_divergence", "Supported arguments: axis")
+row("torch.nn.CTCLoss-blank", lambda A: al.get("torch.nn.CTCLoss", blank=1), ValueError, "blank",
+    "blank=1", "Supported values: 0", arrays=False)
+row("optax.ctc_loss-blank_id", lambda A: al.get("optax.ctc_loss", blank_id=2), ValueError,
+    "blank_id", "blank_id=2", "Supported values: 0", arrays=False)
+row("sparsemax-binary-shape-mismatch",
+    _call("sparsemax", np.array([0.0, 1.0, 1.0]), np.array([[0.5, 0.5, 2.0]] * 2), binary=True),
+    ValueError, "y_true", "(3,)", "reshape")
 
 # --- axis ---------------------------------------------------------------------------------------
 

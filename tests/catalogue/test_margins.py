@@ -1,5 +1,6 @@
-"""Margin losses (``hinge.py``: multi_margin, soft_margin; hinge's optax spelling) and explicit
-pairs and triplets (``pairs.py``) against their peers: torch.nn (and optax), values and
+"""Margin losses (``hinge.py``: multi_margin, soft_margin, hinge_embedding, multilabel_margin,
+multiclass_hinge, perceptron; hinge's optax spelling) and explicit pairs and triplets
+(``pairs.py``) against their peers: torch.nn (and optax), values and
 gradients with respect to ``y_pred`` in float64, three seeds, on NumPy, torch and JAX inputs;
 the classes for every reduction, with and without sample weights; every peer spelling through
 ``al.get`` (keywords and config); ``jax.jit``; lazy Dask; ``torch.compile(fullgraph=True)``.
@@ -18,6 +19,7 @@ import numpy as np
 import pytest
 
 import anyloss as al
+from anyloss import backend as B
 from tests.helpers import Backend, tf_value_and_grad
 
 torch = pytest.importorskip("torch")
@@ -56,6 +58,31 @@ def _torch_soft_margin(t: Any, x: Any, reduction: str = "none") -> Any:
     return values.sum() if reduction == "sum" else values
 
 
+def _torch_hinge_embedding(t: Any, x: Any, reduction: str = "none", **kw: Any) -> Any:
+    # As soft_margin: torch's "mean" is anyloss'; its "sum" and "none" are per element.
+    if reduction == "mean":
+        return torch.nn.HingeEmbeddingLoss(**kw)(x, t)
+    values = torch.nn.HingeEmbeddingLoss(reduction="none", **kw)(x, t).mean(-1)
+    return values.sum() if reduction == "sum" else values
+
+
+def _torch_multilabel_margin(t: Any, x: Any, reduction: str = "none") -> Any:
+    return torch.nn.MultiLabelMarginLoss(reduction=reduction)(x, t)
+
+
+def _optax_multiclass_hinge(t: Any, x: Any, margin: float = 1.0) -> Any:
+    """optax' per-sample values (its losses take JAX arrays, ``(scores, labels)``). optax has
+    no margin: ``margin * multiclass_hinge_loss(x / margin)`` is the margin's loss."""
+    if margin == 0.0:
+        return optax.losses.multiclass_perceptron_loss(x, t)
+    return margin * optax.losses.multiclass_hinge_loss(x / margin, t)
+
+
+def _optax_perceptron(t: Any, x: Any) -> Any:
+    # optax is element-wise; anyloss averages the last axis (the spelling's note).
+    return jnp.mean(optax.losses.perceptron_loss(x, t), axis=-1)
+
+
 def _torch_cosine_embedding(t: Any, x: Any, reduction: str = "none", **kw: Any) -> Any:
     return torch.nn.CosineEmbeddingLoss(reduction=reduction, **kw)(x[:, 0], x[:, 1], t)
 
@@ -68,6 +95,11 @@ def _torch_triplet(t: Any, x: Any, reduction: str = "none", **kw: Any) -> Any:
     return torch.nn.TripletMarginLoss(reduction=reduction, **kw)(x[:, 0], x[:, 1], x[:, 2])
 
 
+def _torch_triplet_with_distance(t: Any, x: Any, reduction: str = "none", **kw: Any) -> Any:
+    loss = torch.nn.TripletMarginWithDistanceLoss(reduction=reduction, **kw)
+    return loss(x[:, 0], x[:, 1], x[:, 2])
+
+
 def _signs(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     return np.where(rng.random(shape) < 0.5, -1.0, 1.0)
 
@@ -78,6 +110,23 @@ def _multi_margin_inputs(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarr
 
 def _signed_inputs(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     return _signs(rng, (BATCH, 3)), 3.0 * rng.normal(size=(BATCH, 3))
+
+
+def _distances(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    # Below 0, below and beyond the margin.
+    return _signs(rng, (BATCH, 3)), rng.uniform(-0.5, 2.5, (BATCH, 3))
+
+
+def _label_lists(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Each sample's target classes padded with -1: none, some, all, a class listed twice
+    (torch counts it twice) and valid entries after the first -1 (not read)."""
+    classes = 5
+    labels = np.full((BATCH, classes), -1, np.int64)
+    for row, count in enumerate([0, 1, 2, 3, classes, 2, 1]):
+        labels[row, :count] = rng.permutation(classes)[:count]
+    labels[5, 2:] = [-1, 3, 0]
+    labels[6, :3] = [2, 2, -1]
+    return labels, rng.normal(size=(BATCH, classes))
 
 
 def _embedding_pairs(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -105,6 +154,8 @@ class Case:
     peer: Callable[..., Any]
     inputs: Callable[[np.random.Generator], tuple[np.ndarray, np.ndarray]]
     peer_kwargs: dict[str, Any] = field(default_factory=dict)
+    #: The peer is optax' (JAX arrays, per-sample values), not torch's.
+    jax: bool = False
 
     @property
     def id(self) -> str:
@@ -122,6 +173,8 @@ class Case:
     def reference(self, y_true: np.ndarray, y_pred: np.ndarray, reduction: str = "none",
                   weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The peer's value and its gradient with respect to y_pred (of the sum)."""
+        if self.jax:
+            return self._jax_reference(y_true, y_pred, reduction, weights)
         x = _t(y_pred).requires_grad_(True)
         t = _t(y_true)
         if weights is None:
@@ -131,6 +184,21 @@ class Case:
             out = out / len(weights)
         (grad,) = torch.autograd.grad(out.sum(), x)
         return out.detach().numpy(), grad.numpy()
+
+    def _jax_reference(self, y_true: np.ndarray, y_pred: np.ndarray, reduction: str,
+                       weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """optax' per-sample values reduced as anyloss reduces (optax does not reduce)."""
+        t = jnp.asarray(y_true)
+
+        def out(x: Any) -> Any:
+            values = self.peer(t, x, **self.peer_kwargs)
+            if weights is not None:
+                return jnp.sum(values * jnp.asarray(weights)) / len(weights)
+            return {"none": values, "mean": jnp.mean(values), "sum": jnp.sum(values)}[reduction]
+
+        x = jnp.asarray(y_pred)
+        grad = jax.grad(lambda p: jnp.sum(out(p)))(x)
+        return np.asarray(out(x)), np.asarray(grad)
 
 
 CASES = [
@@ -150,7 +218,22 @@ CASES = [
          {"margin": 2.0, "p": 1.0, "swap": True}),
     Case("triplet_margin", {"p": 3.0, "eps": 1e-3}, _torch_triplet, _triplets,
          {"p": 3.0, "eps": 1e-3}),
+    # Appended: the tests above pick cases by index.
+    Case("hinge_embedding", {}, _torch_hinge_embedding, _distances),
+    Case("hinge_embedding", {"margin": 0.5}, _torch_hinge_embedding, _distances,
+         {"margin": 0.5}),
+    Case("multilabel_margin", {}, _torch_multilabel_margin, _label_lists),
+    Case("multiclass_hinge", {}, _optax_multiclass_hinge, _multi_margin_inputs, jax=True),
+    Case("multiclass_hinge", {"margin": 0.0}, _optax_multiclass_hinge, _multi_margin_inputs,
+         {"margin": 0.0}, jax=True),
+    Case("multiclass_hinge", {"margin": 0.5}, _optax_multiclass_hinge, _multi_margin_inputs,
+         {"margin": 0.5}, jax=True),
+    Case("perceptron", {}, _optax_perceptron, _signed_inputs, jax=True),
+    Case("triplet_margin", {"margin": 0.5, "swap": True}, _torch_triplet_with_distance,
+         _triplets, {"margin": 0.5, "swap": True}),
 ]
+#: The cases added with hinge_embedding, multilabel_margin, multiclass_hinge and perceptron.
+NEW_CASES = CASES[10:]
 
 
 def _value_and_grad(lib: str, fn: Callable[[Any, Any], Any], y_true: np.ndarray,
@@ -228,6 +311,91 @@ def test_zero_one_labels_are_read_as_minus_one_one():
            _torch_soft_margin(_t(2.0 * labels01 - 1.0), _t(scores)).numpy())
 
 
+def test_zero_one_labels_of_hinge_embedding_and_perceptron_are_read_as_minus_one_one():
+    rng = np.random.default_rng(4)
+    _, y_pred = _distances(rng)
+    labels01 = (rng.random(y_pred.shape) < 0.5).astype(float)
+    signed = 2.0 * labels01 - 1.0
+    expected = _torch_hinge_embedding(_t(signed), _t(y_pred)).numpy()
+    _close(al.hinge_embedding(labels01, y_pred), expected)
+    _close(al.hinge_embedding(_t(labels01), _t(y_pred)).numpy(), expected)  # the torch kernel
+    _close(al.perceptron(labels01, y_pred),
+           _optax_perceptron(jnp.asarray(signed), jnp.asarray(y_pred)))
+
+
+def test_hinge_embedding_refuses_other_labels_where_values_are_checked():
+    _, y_pred = _distances(np.random.default_rng(0))
+    labels = np.where(np.arange(y_pred.size).reshape(y_pred.shape) % 3 == 0, 0.5, 1.0)
+    mixed = np.tile([[0.0, 1.0, -1.0]], (BATCH, 1))  # not all 0/1: the 0 stays a 0
+    for lib in (np.asarray, _t, jnp.asarray):
+        for y_true, seen in ((labels, "0.5"), (mixed, "0")):
+            with pytest.raises(ValueError, match=rf"hinge_embedding: `y_true` must hold the "
+                               rf"labels 1 .* and -1 .*Received the label {seen}\."):
+                al.hinge_embedding(lib(y_true), lib(y_pred))
+
+
+def test_hinge_embedding_takes_other_labels_as_torch_where_no_check_runs():
+    # torch adds both terms for a label other than -1/1; so does anyloss where values are not
+    # read (jax.jit, accelerators, value_checks("never")). A NaN label gives NaN (torch: a
+    # number).
+    rng = np.random.default_rng(1)
+    _, y_pred = _distances(rng)
+    y_true = rng.choice([-1.0, 0.0, 1.0, 2.5], y_pred.shape)
+    expected = _torch_hinge_embedding(_t(y_true), _t(y_pred), margin=0.7).numpy()
+    jitted = jax.jit(lambda t, p: al.hinge_embedding(t, p, margin=0.7))
+    _close(jitted(jnp.asarray(y_true), jnp.asarray(y_pred)), expected)
+    with B.value_checks("never"):
+        for lib in (np.asarray, _t):
+            _close(np.asarray(al.hinge_embedding(lib(y_true), lib(y_pred), margin=0.7)),
+                   expected)
+    y_true = np.sign(y_true - 0.5)  # -1/1
+    y_true[0, 0] = np.nan
+    for lib in (np.asarray, _t, jnp.asarray):
+        out = np.asarray(al.hinge_embedding(lib(y_true), lib(y_pred)))
+        assert np.isnan(out[0]) and not np.isnan(out[1:]).any()
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_hinge_embedding_spelling_is_per_element_on_one_column(reduction):
+    # The note: torch's "sum" and "none" are per element, anyloss' per sample; for inputs of
+    # shape (batch, 1) they agree.
+    rng = np.random.default_rng(2)
+    y_true, y_pred = _signs(rng, (BATCH, 1)), rng.uniform(-0.5, 2.5, (BATCH, 1))
+    expected = torch.nn.HingeEmbeddingLoss(margin=0.5, reduction=reduction)(_t(y_pred),
+                                                                            _t(y_true))
+    loss = al.get("torch.nn.HingeEmbeddingLoss", margin=0.5, reduction=reduction)
+    for lib in (np.asarray, _t):
+        _close(np.asarray(loss(lib(y_true), lib(y_pred))).reshape(-1),
+               expected.numpy().reshape(-1))
+
+
+def test_multilabel_margin_reads_each_list_up_to_its_first_padding():
+    y_true, y_pred = _label_lists(np.random.default_rng(3))
+    other = y_true.copy()
+    other[5, 3:] = [-1, 4]  # after row 5's first -1: not read
+    expected = _torch_multilabel_margin(_t(y_true), _t(y_pred)).numpy()
+    for lib in (np.asarray, _t, jnp.asarray):
+        _close(np.asarray(al.multilabel_margin(lib(other), lib(y_pred))), expected)
+    # One sample, shape (classes,), as torch takes it (its value is 0-d).
+    for row in (0, 3, 6):
+        value = al.multilabel_margin(_t(y_true[row]), _t(y_pred[row]))
+        assert value.shape == ()
+        _close(value.numpy(), _torch_multilabel_margin(_t(y_true[row]), _t(y_pred[row])).numpy())
+        _close(al.multilabel_margin(y_true[row], y_pred[row]), value.numpy())
+
+
+def test_multilabel_margin_refuses_labels_outside_minus_one_to_classes():
+    _, y_pred = _label_lists(np.random.default_rng(0))
+    for bad, seen in ((5, "5"), (-2, "-2")):
+        y_true = np.full(y_pred.shape, -1)
+        y_true[:, 0] = 1
+        y_true[2, 3] = bad  # after the padding too: torch refuses it as well
+        for lib in (np.asarray, _t, jnp.asarray):
+            with pytest.raises(ValueError, match=rf"the label {seen}, outside -1\.\.4 for "
+                               r"y_pred with 5 classes.*padded with -1"):
+                al.multilabel_margin(lib(y_true), lib(y_pred))
+
+
 def test_triplet_y_true_may_be_none_in_the_function():
     _, y_pred = _triplets(np.random.default_rng(0))
     _close(al.triplet_margin(None, y_pred), al.triplet_margin(np.zeros(BATCH), y_pred))
@@ -249,6 +417,34 @@ def test_triplet_with_eps_under_the_root_equals_optax(norm_degree):
         _close(value.sum(), expected, lib)
         if grad is not None:
             _close(grad, expected_grad, lib)
+
+
+@pytest.mark.parametrize(("spelling", "peer"), [
+    ("optax.multiclass_hinge_loss", optax.losses.multiclass_hinge_loss),
+    ("optax.multiclass_perceptron_loss", optax.losses.multiclass_perceptron_loss),
+])
+def test_optax_multiclass_spellings_give_optax_numbers(spelling, peer):
+    y_true, y_pred = _multi_margin_inputs(np.random.default_rng(8))
+    y_pred[0] = [0.5, 0.5, 0.5, 0.5]  # a tie: every score equal
+    expected = peer(jnp.asarray(y_pred), jnp.asarray(y_true))
+    for loss in (al.get(spelling), al.get({"class_name": spelling, "config": {}})):
+        for lib in LIBS:
+            b = Backend.load(lib)
+            _close(b.to_numpy(loss(b.asarray(y_true), b.asarray(y_pred))), expected, lib)
+
+
+def test_perceptron_equals_optax_on_one_score_per_sample():
+    rng = np.random.default_rng(0)
+    y_true, y_pred = _signs(rng, (BATCH, 1)), rng.normal(size=(BATCH, 1))
+    y_pred[0, 0] = 0.0  # optax' gradient there is half the slope
+    expected, expected_grad = jax.value_and_grad(lambda x: jnp.sum(
+        optax.losses.perceptron_loss(x, jnp.asarray(y_true))))(jnp.asarray(y_pred))
+    for loss in (al.get("optax.perceptron_loss"), al.get({"class_name": "optax.perceptron_loss"})):
+        for lib in LIBS:
+            value, grad = _value_and_grad(lib, loss, y_true, y_pred)
+            _close(value.sum(), expected, lib)
+            if grad is not None:
+                _close(grad, expected_grad, lib)
 
 
 def test_hinge_equals_optax_on_one_score_per_sample():
@@ -273,11 +469,19 @@ SPELLINGS = [
     ("torch.nn.MarginRankingLoss", {"margin": 0.3}, _torch_margin_ranking, _score_pairs),
     ("torch.nn.TripletMarginLoss", {"margin": 0.5, "p": 1.0, "eps": 1e-4, "swap": True,
                                     "reduction": "sum"}, _torch_triplet, _triplets),
+    ("torch.nn.HingeEmbeddingLoss", {"margin": 0.5, "reduction": "mean"},
+     _torch_hinge_embedding, _distances),
+    ("torch.nn.MultiLabelMarginLoss", {"reduction": "sum"}, _torch_multilabel_margin,
+     _label_lists),
+    ("torch.nn.TripletMarginWithDistanceLoss", {"margin": 0.5, "swap": True,
+                                                "distance_function": None, "reduction": "none"},
+     _torch_triplet_with_distance, _triplets),
+    ("torch.nn.TripletMarginWithDistanceLoss", {}, _torch_triplet_with_distance, _triplets),
 ]
 
 
 @pytest.mark.parametrize(("spelling", "kwargs", "peer", "inputs"), SPELLINGS,
-                         ids=[s[0] for s in SPELLINGS])
+                         ids=[f"{s[0]}-{i}" for i, s in enumerate(SPELLINGS)])
 def test_torch_spellings_give_torch_numbers(spelling, kwargs, peer, inputs):
     y_true, y_pred = inputs(np.random.default_rng(5))
     peer_kwargs = dict(kwargs)
@@ -297,6 +501,20 @@ def test_torch_multi_margin_spelling_takes_a_weight_tensor():
     loss = al.get("torch.nn.MultiMarginLoss", weight=weight)
     assert loss.get_config()["weight"] == [1.0, 2.0, 0.5, 1.0]
     _close(loss(_t(y_true), _t(y_pred)).numpy(), expected.numpy())
+
+
+def test_triplet_with_distance_spelling_refuses_a_distance_function_and_says_what_to_do():
+    def manhattan(a, b):
+        return torch.pairwise_distance(a, b, p=1.0)
+
+    for call in (lambda: al.get("torch.nn.TripletMarginWithDistanceLoss",
+                                distance_function=manhattan),
+                 lambda: al.get({"class_name": "torch.nn.TripletMarginWithDistanceLoss",
+                                 "config": {"distance_function": "manhattan"}})):
+        with pytest.raises(ValueError, match=r"distance_function=.* is not supported.*"
+                           r"Supported values: None\. Note: .*A function cannot be saved in a "
+                           r"config.*TripletMarginLoss\(p=\.\.\., eps=\.\.\.\)"):
+            call()
 
 
 def test_optax_triplet_spelling_gives_optax_numbers():
@@ -331,7 +549,18 @@ def test_dask_stays_lazy(case):
     _close(out.compute(), case.reference(y_true, y_pred)[0])
 
 
-@pytest.mark.parametrize("case", [CASES[1], CASES[4], CASES[8]], ids=lambda c: c.id)
+@pytest.mark.parametrize("case", NEW_CASES, ids=lambda c: c.id)
+def test_jax_jit_of_the_added_losses(case):
+    test_jax_jit(case)
+
+
+@pytest.mark.parametrize("case", NEW_CASES, ids=lambda c: c.id)
+def test_dask_stays_lazy_for_the_added_losses(case):
+    test_dask_stays_lazy(case)
+
+
+@pytest.mark.parametrize("case", [CASES[1], CASES[4], CASES[8], CASES[10], CASES[12]],
+                         ids=lambda c: c.id)
 def test_torch_compile_fullgraph(case):
     cls = al.losses.CLASSES[al.losses.CLASS_OF_FUNCTION[case.loss]]
     loss = cls(**case.kwargs)

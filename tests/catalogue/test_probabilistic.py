@@ -1,8 +1,9 @@
 """Classification losses of ``probabilistic.py`` against their peers: nll and
 multilabel_soft_margin (torch.nn), sigmoid_focal (torchvision, optax, TF Addons), poly-1
-(optax), asymmetric (timm), jensen_shannon (its definition over torch's and optax's KL), and the
-peer spellings of the Keras losses there (torch.nn's CrossEntropyLoss, BCELoss,
-BCEWithLogitsLoss; optax's softmax and sigmoid cross-entropies).
+(optax), asymmetric (timm), jensen_shannon (its definition over torch's and optax's KL), kl_div
+(torch.nn's KLDivLoss, optax's KL divergences), and the peer spellings of the Keras losses there
+(torch.nn's CrossEntropyLoss, BCELoss, BCEWithLogitsLoss; optax's softmax, safe softmax and
+sigmoid cross-entropies).
 
 Values and gradients with respect to ``y_pred`` in float64, three seeds, on NumPy, torch and JAX
 inputs; the classes for every reduction, with and without sample weights; every peer spelling
@@ -235,7 +236,66 @@ def _jsd_peer(beta: float, from_logits: bool) -> Callable[[Any, Any], Any]:
     return jsd
 
 
+def _kl_inputs(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Target probabilities with exact zeros (0 log 0 = 0) and predicted log-probabilities."""
+    targets = _distribution(rng, (6, 4))
+    zeros = rng.random((6, 4)) < 0.25
+    zeros[np.arange(6), rng.integers(0, 4, 6)] = False  # every row keeps a positive target
+    targets[zeros] = 0.0
+    return targets / targets.sum(-1, keepdims=True), _log_softmax(rng.normal(0, 2, (6, 4)))
+
+
+def _kl_log_inputs(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    return _log_softmax(rng.normal(0, 2, (6, 4))), _log_softmax(rng.normal(0, 2, (6, 4)))
+
+
+def _kl_measures(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Unnormalised positive targets and log-predictions (the generalized KL)."""
+    return rng.uniform(0.0, 2.0, (6, 4)), rng.normal(0, 1, (6, 4))
+
+
+def _kl_3d(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    targets = _distribution(rng, (3, 5, 4))
+    return targets, _log_softmax(rng.normal(0, 2, (3, 5, 4)))
+
+
+def _torch_kl_div(log_target: bool = False, rows: bool = True) -> Callable[[Any, Any], Any]:
+    def peer(x: Any, t: Any) -> Any:
+        out = F.kl_div(x, t, reduction="none", log_target=log_target)
+        return out.sum(-1) if rows else out
+
+    return peer
+
+
+def _optax_kl_axis0(x: Any, t: Any) -> Any:
+    return optax.losses.kl_divergence(x, t, axis=0)
+
+
+def _optax_kl_every_axis(x: Any, t: Any) -> Any:
+    return optax.losses.kl_divergence(x, t, axis=None)
+
+
+def _optax_kl_axes_12(x: Any, t: Any) -> Any:
+    return optax.losses.kl_divergence(x, t, axis=(1, 2))
+
+
 FUNCTION_CASES: dict[str, Case] = {
+    "kl_div": Case(al.kl_div, {}, _kl_inputs, _torch_kl_div()),
+    "kl_div-elements": Case(al.kl_div, {"axis": ()}, _kl_inputs, _torch_kl_div(rows=False)),
+    "kl_div-log_target": Case(al.kl_div, {"log_target": True}, _kl_log_inputs,
+                              _torch_kl_div(log_target=True)),
+    "kl_div-log_target-elements": Case(al.kl_div, {"log_target": True, "axis": ()},
+                                       _kl_log_inputs, _torch_kl_div(True, rows=False)),
+    "kl_div-optax": Case(al.kl_div, {}, _kl_inputs, optax.losses.kl_divergence, _jax_peer),
+    "kl_div-optax-axis0": Case(al.kl_div, {"axis": 0}, _kl_inputs, _optax_kl_axis0, _jax_peer),
+    "kl_div-optax-every-axis": Case(al.kl_div, {"axis": None}, _kl_3d, _optax_kl_every_axis,
+                                    _jax_peer),
+    "kl_div-optax-axes12": Case(al.kl_div, {"axis": (1, 2)}, _kl_3d, _optax_kl_axes_12,
+                                _jax_peer),
+    "kl_div-optax-log_target": Case(al.kl_div, {"log_target": True}, _kl_log_inputs,
+                                    optax.losses.kl_divergence_with_log_targets, _jax_peer),
+    "kl_div-optax-generalized": Case(al.kl_div, {"generalized": True}, _kl_measures,
+                                     optax.losses.generalized_kl_divergence, _jax_peer),
     "nll": Case(al.nll, {"ignore_class": -100}, _nll_inputs, _torch_nll),
     "nll-axis1": Case(al.nll, {"ignore_class": -100, "axis": 1}, _nll_axis1_inputs, _torch_nll),
     "multilabel_soft_margin": Case(al.multilabel_soft_margin, {}, _multilabel_inputs,
@@ -311,6 +371,10 @@ CLASS_CASES = {
     "Poly1CrossEntropy": (al.Poly1CrossEntropy, "poly1-logits"),
     "SigmoidFocal": (al.SigmoidFocal, "sigmoid_focal-optax-alpha"),
     "JensenShannon": (al.JensenShannon, "jensen_shannon-beta0.2-logits"),
+    "KLDiv": (al.KLDiv, "kl_div"),
+    "KLDiv-elements": (al.KLDiv, "kl_div-elements"),
+    "KLDiv-log_target": (al.KLDiv, "kl_div-log_target"),
+    "KLDiv-generalized": (al.KLDiv, "kl_div-optax-generalized"),
 }
 
 
@@ -405,6 +469,14 @@ def _torch_cases(rng: np.random.Generator) -> list[tuple[str, dict[str, Any], An
             ("torch.nn.MultiLabelSoftMarginLoss", {**r, "weight": weight.tolist()}, targets,
              logits[:5, :3], torch.nn.MultiLabelSoftMarginLoss(weight=_t(weight), **r)),
         ]
+    for reduction in ("mean", "batchmean", "sum", "none"):
+        r = {"reduction": reduction}
+        cases += [
+            ("torch.nn.KLDivLoss", r, *_kl_inputs(rng), torch.nn.KLDivLoss(**r)),
+            ("torch.nn.KLDivLoss", {**r, "log_target": True}, *_kl_log_inputs(rng),
+             torch.nn.KLDivLoss(log_target=True, **r)),
+        ]
+    cases.append(("torch.nn.KLDivLoss", {}, *_kl_3d(rng), torch.nn.KLDivLoss()))
     return cases
 
 
@@ -438,6 +510,18 @@ def _optax_softmax_axis0(x: Any, t: Any) -> Any:
     return optax.losses.softmax_cross_entropy(x, t, axis=0)
 
 
+def _masked_logits(rng: np.random.Generator, shape: tuple[int, ...] = (6, 5)
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Soft labels and logits that are -inf (masked classes) wherever the label is 0, and in
+    one row every class but one."""
+    labels = _distribution(rng, shape)
+    masked = rng.random(shape) < 0.4
+    masked[0] = [False] + [True] * (shape[-1] - 1)
+    labels[masked] = 0.0
+    labels /= labels.sum(-1, keepdims=True)
+    return labels, np.where(masked, -np.inf, rng.normal(0, 2, shape))
+
+
 def _integer_logits(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     return rng.integers(0, 4, 6), rng.normal(0, 3, (6, 4))
 
@@ -458,6 +542,16 @@ OPTAX_CASES = [
      _optax_focal_07),
     ("optax.poly_loss_cross_entropy", {}, _soft_logits, optax.losses.poly_loss_cross_entropy),
     ("optax.poly_loss_cross_entropy", {"epsilon": -1.0}, _soft_logits, _optax_poly_minus_1),
+    ("optax.safe_softmax_cross_entropy", {}, _soft_logits, optax.losses.safe_softmax_cross_entropy),
+    ("optax.safe_softmax_cross_entropy", {}, lambda rng: _masked_logits(rng),
+     optax.losses.safe_softmax_cross_entropy),
+    ("optax.kl_divergence", {}, _kl_inputs, optax.losses.kl_divergence),
+    ("optax.kl_divergence", {"axis": 0}, _kl_inputs, _optax_kl_axis0),
+    ("optax.kl_divergence", {"axis": None}, _kl_3d, _optax_kl_every_axis),
+    ("optax.kl_divergence_with_log_targets", {}, _kl_log_inputs,
+     optax.losses.kl_divergence_with_log_targets),
+    ("optax.generalized_kl_divergence", {}, _kl_measures, optax.losses.generalized_kl_divergence),
+    ("optax.convex_kl_divergence", {}, _kl_measures, optax.losses.convex_kl_divergence),
 ]
 
 
@@ -471,6 +565,86 @@ def test_optax_spellings_equal_optax(case, lib):
         expected = _jax_peer(fn, y_true, y_pred)
         for got in _via_get(spelling, config, y_true, y_pred, lib):
             _assert_equal(got, expected)
+
+
+def test_kl_div_batchmean_of_more_axes_is_torchs_with_the_axes_summed():
+    # The spelling's note: 'batchmean' sums the last axis and averages the rest (torch divides
+    # by the batch size alone); summing every axis but the batch gives torch's number.
+    y_true, y_pred = _kl_3d(np.random.default_rng(5))
+    expected = torch.nn.KLDivLoss(reduction="batchmean")(_t(y_pred), _t(y_true))
+    rows = al.get("torch.nn.KLDivLoss", reduction="batchmean")(_t(y_true), _t(y_pred))
+    np.testing.assert_allclose(rows * y_true.shape[1], expected, rtol=1e-12)
+    loss = al.KLDiv(axis=(1, 2))
+    for lib in LIBS:
+        b = Backend.load(lib)
+        got = b.to_numpy(loss(b.asarray(y_true), b.asarray(y_pred)))
+        np.testing.assert_allclose(got, expected, rtol=1e-12, err_msg=lib)
+
+
+@pytest.mark.parametrize("lib", LIBS)
+def test_categorical_crossentropy_of_masked_logits_is_optax_safe_softmax_cross_entropy(lib):
+    # -inf logits where the labels are 0: optax's safe_softmax_cross_entropy gives numbers and
+    # zero gradients there, softmax_cross_entropy (and a plain 0 * -inf) NaN. Both paths: the
+    # plain formula checked after the fact (values readable now) and the floored logits
+    # (value checks off, as inside jit or on an accelerator); the class' torch kernel too.
+    for seed in SEEDS:
+        y_true, y_pred = _masked_logits(np.random.default_rng(seed))
+        expected = _jax_peer(optax.losses.safe_softmax_cross_entropy, y_true, y_pred)
+        assert np.isnan(optax.losses.softmax_cross_entropy(y_pred, y_true)).any()
+        for mode in ("auto", "never"):
+            with al.backend.value_checks(mode):
+                got = _anyloss(al.categorical_crossentropy, lib, y_true, y_pred,
+                               from_logits=True)
+                _assert_equal(got, expected)
+                if lib in ("numpy", "torch"):
+                    loss = al.CategoricalCrossentropy(from_logits=True, reduction="none")
+                    _assert_equal(_anyloss(lambda t, p, loss=loss: loss(t, p), lib, y_true,
+                                           y_pred), expected)
+                    b = Backend.load(lib)
+                    mean = al.CategoricalCrossentropy(from_logits=True)
+                    np.testing.assert_allclose(
+                        b.to_numpy(mean(b.asarray(y_true), b.asarray(y_pred))),
+                        expected[0].mean(), rtol=1e-12)
+
+
+def test_torch_kernel_floors_masked_logits_off_the_host(monkeypatch):
+    # Off the host (an accelerator, torch.compile) the kernel cannot look at its value: it
+    # floors the logits first. Simulated on the CPU.
+    from anyloss.backend import _torch_kernels
+
+    monkeypatch.setattr(_torch_kernels, "_on_host", lambda x: False)
+    y_true, y_pred = _masked_logits(np.random.default_rng(3))
+    expected = _jax_peer(optax.losses.safe_softmax_cross_entropy, y_true, y_pred)
+    loss = al.CategoricalCrossentropy(from_logits=True, reduction="none")
+    _assert_equal(_anyloss(lambda t, p: loss(t, p), "torch", y_true, y_pred), expected)
+
+
+def test_masked_logits_under_torch_compile_and_jax_jit():
+    y_true, y_pred = _masked_logits(np.random.default_rng(4))
+    expected = _jax_peer(optax.losses.safe_softmax_cross_entropy, y_true, y_pred)
+    loss = al.CategoricalCrossentropy(from_logits=True, reduction="none")
+    torch._dynamo.reset()
+    compiled = torch.compile(lambda t, p: loss(t, p), fullgraph=True, backend="aot_eager")
+    _assert_equal(_anyloss(compiled, "torch", y_true, y_pred), expected)
+    jitted = jax.jit(lambda t, p: al.categorical_crossentropy(t, p, from_logits=True))
+    np.testing.assert_allclose(jitted(jnp.asarray(y_true), jnp.asarray(y_pred)), expected[0],
+                               rtol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["auto", "never"])
+def test_masked_logit_with_a_positive_label_is_a_huge_finite_loss(mode):
+    # The spelling's note: an infinite loss (a positive label on a -inf logit) is floored to
+    # a huge finite one (optax: inf); the gradient is optax's (the floor passes it through).
+    y_true, y_pred = np.array([[0.5, 0.5, 0.0]]), np.array([[1.0, -np.inf, 0.0]])
+    values, grad = _jax_peer(optax.losses.safe_softmax_cross_entropy, y_true, y_pred)
+    assert np.isinf(values).all() and np.isfinite(grad).all() and grad[0, 1] == -0.5
+    with al.backend.value_checks(mode):
+        for lib in LIBS:
+            got, got_grad = _anyloss(al.categorical_crossentropy, lib, y_true, y_pred,
+                                     from_logits=True)
+            assert np.isfinite(got).all() and got[0] > 1e300, (lib, got)
+            if got_grad is not None:
+                np.testing.assert_allclose(got_grad, grad, rtol=1e-12, err_msg=lib)
 
 
 # --- torchvision, TF Addons, timm: reference numbers written by their scripts ----------------------
@@ -548,7 +722,7 @@ def test_timm_defaults_are_the_class_defaults():
 # --- jit, laziness, compile ----------------------------------------------------------------------
 
 JIT_CASES = ["nll", "multilabel_soft_margin-weight", "poly1-logits", "sigmoid_focal-optax",
-             "jensen_shannon-beta0.2-logits", "asymmetric"]
+             "jensen_shannon-beta0.2-logits", "asymmetric", "kl_div", "kl_div-elements"]
 
 
 @pytest.mark.parametrize("name", JIT_CASES)
@@ -569,7 +743,7 @@ def test_jax_jit_and_lazy_dask(name):
     np.testing.assert_allclose(lazy.compute(), eager, rtol=1e-12)
 
 
-@pytest.mark.parametrize("name", ["NLL", "MultiLabelSoftMargin"])
+@pytest.mark.parametrize("name", ["NLL", "MultiLabelSoftMargin", "KLDiv", "KLDiv-elements"])
 def test_torch_kernels_compile_fullgraph(name):
     cls, case = CLASS_CASES[name]
     c = FUNCTION_CASES[case]

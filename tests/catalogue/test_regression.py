@@ -1,6 +1,7 @@
-"""Regression losses (``regression.py``: smooth_l1, poisson_nll, gaussian_nll, pinball, and the
-torch spellings of mean_squared_error, mean_absolute_error and huber) against their peers:
-torch.nn.functional and TensorFlow Addons, values and gradients with respect to ``y_pred`` in
+"""Regression losses (``regression.py``: smooth_l1, poisson_nll, gaussian_nll, pinball,
+half_squared_error, cosine_distance, and the torch and optax spellings of mean_squared_error,
+mean_absolute_error, huber and log_cosh) against their peers: torch.nn.functional, optax (run
+here, under ``jax.jit``) and TensorFlow Addons, values and gradients with respect to ``y_pred`` in
 float64, three seeds, on NumPy, torch and JAX inputs; the classes for every reduction, with and
 without sample weights; every peer spelling through ``al.get`` (keywords and config);
 ``jax.jit``; lazy Dask; ``torch.compile(fullgraph=True)``.
@@ -295,17 +296,178 @@ def test_torch_per_element_reductions_are_refused(name):
             al.get(name, reduction=reduction)
 
 
-def test_element_wise_optax_functions_are_not_spellings():
-    # optax' regression losses return one value per element, unreduced: no anyloss loss gives
-    # those arrays, so they are not spellings. Their mean is the anyloss class' value.
+# --- optax' regression losses ------------------------------------------------------------------
+# optax' squared_error, l2_loss, huber_loss and log_cosh are element-wise: anyloss' per-sample
+# value is the mean of optax' array over the last axis; cosine_distance is per vector.
+
+
+def _large_errors(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Errors up to 1e4: log_cosh's |x| - log 2 branch, where a naive log(cosh(x)) overflows."""
+    rng = np.random.default_rng(seed)
+    y_true = rng.normal(size=(BATCH, 3))
+    y_pred = y_true + rng.choice([-1e4, -60.0, -15.0, 15.0, 60.0, 1e4], size=(BATCH, 3))
+    return y_true, y_pred
+
+
+def _short_vectors(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Vectors whose squared norm is below epsilon = 1e-4 in rows 0 (y_pred) and 1 (y_true)."""
+    y_true, y_pred = _reals(seed)
+    y_pred[0] *= 1e-4
+    y_true[1] *= 1e-4
+    return y_true, y_pred
+
+
+def _volumes(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(BATCH, 2, 3)), rng.normal(size=(BATCH, 2, 3))
+
+
+@dataclass(frozen=True)
+class Optax:
+    name: str  # the spelling
+    loss: str  # the anyloss function
+    data: Callable[[int], tuple[np.ndarray, np.ndarray]] = _reals
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    #: optax returns one value per element (averaged over the last axis by anyloss).
+    elementwise: bool = True
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}-{self.kwargs}-{self.data.__name__}"
+
+    def reference(self, y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """optax' values (per element: their mean over the last axis) and the gradient of their
+        sum with respect to y_pred, under jax.jit."""
+        optax = pytest.importorskip("optax")
+        fn = getattr(optax, self.name.removeprefix("optax."))
+
+        def per_sample(p: Any, t: Any) -> Any:
+            out = fn(p, t, **self.kwargs)
+            return out.mean(-1) if self.elementwise else out
+
+        def total(p: Any, t: Any) -> tuple[Any, Any]:
+            out = per_sample(p, t)
+            return jnp.sum(out), out
+
+        (_, value), grad = jax.jit(jax.value_and_grad(total, has_aux=True))(
+            jnp.asarray(y_pred), jnp.asarray(y_true))
+        return np.asarray(value), np.asarray(grad)
+
+
+OPTAX = [
+    Optax("optax.squared_error", "mean_squared_error"),
+    Optax("optax.l2_loss", "half_squared_error"),
+    Optax("optax.huber_loss", "huber"),
+    Optax("optax.huber_loss", "huber", kwargs={"delta": 0.7}),
+    Optax("optax.huber_loss", "huber", _large_errors, {"delta": 3.0}),
+    Optax("optax.log_cosh", "log_cosh"),
+    Optax("optax.log_cosh", "log_cosh", _large_errors),
+    Optax("optax.cosine_distance", "cosine_distance", elementwise=False),
+    Optax("optax.cosine_distance", "cosine_distance", _short_vectors, {"epsilon": 1e-4},
+          elementwise=False),
+    Optax("optax.cosine_distance", "cosine_distance", _volumes, {"axis": [1, 2]},
+          elementwise=False),
+]
+#: One case per new loss of optax' (the others' classes are tested against torch above).
+OPTAX_CLASS_CASES = [OPTAX[1], OPTAX[7], OPTAX[8]]
+
+
+@pytest.mark.parametrize("lib", LIBS)
+@pytest.mark.parametrize("case", OPTAX, ids=lambda c: c.id)
+def test_optax_spellings_equal_optax(case, lib):
+    by_keywords = al.get(case.name, **case.kwargs)
+    by_config = al.get({"class_name": case.name, "config": dict(case.kwargs)})
+    assert type(by_keywords) is type(by_config) is al.losses.CLASSES[
+        al.losses.CLASS_OF_FUNCTION[case.loss]]
+    assert by_keywords.get_config() == by_config.get_config()
+    assert by_keywords.reduction == "none"  # optax does not reduce
+    for seed in SEEDS:
+        y_true, y_pred = case.data(seed)
+        expected, expected_grad = case.reference(y_true, y_pred)
+        for loss in (by_keywords, by_config):
+            value, grad = _value_and_grad(lib, loss, y_true, y_pred)
+            _close(value, expected)
+            if grad is not None:
+                _close(grad, expected_grad)
+
+
+@pytest.mark.parametrize("case", [c for c in OPTAX if c.elementwise], ids=lambda c: c.id)
+def test_optax_elementwise_numbers_for_a_last_axis_of_one(case):
+    # Shape (batch, 1): anyloss' per-sample values are optax' per-element array itself.
     optax = pytest.importorskip("optax")
-    for name in ("optax.squared_error", "optax.l2_loss", "optax.huber_loss", "optax.log_cosh"):
-        assert name not in PEERS
-    y_true, y_pred = _reals(0)
-    t, p = jnp.asarray(y_true), jnp.asarray(y_pred)
-    _close(al.MeanSquaredError()(t, p), optax.squared_error(p, t).mean())
-    _close(al.Huber(delta=0.7)(t, p), optax.huber_loss(p, t, delta=0.7).mean())
-    _close(al.LogCosh()(t, p), optax.log_cosh(p, t).mean())
+    fn = getattr(optax, case.name.removeprefix("optax."))
+    y_true, y_pred = case.data(0)
+    t, p = y_true.reshape(-1, 1), y_pred.reshape(-1, 1)
+    _close(al.get(case.name, **case.kwargs)(t, p), np.asarray(
+        fn(jnp.asarray(p), jnp.asarray(t), **case.kwargs))[:, 0])
+
+
+@pytest.mark.parametrize("lib", LIBS)
+@pytest.mark.parametrize("case", OPTAX_CLASS_CASES, ids=lambda c: c.id)
+def test_optax_losses_function_and_class_equal_optax_for_every_reduction(case, lib):
+    fn = al.losses.FUNCTIONS[case.loss]
+    cls = al.losses.CLASSES[al.losses.CLASS_OF_FUNCTION[case.loss]]
+    y_true, y_pred = case.data(1)
+    per_sample, per_sample_grad = case.reference(y_true, y_pred)
+    value, grad = _value_and_grad(lib, lambda t, p: fn(t, p, **case.kwargs), y_true, y_pred)
+    _close(value, per_sample)
+    if grad is not None:
+        _close(grad, per_sample_grad)
+    for reduction, expected, scale in (
+            ("sum_over_batch_size", per_sample.mean(), 1.0 / BATCH),
+            ("mean", per_sample.mean(), 1.0 / BATCH), ("sum", per_sample.sum(), 1.0),
+            ("none", per_sample, 1.0)):
+        value, grad = _value_and_grad(lib, cls(reduction=reduction, **case.kwargs), y_true,
+                                      y_pred)
+        _close(value, expected)
+        if grad is not None:
+            _close(grad, scale * per_sample_grad)
+    w = np.random.default_rng(5).uniform(0.0, 2.0, BATCH)
+    ww = _t(w) if lib == "torch" else jnp.asarray(w) if lib == "jax" else w
+    shape = (BATCH,) + (1,) * (per_sample_grad.ndim - 1)
+    for reduction, denominator in (("sum_over_batch_size", BATCH), ("sum", 1.0),
+                                   ("mean_with_sample_weight", w.sum())):
+        loss = cls(reduction=reduction, **case.kwargs)
+        value, grad = _value_and_grad(
+            lib, lambda t, p, loss=loss: loss(t, p, sample_weight=ww), y_true, y_pred)
+        _close(value, (w * per_sample).sum() / denominator)
+        if grad is not None:
+            _close(grad, w.reshape(shape) * per_sample_grad / denominator)
+
+
+@pytest.mark.parametrize("case", OPTAX_CLASS_CASES, ids=lambda c: c.id)
+def test_optax_losses_torch_kernel_and_array_api_formula_agree(case):
+    fn = al.losses.FUNCTIONS[case.loss]
+    y_true, y_pred = case.data(0)
+    kernel = _value_and_grad("torch", lambda t, p: fn(t, p, **case.kwargs), y_true, y_pred)
+    with B.generic_only():
+        formula = _value_and_grad("torch", lambda t, p: fn(t, p, **case.kwargs), y_true, y_pred)
+    _close(kernel[0], formula[0], rtol=1e-13)
+    _close(kernel[1], formula[1], rtol=1e-13)
+
+
+def test_cosine_distance_is_one_plus_keras_cosine_similarity_and_zero_vectors_follow_epsilon():
+    y_true, y_pred = _reals(2)
+    _close(al.cosine_distance(y_true, y_pred), 1.0 + al.cosine_similarity(y_true, y_pred))
+    zeros = np.zeros((2, 3))
+    with np.errstate(invalid="ignore"):
+        assert np.all(np.isnan(al.cosine_distance(zeros, y_pred[:2])))  # optax' 0 / 0
+    _close(al.cosine_distance(zeros, y_pred[:2], epsilon=1e-12), np.ones(2))
+    with pytest.raises(ValueError, match=r"`epsilon` of cosine_distance must be a finite number "
+                                         r">= 0\. Received: epsilon=-1"):
+        al.CosineDistance(epsilon=-1.0)
+    with pytest.raises(TypeError, match=r"optax\.cosine_distance got the argument 'where'"):
+        al.get("optax.cosine_distance", where=np.ones((2, 3), bool))
+
+
+def test_optax_spellings_take_no_reduction():
+    # optax does not reduce: its spellings give per-sample values and take no `reduction`.
+    for name in ("optax.squared_error", "optax.l2_loss", "optax.huber_loss", "optax.log_cosh",
+                 "optax.cosine_distance"):
+        assert name in PEERS
+        with pytest.raises(TypeError, match=rf"{name.replace('.', '[.]')} got the argument "
+                                            "'reduction'"):
+            al.get(name, reduction="mean")
 
 
 # --- TensorFlow Addons' pinball loss (reference file) -----------------------------------------------
@@ -415,9 +577,9 @@ def test_gaussian_nll_shapes():
 
 def _jit_cases() -> list[Any]:
     """(loss, kwargs, y_true, y_pred, the peer's per-sample values and the gradient of their
-    sum): torch's for its losses, TensorFlow Addons' for pinball."""
+    sum): torch's for its losses, optax' for its own, TensorFlow Addons' for pinball."""
     out = []
-    for case in CLASS_CASES:
+    for case in [*CLASS_CASES, *OPTAX_CLASS_CASES]:
         y_true, y_pred = case.data(1)
         out.append(pytest.param(case.loss, case.kwargs, y_true, y_pred,
                                 *case.reference(y_true, y_pred), id=case.id))

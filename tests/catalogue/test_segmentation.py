@@ -6,8 +6,11 @@ in float64, three seeds, on NumPy, torch and JAX inputs:
   ``reduction="mean"``; per-sample values against MONAI run on each sample alone; the classes
   for every reduction, with and without sample weights.
 - segmentation_models_pytorch (its own environment): the numbers recorded by
-  ``scripts/references/smp_segmentation.py`` in ``references/smp_segmentation.json``.
-- optax ``dice_loss`` (runs here).
+  ``scripts/references/smp_segmentation.py`` in ``references/smp_segmentation.json`` (for
+  ``FocalLoss`` also smp on each sample alone: the per-sample values, every reduction and
+  sample weights).
+- optax ``dice_loss``, ``binary_dice_loss`` and ``multiclass_generalized_dice_loss`` (run
+  here; the latter's per-sample values from optax' ``dice_loss`` with its batch weights).
 
 Then ``jax.jit``, lazy Dask and ``torch.compile(fullgraph=True)``.
 
@@ -322,22 +325,80 @@ def test_smp_spellings_give_smp_numbers(lib):
 
 def test_smp_batch_value_is_every_samples_value_and_per_image_is_the_sample_mean():
     """smp's batch-aggregated number comes back for every sample (aggregation="batch" or
-    per_image=False); Lovasz' per_image=True is the mean of anyloss' per-sample values."""
+    per_image=False); Lovasz' per_image=True and the focal loss (a mean over every pixel) are
+    the mean of anyloss' per-sample values."""
     for case in SMP["cases"]:
         y_true, y_pred = np.array(case["y_true"]), np.array(case["y_pred"])
         loss = al.get(case["loss"], **case["kwargs"])
         values = loss.fn(y_true, y_pred, **loss.arguments())
         assert values.shape == (len(y_pred),)
-        if case["kwargs"].get("per_image"):
+        if case["kwargs"].get("per_image") or case["loss"] == "smp.losses.FocalLoss":
             _close(values.mean(), case["value"], case["loss"], **_smp_tolerance(case))
         else:
             _close(values, np.full(len(y_pred), case["value"]), case["loss"],
                    **_smp_tolerance(case))
 
 
+SMP_FOCAL = [c for c in SMP["cases"] if c["loss"] == "smp.losses.FocalLoss"]
+
+
+@pytest.mark.parametrize("lib", LIBS)
+def test_smp_focal_per_sample_values_reductions_and_weights_equal_smp_on_each_sample(lib):
+    """smp's FocalLoss on each sample alone (recorded) is the per-sample value; every reduction,
+    with and without sample weights, reduces those values."""
+    cases = SMP_FOCAL if lib in ("numpy", "torch") else SMP_FOCAL[::4]
+    weights = np.linspace(0.0, 2.0, 2)
+    for case in cases:
+        y_true, y_pred = np.array(case["y_true"]), np.array(case["y_pred"])
+        values, grad = np.array(case["per_sample"]), np.array(case["per_sample_grad"])
+        what = f"{case['kwargs']} seed {case['seed']}"
+        loss = al.get(case["loss"], **case["kwargs"])
+        fn, arguments = loss.fn, loss.arguments()
+        mine, mine_grad = _value_and_grad(
+            lib, lambda t, p, fn=fn, arguments=arguments: fn(t, p, **arguments), y_true, y_pred)
+        _close(mine, values, what)
+        if mine_grad is not None:
+            _close(mine_grad, grad, "gradient " + what)
+        for reduction, want in (("sum_over_batch_size", values.mean()), ("sum", values.sum()),
+                                ("mean", values.mean()), ("none", values)):
+            loss = al.get(case["loss"], **case["kwargs"])  # a new one: JAX compiles per object
+            loss.reduction = reduction
+            _close(_value_and_grad(lib, loss, y_true, y_pred)[0], want, reduction + what)
+        weight = Backend.load(lib).asarray(weights)
+        for reduction, want in (("sum_over_batch_size", (values * weights).mean()),
+                                ("sum", (values * weights).sum()),
+                                ("mean_with_sample_weight",
+                                 (values * weights).sum() / weights.sum())):
+            loss = al.get(case["loss"], **case["kwargs"])
+            loss.reduction = reduction
+            value, weighted_grad = _value_and_grad(
+                lib, lambda t, p, loss=loss, w=weight: loss(t, p, sample_weight=w), y_true,
+                y_pred)
+            _close(value, want, f"weighted {reduction} {what}")
+            if weighted_grad is not None and reduction == "sum":
+                _close(weighted_grad, weights[:, None, None, None] * grad, "weighted " + what)
+
+
+def test_smp_focal_refuses_what_it_cannot_reproduce():
+    with pytest.raises(ValueError, match=r"normalized=True is not supported.*Supported values: "
+                                         r"False"):
+        al.get("smp.losses.FocalLoss", mode="binary", normalized=True)
+    with pytest.raises(ValueError, match=r"reduced_threshold=0\.5 is not supported"):
+        al.get("smp.losses.FocalLoss", mode="binary", reduced_threshold=0.5)
+    with pytest.raises(ValueError, match=r"reduction='sum' is not supported"):
+        al.get("smp.losses.FocalLoss", mode="multiclass", reduction="sum")
+    with pytest.raises(ValueError, match=r"from_logits=False is not supported"):
+        al.get("smp.losses.FocalLoss", mode="multilabel", from_logits=False)
+    for argument, value in (("ignore_index", 255), ("class_weights", [1.0, 2.0]),
+                            ("eps", 1e-6)):
+        with pytest.raises(TypeError, match=rf"'{argument}'.*Supported arguments: alpha, "
+                                            "from_logits, gamma, mode"):
+            al.get("smp.losses.FocalLoss", mode="multiclass", **{argument: value})
+
+
 #: The smp spellings whose numbers the reference records (compared above).
 SMP_SPELLINGS = {"smp.losses.DiceLoss", "smp.losses.JaccardLoss", "smp.losses.TverskyLoss",
-                 "smp.losses.LovaszLoss", "smp.losses.MCCLoss"}
+                 "smp.losses.LovaszLoss", "smp.losses.MCCLoss", "smp.losses.FocalLoss"}
 
 
 def test_smp_spellings_in_the_reference_cover_every_declared_smp_spelling():
@@ -405,6 +466,101 @@ def test_optax_binary_dice_loss_spelling_gives_optax_numbers(kwargs, shape):
             _close(value, expected, f"{lib}, seed {seed}")
             if grad is not None:
                 _close(grad, expected_grad, f"{lib}, seed {seed}")
+
+
+def _gdl_inputs(seed: int, probabilities: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Channels-last one-hot targets (class 2 absent from the whole batch for seed 1) and
+    logits (or softmax probabilities)."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2 if seed == 1 else CLASSES, (BATCH, HEIGHT, WIDTH))
+    y_pred = 2.0 * rng.normal(size=(BATCH, HEIGHT, WIDTH, CLASSES))
+    if probabilities:
+        e = np.exp(y_pred - y_pred.max(-1, keepdims=True))
+        y_pred = e / e.sum(-1, keepdims=True)
+    return np.eye(CLASSES)[labels], y_pred
+
+
+def _optax_gdl(y_true: np.ndarray, y_pred: np.ndarray,
+               kwargs: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """optax' scalar and its gradient (jitted), and the per-sample values it averages: optax'
+    own dice_loss with its batch weights (1 / (F_c^2 + 1e-7) scaled to sum to C), asserted to
+    average to optax' scalar."""
+    t, p = jnp.asarray(y_true), jnp.asarray(y_pred)
+    peer = jax.value_and_grad(
+        lambda p: optax.losses.multiclass_generalized_dice_loss(p, t, **kwargs))
+    # apply_softmax=False checks the probabilities' values in Python: not under jax.jit.
+    value, grad = (peer if kwargs.get("apply_softmax") is False else jax.jit(peer))(p)
+    inverse = 1.0 / (jnp.sum(t, axis=(0, 1, 2)) ** 2 + 1e-7)
+    weights = inverse / jnp.sum(inverse) * CLASSES
+    per_class = optax.losses.dice_loss(p, t, class_weights=weights, reduction="none",
+                                       **kwargs)
+    per_sample = np.asarray(jnp.mean(per_class, axis=-1))
+    _close(per_sample.mean(), value, "optax' per-sample values")
+    return np.asarray(value), np.asarray(grad), per_sample
+
+
+@pytest.mark.parametrize("lib", LIBS)
+@pytest.mark.parametrize("kwargs", [{}, {"ignore_background": True}, {"apply_softmax": False}],
+                         ids=str)
+def test_optax_multiclass_generalized_dice_spelling_gives_optax_numbers(kwargs, lib):
+    name = "optax.multiclass_generalized_dice_loss"
+    losses = [al.get(name, **kwargs), al.get({"class_name": name, "config": kwargs})]
+    assert losses[0].get_config() == losses[1].get_config()
+    for seed in SEEDS:
+        y_true, y_pred = _gdl_inputs(seed, probabilities=kwargs.get("apply_softmax") is False)
+        expected, expected_grad, _ = _optax_gdl(y_true, y_pred, kwargs)
+        for loss in losses[:1] if lib == "jax" else losses:
+            value, grad = _value_and_grad(lib, loss, y_true, y_pred)
+            _close(value, expected, f"seed {seed}")
+            if grad is not None:
+                _close(grad, expected_grad, f"gradient, seed {seed}")
+
+
+@pytest.mark.parametrize("lib", LIBS)
+def test_generalized_dice_mean_per_sample_reductions_weights_and_smoothing_equal_optax(lib):
+    """combine="mean": the function's per-sample values are optax' class means (batch weights),
+    every reduction with and without sample weights reduces them; optax' smooth s is anyloss'
+    smooth = smooth_dr = 2 s."""
+    w = np.linspace(0.0, 2.0, BATCH)
+    ww = Backend.load(lib).asarray(w)
+    for seed in SEEDS:
+        y_true, y_pred = _gdl_inputs(seed)
+        _, _, values = _optax_gdl(y_true, y_pred, {"smooth": 0.3})
+        arguments = {"combine": "mean", "smooth": 0.6, "smooth_dr": 0.6, "from_logits": True}
+        value, _ = _value_and_grad(
+            lib, lambda t, p, kw=arguments: al.generalized_dice(t, p, **kw), y_true, y_pred)
+        _close(value, values, f"seed {seed}")
+        for reduction, want in (("sum_over_batch_size", values.mean()), ("sum", values.sum()),
+                                ("mean", values.mean()), ("none", values)):
+            loss = al.GeneralizedDice(reduction=reduction, **arguments)
+            _close(_value_and_grad(lib, loss, y_true, y_pred)[0], want, reduction)
+        for reduction, want in (("sum_over_batch_size", (w * values).mean()),
+                                ("sum", (w * values).sum()),
+                                ("mean_with_sample_weight", (w * values).sum() / w.sum())):
+            loss = al.GeneralizedDice(reduction=reduction, **arguments)
+            value, _ = _value_and_grad(
+                lib, lambda t, p, loss=loss: loss(t, p, sample_weight=ww), y_true, y_pred)
+            _close(value, want, "weighted " + reduction)
+
+
+def test_generalized_dice_mean_weights_are_batch_level_and_monai_ratio_is_unchanged():
+    y_true, y_pred = _gdl_inputs(0)
+    whole = al.generalized_dice(y_true, y_pred, combine="mean", from_logits=True)
+    alone = al.generalized_dice(y_true[:1], y_pred[:1], combine="mean", from_logits=True)
+    assert not np.allclose(whole[0], alone[0])  # the weights come from the batch
+    # Uniform weights: the plain class mean of the Dice losses, per sample.
+    uniform = al.generalized_dice(y_true, y_pred, combine="mean", weight_type="uniform",
+                                  from_logits=True)
+    per_sample = [al.generalized_dice(y_true[b:b + 1], y_pred[b:b + 1], combine="mean",
+                                      weight_type="uniform", from_logits=True)[0]
+                  for b in range(BATCH)]
+    _close(uniform, per_sample)
+    assert al.get("monai.losses.GeneralizedDiceLoss").combine == "ratio"
+    with pytest.raises(ValueError, match=r"`combine` of generalized_dice must be one of 'ratio', "
+                                         r"'mean'\. Received: combine='sum'"):
+        al.GeneralizedDice(combine="sum")
+    with pytest.raises(TypeError, match=r"'smooth'.*Note: .*smooth = smooth_dr = 2 s"):
+        al.get("optax.multiclass_generalized_dice_loss", smooth=0.5)
 
 
 # --- layout, arguments --------------------------------------------------------------------------
@@ -480,6 +636,9 @@ COMPILED = [
     ("mcc", {"from_logits": True, "class_axis": 1}),
     ("lovasz", {"variant": "softmax", "class_axis": 1}),
     ("lovasz", {"per_image": False}),
+    ("generalized_dice", {"from_logits": True, "class_axis": 1, "combine": "mean",
+                          "include_background": False}),
+    ("dice_focal", {"class_axis": 1, "lambda_dice": 0.0, "gamma": 1.5}),
 ]
 
 
@@ -510,8 +669,9 @@ def test_dask_stays_lazy(name, kwargs):
 
 
 #: torch.compile costs seconds per loss: the Tversky family (jaccard shares focal_tversky's
-#: code), generalized Dice, the compound losses (dice_focal shares dice_ce's), MCC and Lovasz.
-TORCH_COMPILED = [COMPILED[i] for i in (1, 2, 3, 5, 6)]
+#: code), generalized Dice (both combines), the compound losses (dice_focal shares dice_ce's),
+#: MCC and Lovasz.
+TORCH_COMPILED = [COMPILED[i] for i in (1, 2, 3, 5, 6, 8)]
 
 
 @pytest.mark.parametrize(("name", "kwargs"), TORCH_COMPILED, ids=lambda x: str(x))

@@ -1,7 +1,8 @@
 """The sparsemax loss (``structured.py``) against its peers: ``optax.multiclass_sparsemax_loss``
-(integer labels, given here as one-hot rows) and ``optax.sparsemax_loss`` (binary, element-wise,
-equal to the loss on scores ``[z, 0]`` with targets ``[y, 1 - y]``), run in the suite; TF Addons'
-``SparsemaxLoss`` from the reference file written by ``scripts/references/tfa_structured.py``.
+(integer labels, given here as one-hot rows) and ``optax.sparsemax_loss`` (binary, element-wise:
+``binary=True``, the loss on scores ``[z, 0]`` with targets ``[y, 1 - y]``), run in the suite;
+TF Addons' ``SparsemaxLoss`` from the reference file written by
+``scripts/references/tfa_structured.py``.
 Values and gradients with respect to ``y_pred`` in float64, on NumPy, torch and JAX inputs; the
 class for every reduction, with and without sample weights; the peer spellings through
 ``al.get``; ``jax.jit``; lazy Dask; ``torch.compile(fullgraph=True)``.
@@ -93,6 +94,76 @@ def test_equals_optax_multiclass_sparsemax_loss(lib):
                  al.get({"class_name": "optax.multiclass_sparsemax_loss", "config": {}})):
         b = Backend.load(lib)
         _close(b.to_numpy(loss(b.asarray(one_hot), b.asarray(scores))), per_sample, lib)
+
+
+def _binary_inputs(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """0/1 labels and scores (4, 6): spread over the three pieces of sparse_plus, with its kinks
+    -1 and 1, 0 and a large score among them."""
+    rng = np.random.default_rng(seed)
+    z = 2.0 * rng.normal(size=(4, 6))
+    z[0] = [-1.0, 1.0, 0.0, 1e6, -1e6, 0.5]
+    return rng.integers(0, 2, (4, 6)), z
+
+
+def _optax_binary(labels: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def total(s: Any) -> tuple[Any, Any]:
+        out = optax.losses.sparsemax_loss(s, jnp.asarray(labels))
+        return jnp.sum(out), out
+
+    (_, values), grad = jax.value_and_grad(total, has_aux=True)(jnp.asarray(scores))
+    return np.asarray(values), np.asarray(grad)
+
+
+@pytest.mark.parametrize("lib", LIBS)
+def test_binary_equals_optax_sparsemax_loss(lib):
+    for seed in SEEDS:
+        labels, scores = _binary_inputs(seed)
+        expected, expected_grad = _optax_binary(labels, scores)
+        value, grad = _value_and_grad(lib, lambda t, p: al.sparsemax(t, p, binary=True),
+                                      labels.astype(float), scores)
+        _close(value, expected, f"{lib} seed {seed}")
+        if grad is not None:
+            _close(grad, expected_grad, f"{lib} seed {seed} gradient")
+
+
+@pytest.mark.parametrize("lib", ["numpy", "torch", "jax"])
+def test_binary_spelling_equals_optax_sparsemax_loss(lib):
+    labels, scores = _binary_inputs(1)
+    expected = _optax_binary(labels, scores)
+    b = Backend.load(lib)
+    for loss in (al.get("optax.sparsemax_loss"),
+                 al.get({"class_name": "optax.sparsemax_loss", "config": {}})):
+        assert loss.binary and loss.reduction == "none"
+        value, grad = _value_and_grad(lib, lambda t, p, loss=loss: loss(t, p),
+                                      labels.astype(float), scores)
+        _close(value, expected[0], lib)
+        if grad is not None:
+            _close(grad, expected[1], f"{lib} gradient")
+        _close(b.to_numpy(loss(b.asarray(labels), b.asarray(scores))), expected[0], "int labels")
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_binary_class_reductions_equal_optax_values_reduced(weighted):
+    labels, scores = _binary_inputs(2)
+    values, _ = _optax_binary(labels, scores)
+    weight = np.random.default_rng(2).uniform(0.0, 2.0, (4, 1)) if weighted else None
+    w = np.ones((4, 1)) if weight is None else weight
+    expected = {"sum_over_batch_size": np.sum(values * w) / values.size,
+                "sum": np.sum(values * w),
+                "mean_with_sample_weight": np.sum(values * w) / np.sum(np.broadcast_to(
+                    w, values.shape)), "none": values * w}
+    for reduction, value in expected.items():
+        out = al.Sparsemax(binary=True, reduction=reduction)(labels, scores, sample_weight=weight)
+        _close(out, value, reduction)
+
+
+def test_binary_soft_labels_are_the_loss_on_targets_y_and_1_minus_y():
+    # The spelling's note: a soft label y is the two-class target [y, 1 - y] (optax reads any
+    # nonzero label as 1; for 0/1 labels the two agree).
+    rng = np.random.default_rng(5)
+    y, z = rng.uniform(size=(3, 4)), 2.0 * rng.normal(size=(3, 4))
+    two_class = al.sparsemax(np.stack([y, 1 - y], -1), np.stack([z, np.zeros_like(z)], -1))
+    _close(al.sparsemax(y, z, binary=True), two_class)
 
 
 def test_binary_optax_sparsemax_loss_is_the_loss_on_scores_z_and_0():

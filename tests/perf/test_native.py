@@ -73,12 +73,31 @@ def make_inputs(kind: str, shape: tuple[int, ...] = (6, 5),
     if kind == "ctc":
         labels = np.array([[1, 2, 2, 0], [3, 1, 0, 0], [5, 5, 5, 5]])
         return labels, rng.normal(size=(3, 12, 6))
+    if kind == "ctc_no_alignment":  # the last row needs 7 frames, not there in 6
+        labels = np.array([[1, 2, 2, 0], [3, 1, 0, 0], [5, 5, 5, 5]])
+        return labels, rng.normal(size=(3, 6, 6))
+    if kind == "log_distribution":  # probabilities (some exactly 0), log-probabilities
+        t = _softmax(rng.normal(size=shape))
+        t.reshape(-1)[::4] = 0.0
+        return t, np.log(_softmax(x))
+    if kind == "log_pair":  # log-probabilities both
+        return np.log(_softmax(rng.normal(size=shape))), np.log(_softmax(x))
+    if kind == "masked":  # soft targets, logits -inf (masked) where the target is 0
+        t = _softmax(rng.normal(size=shape))
+        t.reshape(-1)[::3] = 0.0
+        return t / t.sum(-1, keepdims=True), np.where(t == 0, -np.inf, x)
     if kind == "pairs":  # -1/1 labels, one per pair; the items stacked on axis 1
         return np.where(rng.random(shape[0]) < 0.5, -1.0, 1.0), x
     if kind == "pairs01":  # 0/1 pair labels, read as -1/1
         return np.where(rng.random(shape[0]) < 0.5, 0.0, 1.0), x
     if kind == "signed":  # -1/1 labels of y_pred's shape
         return np.where(rng.random(shape) < 0.5, -1.0, 1.0), x
+    if kind == "label_lists":  # each row's target classes, padded with -1
+        labels = np.full(shape, -1, np.int64)
+        for row in range(shape[0]):
+            count = row % (classes + 1)
+            labels[row, :count] = rng.permutation(classes)[:count]
+        return labels, x
     if kind == "embedding":  # integer labels, repeated (anchors, positives, negatives)
         return rng.integers(0, 3, shape[0]), x
     if kind == "triplets":  # y_true unused
@@ -114,7 +133,8 @@ class Case:
 
     @property
     def axis(self) -> int:
-        return self.kwargs.get("axis", -1)
+        axis = self.kwargs.get("axis", -1)
+        return axis if isinstance(axis, int) else -1  # kl_div's axis=(): classes last
 
     def inputs_np(self) -> tuple[np.ndarray, np.ndarray]:
         return make_inputs(self.inputs, self.shape, self.axis)
@@ -196,6 +216,11 @@ CASES = [
          keras="none"),
     Case("TripletMargin", {"swap": True, "p": 1.5}, "triplets", "triplet_margin",
          shape=(6, 3, 5), keras="none"),
+    Case("HingeEmbedding", {}, "signed", "hinge_embedding", keras="none"),
+    Case("HingeEmbedding", {"margin": 0.5}, "binary", "hinge_embedding", keras="none"),
+    Case("HingeEmbedding", {"margin": 2.0}, "signed", "hinge_embedding", shape=(2, 3, 4),
+         keras="none"),
+    Case("MultiLabelMargin", {}, "label_lists", "multilabel_margin", keras="none"),
     # torch's regression losses (peers: tests/catalogue/test_regression.py).
     Case("SmoothL1", {"beta": 0.5}, "regression", "smooth_l1", keras="none"),
     Case("SmoothL1", {"beta": 0.0}, "regression", "smooth_l1", shape=(2, 3, 4), keras="none"),
@@ -205,6 +230,12 @@ CASES = [
     Case("GaussianNLL", {"full": True}, "mean_variance", "gaussian_nll", shape=(6, 10),
          keras="none"),
     Case("GaussianNLL", {}, "variances", "gaussian_nll", shape=(6, 10), keras="none"),
+    # optax's regression losses (peers: tests/catalogue/test_regression.py).
+    Case("HalfSquaredError", {}, "regression", "half_squared_error", keras="none"),
+    Case("HalfSquaredError", {}, "regression", "half_squared_error", shape=(2, 3, 4),
+         keras="none"),
+    Case("CosineDistance", {}, "regression", "cosine_distance", keras="none"),
+    Case("CosineDistance", {"axis": 0}, "regression", "cosine_distance", keras="none"),
     # torch's classification losses (peers: tests/catalogue/test_probabilistic.py).
     Case("NLL", {}, "sparse", "nll", keras="none"),
     Case("NLL", {"ignore_class": -1}, "sparse_ignore", "nll", keras="none"),
@@ -218,6 +249,20 @@ CASES = [
     Case("MultiLabelSoftMargin", {}, "binary", "multilabel_soft_margin", keras="none"),
     Case("MultiLabelSoftMargin", {"weight": [0.5, 1.0, 2.0, 0.0, 1.5]}, "binary",
          "multilabel_soft_margin", keras="none"),
+    Case("KLDiv", {}, "log_distribution", "kl_div", keras="none"),
+    Case("KLDiv", {"axis": ()}, "log_distribution", "kl_div", keras="none"),
+    Case("KLDiv", {"axis": 0}, "log_distribution", "kl_div", keras="none"),
+    Case("KLDiv", {"log_target": True}, "log_pair", "kl_div", keras="none"),
+    Case("KLDiv", {"log_target": True, "axis": ()}, "log_pair", "kl_div", shape=(2, 3, 4),
+         keras="none"),
+    Case("KLDiv", {}, "log_distribution", "kl_div", shape=(2, 3, 4), keras="none"),
+    # CTC's torch.nn.CTCLoss arguments (peers: tests/catalogue/test_sequence.py).
+    Case("CTC", {"divide_by_label_length": True}, "ctc", "ctc", keras="none"),
+    Case("CTC", {"divide_by_label_length": True, "zero_infinity": True}, "ctc_no_alignment",
+         "ctc", keras="none"),
+    # -inf logits (masked classes) with zero targets: optax.safe_softmax_cross_entropy.
+    Case("CategoricalCrossentropy", {"from_logits": True}, "masked", "categorical_crossentropy",
+         keras="none"),
     # Catalogue losses written with fewer full-size passes (peers: tests/catalogue).
     Case("SigmoidFocal", {}, "binary", "sigmoid_focal", keras="none"),
     Case("SigmoidFocal", {"alpha": None, "gamma": 1.0, "class_reduction": "none"},
@@ -387,7 +432,8 @@ def test_empty_ignore_gives_zero_not_nan(spy):
 # The kernels that read label or score values on the host (to skip a mask, a NaN guard or a
 # clamp, or to fuse F's reduction) compute the same numbers without reading them (GPU, compile).
 _READING = [c for c in CASES if c.kernel in {
-    "nll", "multi_margin", "soft_margin", "cosine_embedding", "margin_ranking", "gaussian_nll"}]
+    "nll", "multi_margin", "soft_margin", "cosine_embedding", "margin_ranking", "gaussian_nll",
+    "hinge_embedding", "multilabel_margin", "categorical_crossentropy"}]
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -424,7 +470,18 @@ def test_kernels_that_read_values_equal_the_array_api_path_without_reading(
                           dtype=torch.float64)),
     lambda: (al.GaussianNLL(), torch.tensor([[0.5, 1.0]], dtype=torch.float64),
              torch.tensor([[0.1, 0.2, float("nan"), 1.0]], dtype=torch.float64)),
-], ids=["cosine_embedding", "margin_ranking", "soft_margin", "multi_margin", "gaussian_nll"])
+    lambda: (al.HingeEmbedding(), torch.tensor([[1.0, float("nan")], [-1.0, 1.0]]),
+             torch.rand(2, 2, dtype=torch.float64)),
+    lambda: (al.MultiLabelMargin(), torch.tensor([[0, -1, -1], [2, 1, -1], [1, -1, -1]]),
+             torch.tensor([[0.5, float("nan"), 0.1], [0.2, 0.3, 0.4], [1.0, 2.5, 3.0]],
+                          dtype=torch.float64)),
+    # A NaN logit beside a -inf one: the floored recomputation keeps the NaN.
+    lambda: (al.CategoricalCrossentropy(from_logits=True),
+             torch.tensor([[0.0, 1.0, 0.0], [0.5, 0.5, 0.0]], dtype=torch.float64),
+             torch.tensor([[-float("inf"), float("nan"), 0.1], [0.2, 0.3, -float("inf")]],
+                          dtype=torch.float64)),
+], ids=["cosine_embedding", "margin_ranking", "soft_margin", "multi_margin", "gaussian_nll",
+        "hinge_embedding", "multilabel_margin", "categorical_crossentropy"])
 def test_nan_inputs_give_nan_on_both_paths(make, reduction, spy):
     loss, y_true, y_pred = make()
     loss.reduction = reduction
@@ -460,6 +517,18 @@ def test_rank_alignment_takes_the_array_api_path(spy):
     assert spy.declined == [("mean_squared_error", "sum_over_batch_size")]
     assert spy.taken == [("mean_squared_error", "none")]  # after the alignment
     torch.testing.assert_close(out, ((y_true - x[:, 0]) ** 2).mean())
+
+
+def test_cosine_distance_with_epsilon_takes_the_array_api_path(spy):
+    # F.cosine_similarity clamps each norm outside autograd: optax' clip of the squared norm at
+    # epsilon > 0 has another gradient below it.
+    y_true, x = make_inputs("regression")
+    x[0] *= 1e-4
+    out = al.CosineDistance(epsilon=1e-4)(torch.from_numpy(y_true), torch.from_numpy(x))
+    assert spy.declined[0] == ("cosine_distance", "sum_over_batch_size") and not spy.taken
+    norms = np.sqrt(np.maximum((x**2).sum(-1), 1e-4) * np.maximum((y_true**2).sum(-1), 1e-4))
+    np.testing.assert_allclose(float(out), np.mean(1.0 - (x * y_true).sum(-1) / norms),
+                               rtol=1e-12)
 
 
 def test_half_loss_dtype_takes_the_array_api_path(spy):
@@ -544,6 +613,10 @@ def test_label_errors_are_the_same_on_both_paths(generic, spy):
             al.sparse_categorical_crossentropy(torch.tensor([True, False, True]), x)
         with pytest.raises(ValueError, match="ctc: `y_true` holds the label 9"):
             al.CTC()(torch.tensor([[1, 9]]), torch.randn(1, 5, 4))
+        # The multi_margin kernel lets F find bad labels, then names them as the formula does.
+        for bad in (4, -1):
+            with pytest.raises(ValueError, match=rf"multi_margin.*holds the label {bad}, outside"):
+                al.MultiMargin()(torch.tensor([0, bad, 1]), x)
     assert not spy.taken
 
 

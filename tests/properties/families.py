@@ -157,7 +157,8 @@ def sequences(draw: Any) -> Inputs:
         n = draw(st.integers(0, max_len))
         labels[b, :n] = draw(hnp.arrays(np.int64, (n,), elements=st.integers(1, classes - 1)))
     logits = draw(hnp.arrays(np.float64, (batch, time, classes), elements=_reals(-20, 20)))
-    return labels, logits, {}
+    return labels, logits, {"divide_by_label_length": draw(st.booleans()),
+                            "zero_infinity": draw(st.booleans())}
 
 
 @st.composite
@@ -332,6 +333,11 @@ def extremes(name: str) -> dict[str, Inputs]:
         cases["logits +-1e4"] = (y_true, np.where(np.arange(3) == 1, 1e4, -1e4)[None, None, :]
                                  * np.ones((3, 6, 1)), kw)
         cases["all-zero targets (empty labels)"] = (np.zeros_like(y_true), y_pred, kw)
+        # [1, 1, 1, 1] needs 7 frames (a blank between repeats): no alignment in 6.
+        cases["no alignment, zero_infinity"] = (np.tile([[1, 1, 1, 1]], (3, 1)), y_pred,
+                                                {**kw, "zero_infinity": True})
+        cases["divided by the label length"] = (y_true, y_pred,
+                                                {**kw, "divide_by_label_length": True})
     elif family == "embedding":
         cases["identical embeddings"] = (y_true, np.tile(y_pred[:1], (3, 1)), kw)
         cases["all one class"] = (np.zeros_like(y_true), y_pred, kw)

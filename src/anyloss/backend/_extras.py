@@ -7,6 +7,7 @@ than array-api-compat's ``take_along_axis`` and does not recompile per batch siz
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 from typing import Any
@@ -78,6 +79,71 @@ def _device(x: Any) -> Any:
     if is_torch_array(x) or is_tensorflow_array(x):
         return x.device
     return aac.device(x)
+
+
+def floor_finite(xp: Any, x: Any) -> Any:
+    """``x`` floored at its dtype's lowest finite value (``-inf`` becomes it), with the identity
+    gradient: a ``-inf`` logit (a masked class) then acts as a finite one in a softmax, so that
+    ``0 * log_softmax`` is 0 rather than NaN, and the gradient passes through as if nothing was
+    floored (the gradient of the softmax there, 0 for a zero target). The identity gradient
+    keeps the backward pass the plain formula's: under ``jax.jit`` on a CPU a plain ``maximum``
+    made cross-entropy's fwd+bwd a third slower, this one costs nothing measurable.
+
+    Inside ``torch.compile`` (which cannot trace the making of an ``autograd.Function``, and
+    fuses the clamp anyway) it is a plain clamp: the same values and gradients, but at a
+    ``-inf`` entry whose upstream gradient is not 0 (a masked class with a positive target),
+    where the clamp's gradient is 0."""
+    lowest = float(xp.finfo(x.dtype).min)
+    if is_torch(xp):
+        if sys.modules["torch"].compiler.is_compiling():
+            return x.clamp(min=lowest)
+        return _torch_floor().apply(x, lowest)
+    if is_jax(xp):
+        return _jax_floor()(x, lowest)
+    if is_tensorflow(xp):
+        tf = _tf()
+
+        @tf.custom_gradient
+        def floor(v: Any) -> Any:
+            return tf.maximum(v, tf.constant(lowest, dtype=v.dtype)), lambda dy: dy
+
+        return floor(x)
+    return xp.clip(x, lowest, None)
+
+
+@functools.cache
+def _torch_floor() -> Any:
+    import torch
+
+    class FloorFinite(torch.autograd.Function):
+        @staticmethod
+        def forward(x: Any, lowest: float) -> Any:
+            return x.clamp(min=lowest)
+
+        @staticmethod
+        def setup_context(ctx: Any, inputs: Any, output: Any) -> None:
+            pass
+
+        @staticmethod
+        def backward(ctx: Any, grad: Any) -> Any:
+            return grad, None
+
+    return FloorFinite
+
+
+@functools.cache
+def _jax_floor() -> Any:
+    import jax
+
+    @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
+    def floor(x: Any, lowest: float) -> Any:
+        return jax.numpy.maximum(x, lowest)
+
+    @floor.defjvp
+    def _(lowest: float, primals: Any, tangents: Any) -> Any:
+        return floor(primals[0], lowest), tangents[0]
+
+    return floor
 
 
 def stop_gradient(xp: Any, x: Any) -> Any:

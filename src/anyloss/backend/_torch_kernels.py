@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from anyloss.backend import EPSILON as EPS
 from anyloss.backend._checks import check_label_range, check_whole_numbers, checks_apply
 from anyloss.backend._dtypes import compute_dtype
+from anyloss.backend._extras import floor_finite
 
 if TYPE_CHECKING:
     import torch
@@ -204,6 +205,23 @@ def cosine_similarity(
     return _reduce(-F.cosine_similarity(pair[0], pair[1], dim=axis, eps=EPS), reduction)
 
 
+def half_squared_error(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
+    value = mean_squared_error(y_true, y_pred, reduction, dtype)
+    return None if value is None else 0.5 * value
+
+
+def cosine_distance(
+    y_true: Any, y_pred: Tensor, reduction: str, dtype: Any, epsilon: float = 0.0, axis: Any = -1
+) -> Any:
+    pair = _pair(y_true, y_pred, dtype)
+    axis = _axis(axis, y_pred.ndim)
+    # F.cosine_similarity clamps each norm at eps without a gradient through the clamp, where
+    # optax clips the squared norm: the same numbers at epsilon = 0 only (the clamp is a no-op).
+    if pair is None or axis is None or epsilon != 0.0:
+        return None
+    return _reduce(1.0 - F.cosine_similarity(pair[0], pair[1], dim=axis, eps=0.0), reduction)
+
+
 def kl_divergence(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
     pair = _pair(y_true, y_pred, dtype)
     if pair is None:
@@ -218,6 +236,36 @@ def kl_divergence(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> An
             return total
         return total / (y_pred.numel() // y_pred.shape[-1])
     return F.kl_div(log_pred, target, reduction="none").sum(-1)
+
+
+def kl_div(
+    y_true: Any,
+    y_pred: Tensor,
+    reduction: str,
+    dtype: Any,
+    log_target: bool = False,
+    generalized: bool = False,
+    axis: Any = -1,
+) -> Any:
+    """``F.kl_div`` (PyTorch's semantics: log-probability input, no clipping) per element
+    (``axis=()``) or summed over one axis; other axes, and ``generalized``, run the formula."""
+    pair = _pair(y_true, y_pred, dtype)
+    if pair is None or generalized:
+        return None
+    target, log_pred = pair
+    if axis == ():  # per element ("mean" as sum / numel: F's "mean" warns about "batchmean")
+        mode = "sum" if reduction in _MEAN else reduction
+        out = F.kl_div(log_pred, target, reduction=mode, log_target=log_target)
+        return out / log_pred.numel() if reduction in _MEAN else out
+    dim = _axis(axis, log_pred.ndim)
+    if dim is None:
+        return None
+    if reduction == "none":
+        return F.kl_div(log_pred, target, reduction="none", log_target=log_target).sum(dim)
+    total = F.kl_div(log_pred, target, reduction="sum", log_target=log_target)
+    if reduction == "sum" or log_pred.ndim == 1:  # rank 1: one 0-d value, never averaged
+        return total
+    return total / (log_pred.numel() // log_pred.shape[dim])
 
 
 def _classes_in_dim1(x: Tensor, axis: int) -> Tensor:
@@ -248,12 +296,20 @@ def categorical_crossentropy(
     batch_shape = y_pred.shape[:axis] + y_pred.shape[axis + 1 :]
     if from_logits:
         # With probability targets F smooths them as y (1 - ls) + ls / C, C from the logits (D2).
-        out = F.cross_entropy(
-            _classes_in_dim1(y_pred, axis),
-            _classes_in_dim1(target, axis),
-            label_smoothing=float(label_smoothing),
-            reduction="mean" if reduction in _MEAN else reduction,
-        )
+        def cross_entropy(logits: Tensor) -> Tensor:
+            return F.cross_entropy(
+                _classes_in_dim1(logits, axis),
+                _classes_in_dim1(target, axis),
+                label_smoothing=float(label_smoothing),
+                reduction="mean" if reduction in _MEAN else reduction,
+            )
+
+        # Logits floored at the lowest finite value: a -inf logit with a zero target adds 0,
+        # not 0 * -inf = NaN (the formula's _softmax_crossentropy). On the host the plain call
+        # runs first and the floor only when its value is not finite (the same numbers).
+        out = cross_entropy(y_pred) if _on_host(y_pred) else None
+        if out is None or not bool(out.isfinite().all()):
+            out = cross_entropy(floor_finite(torch, y_pred))
         return out.reshape(batch_shape) if reduction == "none" else out
     if label_smoothing:
         target = target * (1.0 - label_smoothing) + label_smoothing / num_classes
@@ -428,10 +484,18 @@ def _chunked(
     return _reduce(values, reduction, valid)
 
 
-def ctc(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
+def ctc(
+    y_true: Any,
+    y_pred: Tensor,
+    reduction: str,
+    dtype: Any,
+    divide_by_label_length: bool = False,
+    zero_infinity: bool = False,
+) -> Any:
     """``F.ctc_loss`` where the labels have Keras' layout: 0 is the blank and only pads the end
     of a row, so the label length is the count of non-zero labels. Reading the layout needs the
-    label values: where value checks do not run, the array-API recursion is used."""
+    label values: where value checks do not run, the array-API recursion is used. F's "mean"
+    is the mean of the losses divided by their label lengths (``divide_by_label_length``)."""
     compute = _compute_dtype(y_pred, dtype)
     if (
         not isinstance(y_true, torch.Tensor)
@@ -454,15 +518,21 @@ def ctc(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
     if bool((present[:, 1:] & ~present[:, :-1]).any()):
         return None  # a 0 between labels: not a padded layout F.ctc_loss reads the same way
     log_probs = _cast(y_pred, compute).log_softmax(-1).transpose(0, 1)  # (time, batch, classes)
+    lengths = present.sum(1)
+    fused = divide_by_label_length and reduction in _MEAN
     values = F.ctc_loss(
         log_probs,
         _cast(y_true, torch.int64),
         torch.full((batch,), time, dtype=torch.int64, device=y_pred.device),
-        present.sum(1),
+        lengths,
         blank=0,
-        reduction="none",
-        zero_infinity=False,
+        reduction="mean" if fused else "none",
+        zero_infinity=bool(zero_infinity),
     )
+    if fused:
+        return values
+    if divide_by_label_length:
+        values = values / lengths.clamp(min=1).to(values.dtype)
     return _reduce(values, reduction)
 
 
@@ -558,7 +628,7 @@ _LOG_2PI = 1.8378770664093453  # log(2 pi)
 
 
 # --- margin losses, explicit pairs and triplets (multi_margin, soft_margin, cosine_embedding,
-# margin_ranking, triplet_margin) -----------------------------------------------------------------
+# margin_ranking, triplet_margin, hinge_embedding, multilabel_margin) ------------------------------
 
 
 def multi_margin(
@@ -577,13 +647,28 @@ def multi_margin(
     num_classes = y_pred.shape[1]
     if labels is None or (weight is not None and len(weight) != num_classes):
         return None
-    _check_label_range(labels, num_classes, "multi_margin", None)
+    on_host = _on_host(y_pred)
+    if not on_host:
+        _check_label_range(labels, num_classes, "multi_margin", None)
     w = None if weight is None else torch.tensor(weight, dtype=compute, device=y_pred.device)
     x = _cast(y_pred, compute)
+    try:
+        return _multi_margin(x, labels, reduction, p, margin, w, on_host)
+    except RuntimeError:
+        # On the host F checks the labels itself ("target out of range"): anyloss' message,
+        # naming the loss, the classes and the fix, is raised only then (no read per call).
+        if on_host:
+            _check_label_range(labels, num_classes, "multi_margin", None)
+        raise
+
+
+def _multi_margin(
+    x: Tensor, labels: Tensor, reduction: str, p: int, margin: float, w: Any, on_host: bool
+) -> Tensor:
     # F.multi_margin_loss: weight[y] * sum_{i != y} max(0, margin - x_y + x_i)^p / C per row.
     # F skips a NaN violation (its `z > 0` test is false); a NaN score must give NaN. A sum that
     # is not NaN rules NaN out (one pass), and F's own reduction applies.
-    if _on_host(x) and not math.isnan(x.detach().sum().item()):
+    if on_host and not math.isnan(x.detach().sum().item()):
         return F.multi_margin_loss(
             x,
             labels,
@@ -748,6 +833,84 @@ def triplet_margin(
         swap=bool(swap),
         reduction="mean" if reduction in _MEAN else reduction,
     )
+
+
+def _signed_or_none(target: Tensor) -> tuple[Tensor, bool] | None:
+    """-1/1 labels (all-0/1 read as -1/1), values read, and whether they hold no NaN; ``None``
+    for any other label: the formula then decides (it refuses them where value checks run)."""
+    labels = target.detach()
+    other = labels.abs() != 1.0
+    if not bool(other.any()):
+        return target, True
+    low, high = (v.item() for v in labels.aminmax())
+    if low >= 0.0 and high <= 1.0 and torch.equal(labels, labels.round()):
+        return 2.0 * target - 1.0, True
+    if math.isnan(low) and not bool((other & ~labels.isnan()).any()):
+        return target, False  # -1/1 and NaN (which is not all-0/1: no conversion)
+    return None
+
+
+def hinge_embedding(
+    y_true: Any, y_pred: Tensor, reduction: str, dtype: Any, margin: float = 1.0
+) -> Any:
+    pair = _pair(y_true, y_pred, dtype)
+    if pair is None:
+        return None
+    target, x = pair
+    margin = float(margin)
+
+    def fn(a: Tensor, b: Tensor, reduction: str) -> Tensor:
+        return F.hinge_embedding_loss(a, b, margin=margin, reduction=reduction)
+
+    if _on_host(target) or checks_apply(target):  # read the labels: the formula refuses others
+        read = _signed_or_none(target)
+        if read is None:
+            return None
+        target, nan_free = read
+        if nan_free:
+            return _mean_over_axis(fn, x, target, reduction)
+    else:
+        binary = (target * (target - 1.0)).abs().amax() == 0
+        target = torch.where(binary, 2.0 * target - 1.0, target)
+    # F adds both terms for any label other than -1/1, as the formula does where no check runs;
+    # 0 * label: a NaN label gives NaN (F: a number).
+    values = (fn(x, target, "none") + 0.0 * target).mean(-1)
+    return _reduce(values, reduction)
+
+
+def multilabel_margin(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -> Any:
+    compute = _compute_dtype(y_pred, dtype)
+    if (
+        compute is None
+        or y_pred.ndim not in (1, 2)
+        or y_pred.numel() == 0
+        # torch.compile's decomposition of F.multilabel_margin_loss (torch 2.13) also counts
+        # the slots after the first -1, as targets of class 0: the formula is traced instead.
+        or torch.compiler.is_compiling()
+        or not isinstance(y_true, torch.Tensor)
+        or y_true.device != y_pred.device
+        or y_true.shape != y_pred.shape
+    ):
+        return None
+    if y_true.dtype is not torch.int64 and y_true.dtype not in _integer_dtypes():
+        if not y_true.is_floating_point():
+            return None  # bool, complex: the array-API path raises
+        check_whole_numbers(torch, y_true)
+    labels = y_true if y_true.dtype is torch.int64 else y_true.to(torch.int64)
+    if checks_apply(labels):
+        low, high = (v.item() for v in labels.aminmax())
+        if low < -1 or high >= y_pred.shape[-1]:
+            return None  # the formula raises the error
+    x = _cast(y_pred, compute)
+    # F.multilabel_margin_loss skips a NaN term (its `z > 0` test is false); a NaN score must
+    # give NaN. A sum that is not NaN rules NaN out (one pass), and F's own reduction applies.
+    if _on_host(x) and not math.isnan(x.detach().sum().item()):
+        return F.multilabel_margin_loss(
+            x, labels, reduction="mean" if reduction in _MEAN else reduction
+        )
+    values = F.multilabel_margin_loss(x, labels, reduction="none")
+    # NaN added, not selected: the other scores of the row keep their gradient, as in the formula.
+    return _reduce(values + torch.where(x.isnan().any(-1), torch.nan, 0.0), reduction)
 
 
 # --- probabilistic family: classification additions (nll, multilabel_soft_margin) ---------------

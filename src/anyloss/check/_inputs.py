@@ -20,7 +20,14 @@ KINDS: tuple[str, ...] = tuple(
 #: Kinds tried only for a built-in that declares them (a custom loss is tried on ``KINDS``).
 DECLARED_ONLY: tuple[str, ...] = tuple(
     k.value
-    for k in (Inputs.MEAN_VARIANCE, Inputs.PAIRS, Inputs.TRIPLETS, Inputs.BOXES, Inputs.LISTS)
+    for k in (
+        Inputs.MEAN_VARIANCE,
+        Inputs.PAIRS,
+        Inputs.TRIPLETS,
+        Inputs.BOXES,
+        Inputs.LISTS,
+        Inputs.LABEL_LISTS,
+    )
 )
 #: Kinds whose ``y_pred`` holds probabilities.
 PROBABILITY_KINDS: tuple[str, ...] = tuple(
@@ -102,6 +109,9 @@ def generated(kind: str, seed: int = 0) -> Case:
         y_true = rng.integers(0, 3, size=(BATCH, TIME)).astype(np.float64)
         y_true[:, -1] = -1.0
         y_pred = rng.normal(size=(BATCH, TIME))
+    elif kind == Inputs.LABEL_LISTS:  # none to all 3 classes as targets, -1 padded
+        y_true = np.array([[2, 0, -1], [1, -1, -1], [-1, -1, -1], [0, 1, 2]])
+        y_pred = rng.normal(size=(BATCH, CLASSES))
     else:
         msg = f"Unknown input kind {kind!r}; expected one of {KINDS}."
         raise ValueError(msg)

@@ -409,4 +409,4 @@ def _default_y_true(names: str, custom_inputs: str) -> float:
         }
     except ValueError:
         return 1.0  # the unknown name is reported by the command itself
-    return 0.0 if kinds & {"categorical", "categorical-margin", "sparse"} else 1.0
+    return 0.0 if kinds & {"categorical", "categorical-margin", "sparse", "label-lists"} else 1.0

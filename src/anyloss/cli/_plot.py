@@ -26,7 +26,7 @@ AXIS_LABELS = {
 DEFAULT_RANGES = {"probability": (0.02, 0.98), "logit": (-6.0, 6.0)}
 
 
-CATEGORICAL_KINDS = ("categorical", "categorical-margin", "sparse")
+CATEGORICAL_KINDS = ("categorical", "categorical-margin", "sparse", "label-lists")
 BINARY_KINDS = ("binary", "margin")
 
 
@@ -85,7 +85,7 @@ def axis_of(entry: Entry, from_logits: bool) -> str:
         raise PlotError(msg)
     if kind in ("regression", "mean-variance"):
         return "value"
-    if kind in ("margin", "categorical-margin"):
+    if kind in ("margin", "categorical-margin", "label-lists"):
         return "logit"
     return "logit" if from_logits and _takes_logits(entry) else "probability"
 
@@ -150,6 +150,8 @@ def _inputs(entry: Entry, axis: str, y_true: float, x: float) -> tuple[np.ndarra
     fill = (1.0 - x) / (CLASSES - 1) if axis == "probability" else 0.0
     y_pred = np.full((1, CLASSES), fill)
     y_pred[0, label] = x
+    if kind == "label-lists":  # the true class alone, padded with -1
+        return np.array([[label] + [-1] * (CLASSES - 1)]), y_pred
     target = np.array([label]) if kind == "sparse" else np.eye(CLASSES)[[label]]
     return target, y_pred
 

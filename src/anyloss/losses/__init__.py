@@ -43,12 +43,20 @@ from anyloss.losses.boxes import (
 from anyloss.losses.hinge import (
     CategoricalHinge,
     Hinge,
+    HingeEmbedding,
+    MulticlassHinge,
+    MultiLabelMargin,
     MultiMargin,
+    Perceptron,
     SoftMargin,
     SquaredHinge,
     categorical_hinge,
     hinge,
+    hinge_embedding,
     multi_margin,
+    multiclass_hinge,
+    multilabel_margin,
+    perceptron,
     soft_margin,
     squared_hinge,
 )
@@ -83,6 +91,7 @@ from anyloss.losses.probabilistic import (
     CategoricalFocalCrossentropy,
     CategoricalGeneralizedCrossEntropy,
     JensenShannon,
+    KLDiv,
     KLDivergence,
     MultiLabelSoftMargin,
     Poly1CrossEntropy,
@@ -95,6 +104,7 @@ from anyloss.losses.probabilistic import (
     categorical_focal_crossentropy,
     categorical_generalized_cross_entropy,
     jensen_shannon,
+    kl_div,
     kl_divergence,
     linear_cross_entropy,
     multilabel_soft_margin,
@@ -116,8 +126,10 @@ from anyloss.losses.ranking import (
     ranking_softmax,
 )
 from anyloss.losses.regression import (
+    CosineDistance,
     CosineSimilarity,
     GaussianNLL,
+    HalfSquaredError,
     Huber,
     LogCosh,
     MeanAbsoluteError,
@@ -128,8 +140,10 @@ from anyloss.losses.regression import (
     Poisson,
     PoissonNLL,
     SmoothL1,
+    cosine_distance,
     cosine_similarity,
     gaussian_nll,
+    half_squared_error,
     huber,
     log_cosh,
     mean_absolute_error,
@@ -194,6 +208,8 @@ ciou_loss = ciou
 complete_iou = ciou
 multi_margin_loss = multi_margin
 soft_margin_loss = soft_margin
+hinge_embedding_loss = hinge_embedding
+multilabel_margin_loss = multilabel_margin
 contrastive_loss = contrastive
 triplet_semihard_loss = triplet_semihard
 triplet_hard_loss = triplet_hard
@@ -218,6 +234,7 @@ JSD = jensen_shannon
 jensen_shannon_divergence = jensen_shannon
 asymmetric_loss = asymmetric
 asl = asymmetric
+kl_div_loss = kl_div
 nt_xent = ntxent
 infonce = ntxent
 info_nce = ntxent
@@ -250,6 +267,7 @@ poisson_nll_loss = poisson_nll
 gaussian_nll_loss = gaussian_nll
 pinball_loss = pinball
 quantile_loss = pinball
+l2_loss = half_squared_error
 soft_iou = jaccard
 jaccard_loss = jaccard
 focal_tversky_loss = focal_tversky
@@ -292,6 +310,7 @@ __all__ = [
     "CategoricalHinge",
     "Circle",
     "Contrastive",
+    "CosineDistance",
     "CosineEmbedding",
     "CosineSimilarity",
     "DIoU",
@@ -302,12 +321,15 @@ __all__ = [
     "GIoU",
     "GaussianNLL",
     "GeneralizedDice",
+    "HalfSquaredError",
     "Hinge",
+    "HingeEmbedding",
     "Huber",
     "Inputs",
     "IoU",
     "Jaccard",
     "JensenShannon",
+    "KLDiv",
     "KLDivergence",
     "LiftedStructure",
     "ListMLE",
@@ -323,12 +345,15 @@ __all__ = [
     "MeanAbsolutePercentageError",
     "MeanSquaredError",
     "MeanSquaredLogarithmicError",
+    "MultiLabelMargin",
     "MultiLabelSoftMargin",
     "MultiMargin",
     "MultiSimilarity",
+    "MulticlassHinge",
     "NPairs",
     "NTXent",
     "PairwiseLogistic",
+    "Perceptron",
     "Pinball",
     "Poisson",
     "PoissonNLL",
@@ -367,6 +392,7 @@ __all__ = [
     "complete_iou",
     "contrastive",
     "contrastive_loss",
+    "cosine_distance",
     "cosine_embedding",
     "cosine_embedding_loss",
     "cosine_similarity",
@@ -392,7 +418,10 @@ __all__ = [
     "generalized_iou",
     "get",
     "giou",
+    "half_squared_error",
     "hinge",
+    "hinge_embedding",
+    "hinge_embedding_loss",
     "huber",
     "huber_loss",
     "info_nce",
@@ -404,9 +433,12 @@ __all__ = [
     "jensen_shannon",
     "jensen_shannon_divergence",
     "jsd",
+    "kl_div",
+    "kl_div_loss",
     "kl_divergence",
     "kld",
     "kullback_leibler_divergence",
+    "l2_loss",
     "lifted_struct_loss",
     "lifted_structure",
     "lifted_structure_loss",
@@ -439,6 +471,9 @@ __all__ = [
     "multi_margin_loss",
     "multi_similarity",
     "multi_similarity_loss",
+    "multiclass_hinge",
+    "multilabel_margin",
+    "multilabel_margin_loss",
     "multilabel_soft_margin",
     "multilabel_soft_margin_loss",
     "n_pairs",
@@ -452,6 +487,7 @@ __all__ = [
     "ntxent_loss",
     "pairwise_logistic",
     "pairwise_logistic_loss",
+    "perceptron",
     "pinball",
     "pinball_loss",
     "poisson",

@@ -59,6 +59,9 @@ class Inputs(str, enum.Enum):
     BOXES = "boxes"
     #: graded relevance ``(batch, list_size)`` (negative: not in the list), scores alike
     LISTS = "lists"
+    #: -1-padded class indices ``(batch, classes)`` (each sample's target classes), real class
+    #: scores alike
+    LABEL_LISTS = "label-lists"
 
     def __str__(self) -> str:
         return self.value
@@ -66,7 +69,7 @@ class Inputs(str, enum.Enum):
     @property
     def integer_labels(self) -> bool:
         """Whether ``y_true`` holds integer labels (kept as integers, never cast to float)."""
-        return self in (Inputs.SPARSE, Inputs.SEQUENCE, Inputs.EMBEDDING)
+        return self in (Inputs.SPARSE, Inputs.SEQUENCE, Inputs.EMBEDDING, Inputs.LABEL_LISTS)
 
 
 #: The libraries a loss' numbers are defined by (``origin=``): Keras 3 for the Keras set,

@@ -157,6 +157,25 @@ def sparse(y_true: Any, y_pred: Any, arguments: Mapping[str, Any], loss: str) ->
     return None
 
 
+def log_probabilities(
+    y_true: Any, y_pred: Any, arguments: Mapping[str, Any], loss: str
+) -> str | None:
+    """KL divergence of log-probabilities (``kl_div``): probabilities (or logits) where
+    log-probabilities are expected; log-probabilities as targets without ``log_target``."""
+    if not arguments["generalized"] and _readable(y_pred) and _min_max(y_pred)[1] > _SUM_TOLERANCE:
+        return (
+            f"In loss {loss}, expected y_pred to hold log-probabilities (<= 0), but it holds "
+            "positive values, like probabilities or logits: pass log-probabilities (e.g. "
+            "log_softmax(logits)), or use kl_divergence for probabilities."
+        )
+    if not arguments["log_target"] and _readable(y_true) and _min_max(y_true)[0] < 0.0:
+        return (
+            f"In loss {loss}, expected y_true to hold probabilities, but it holds negative "
+            "values, like log-probabilities: pass log_target=True for log-probability targets."
+        )
+    return None
+
+
 def check_sparse_order(y_true: Any, y_pred: Any, loss: str) -> None:
     """``ValueError`` for PyTorch's order ``(logits, labels)``: float ``y_true`` of shape
     ``y_pred.shape + (classes,)`` (shapes only: runs everywhere, also while tracing)."""

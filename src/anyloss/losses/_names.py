@@ -17,7 +17,7 @@ from typing import Any
 
 from anyloss._text import shown
 from anyloss.losses._builtin import ALIASES, BUILTINS, CLASSES, FUNCTIONS
-from anyloss.losses._peers import bare_hint
+from anyloss.losses._peers import PREFIXES, bare_hint
 
 _REGISTERED: dict[str, Any] = {}
 _REGISTERED_NAMES: dict[int, str] = {}
@@ -148,41 +148,22 @@ def all_names() -> list[str]:
 #: not aliases: the arguments and their order differ (anyloss takes ``(y_true, y_pred)``,
 #: PyTorch ``(input, target)``).
 PEER_NAMES: dict[str, str] = {
-    # PyTorch (torch.nn)
-    "KLDivLoss": (
-        "PyTorch's KLDivLoss takes log-probabilities as input: use KLDivergence() on "
-        "probabilities, called as loss(target_probabilities, predicted_probabilities) (its "
-        "default reduction matches reduction='batchmean')"
-    ),
-    "CTCLoss": (
-        "PyTorch's CTCLoss takes (time, batch, classes) log-probabilities: use CTC() with "
-        "0-padded label sequences (batch, max_length) and (batch, time, classes) logits, "
-        "class 0 the blank"
-    ),
-    "HingeEmbeddingLoss": (
-        "PyTorch's HingeEmbeddingLoss has no exact equivalent: for -1/1 targets and real "
-        "scores use Hinge() or SquaredHinge()"
-    ),
     # optax
-    "safe_softmax_cross_entropy": (
-        "optax's safe_softmax_cross_entropy takes logits and one-hot/soft labels: use "
-        "categorical_crossentropy(labels, logits, from_logits=True)"
+    # Qualified: the bare "cosine_similarity" is anyloss' own (Keras') loss.
+    "optax.cosine_similarity": (
+        "optax's cosine_similarity is the similarity itself (higher is better), not a loss: "
+        "use cosine_distance(targets, predictions) (1 - cos, optax.cosine_distance) or "
+        "cosine_similarity(targets, predictions) (Keras' -cos)"
     ),
-    "l2_loss": (
-        "optax's l2_loss is 0.5 * (predictions - targets)**2 per entry: use "
-        "mean_squared_error(targets, predictions) (averaged over the last axis) times 0.5"
+    "make_fenchel_young_loss": (
+        "optax's make_fenchel_young_loss builds a loss from a max function, it is not one: "
+        "for the sparsemax loss use sparsemax(labels, scores), for softmax (the log-sum-exp "
+        "max) categorical_crossentropy(labels, logits, from_logits=True)"
     ),
-    "squared_error": (
-        "optax's squared_error is (predictions - targets)**2 per entry: use "
-        "mean_squared_error(targets, predictions) (averaged over the last axis)"
-    ),
-    "cosine_distance": (
-        "optax's cosine_distance is 1 - cosine similarity: use cosine_similarity(targets, "
-        "predictions), the negative cosine similarity (the same gradients)"
-    ),
-    "ctc_loss": (
-        "optax's ctc_loss takes logits with paddings: use ctc(labels, logits) with 0-padded "
-        "label sequences, class 0 the blank"
+    "smooth_labels": (
+        "optax's smooth_labels is a label transform, not a loss: pass label_smoothing= to the "
+        "loss instead, e.g. categorical_crossentropy(labels, logits, from_logits=True, "
+        "label_smoothing=alpha)"
     ),
 }
 _PEER_KEYS = {key.lower(): key for key in PEER_NAMES}
@@ -190,9 +171,21 @@ _PEER_KEYS = {key.lower(): key for key in PEER_NAMES}
 
 def peer_hint(name: str) -> str | None:
     """What to use for another library's loss name (``"CrossEntropyLoss"``,
-    ``"torch.nn.CrossEntropyLoss"``, ``"optax.l2_loss"``), or ``None``."""
-    key = _PEER_KEYS.get(name.rsplit(".", 1)[-1].lower())
+    ``"torch.nn.CrossEntropyLoss"``, ``"optax.smooth_labels"``), or ``None``. A key with its
+    library's prefix (``"optax.cosine_similarity"``) matches that library's spellings only."""
+    key = _PEER_KEYS.get(_qualified(name).lower()) or _PEER_KEYS.get(
+        name.rsplit(".", 1)[-1].lower()
+    )
     return None if key is None else PEER_NAMES[key]
+
+
+def _qualified(name: str) -> str:
+    """``name`` with its library's prefix as the keys write it (``"optax.losses.x"`` ->
+    ``"optax.x"``)."""
+    for prefix in sorted(PREFIXES, key=len, reverse=True):
+        if name.startswith(prefix):
+            return PREFIXES[prefix] + name[len(prefix) :]
+    return name
 
 
 def suggestions(name: str) -> list[str]:

@@ -83,6 +83,8 @@ def _arguments(spelling: str, peer: Peer, given: Mapping[str, Any]) -> dict[str,
                     f"{spelling}: {key}={shown(value)} is not supported by anyloss' equivalent "
                     f"({PEERS[spelling][0]}). Supported values: {valid}."
                 )
+                if peer.note:
+                    msg += f" Note: {peer.note}"
                 raise ValueError(msg) from None
             arguments.update(chosen)
         else:

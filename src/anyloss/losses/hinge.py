@@ -1,8 +1,11 @@
 """Hinge and margin losses for maximum-margin classifiers: binary (labels -1/1; 0/1 labels are
-converted), categorical (one-hot labels), multi-class margin (integer labels) and soft margin."""
+converted), categorical (one-hot labels), multi-class margin and multiclass hinge (integer
+labels), multilabel margin (-1-padded lists of class indices), soft margin, perceptron, and the
+hinge embedding loss on distances of labelled pairs."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -11,6 +14,7 @@ from anyloss import backend as B
 from anyloss._arguments import check_number
 from anyloss._text import shown
 from anyloss.backend import _torch_kernels as torch_kernels
+from anyloss.backend._checks import first_where
 from anyloss.losses._base import BuiltinLoss
 from anyloss.losses._builtin import TORCH_REDUCTIONS, Inputs, Peer, builtin
 from anyloss.losses._prepare import integer_labels, prepare
@@ -300,6 +304,31 @@ def _class_weight_list(weight: Any) -> list[float]:
     return [float(v) for v in values]
 
 
+def _class_indices(y_true: Any, y_pred: Any, loss: str) -> tuple[Any, Any, Any]:
+    """``(xp, labels, y_pred)``: one integer class index per row of the class scores
+    ``y_pred`` (a trailing axis of 1 squeezed), checked to lie in ``[0, num_classes)`` where
+    values are read."""
+    xp, y_pred = B.prediction(y_pred)
+    if B.ndim(y_pred) == 0:
+        msg = (
+            f"{loss}: `y_pred` must hold one score per class, shape (batch, num_classes). "
+            f"Received: y_pred.shape={B.shape(y_pred)}"
+        )
+        raise ValueError(msg)
+    labels = integer_labels(xp, y_true, y_pred)
+    if B.ndim(labels) == B.ndim(y_pred) and B.shape(labels)[-1] == 1:
+        labels = xp.squeeze(labels, axis=-1)
+    if B.shape(labels) != B.shape(y_pred)[:-1]:
+        msg = (
+            f"{loss}: `y_true` must hold one integer class index per row of `y_pred`: "
+            f"expected shape {B.shape(y_pred)[:-1]}, got {B.shape(labels)}. Pass integer class "
+            "indices (not one-hot targets), or reshape them."
+        )
+        raise ValueError(msg)
+    B.check_label_range(xp, labels, B.shape(y_pred)[-1], loss)
+    return xp, labels, y_pred
+
+
 @builtin(
     inputs=Inputs.SPARSE,
     aliases=("multi_margin_loss",),
@@ -357,25 +386,8 @@ def multi_margin(
         Recognition", ESANN 1999; PyTorch's ``torch.nn.MultiMarginLoss``,
         https://pytorch.org/docs/stable/generated/torch.nn.MultiMarginLoss.html
     """
-    xp, y_pred = B.prediction(y_pred)
-    if B.ndim(y_pred) == 0:
-        msg = (
-            "multi_margin: `y_pred` must hold one score per class, shape (batch, num_classes). "
-            f"Received: y_pred.shape={B.shape(y_pred)}"
-        )
-        raise ValueError(msg)
-    labels = integer_labels(xp, y_true, y_pred)
-    if B.ndim(labels) == B.ndim(y_pred) and B.shape(labels)[-1] == 1:
-        labels = xp.squeeze(labels, axis=-1)
-    if B.shape(labels) != B.shape(y_pred)[:-1]:
-        msg = (
-            f"multi_margin: `y_true` must hold one integer class index per row of `y_pred`: "
-            f"expected shape {B.shape(y_pred)[:-1]}, got {B.shape(labels)}. Pass integer class "
-            "indices (not one-hot targets), or reshape them."
-        )
-        raise ValueError(msg)
+    xp, labels, y_pred = _class_indices(y_true, y_pred, "multi_margin")
     num_classes = B.shape(y_pred)[-1]
-    B.check_label_range(xp, labels, num_classes, "multi_margin")
     classes = xp.arange(num_classes, device=B.device_of(labels))
     is_true = xp.equal(labels[..., None], classes)
     true_score = B.gather_classes(xp, y_pred, labels)
@@ -451,6 +463,336 @@ def soft_margin(y_true: Any, y_pred: Any) -> Any:
     xp, y_true, y_pred = prepare(y_true, y_pred, "soft_margin")
     y_true = _to_signed_labels(xp, y_true)
     return xp.mean(B.softplus(xp, -y_true * y_pred), axis=-1)
+
+
+# --- torch's hinge embedding and multilabel margin; optax's multiclass hinge and perceptron -------
+
+
+def _check_margin(loss: str) -> Any:
+    def check(arguments: dict[str, Any]) -> dict[str, Any]:
+        return {"margin": check_number(arguments["margin"], "margin", owner=loss)}
+
+    return check
+
+
+def _check_signed_labels(xp: Any, labels: Any, loss: str) -> None:
+    """``ValueError`` on a label other than -1 and 1 (after the 0/1 conversion), where values
+    can be read (``B.checks_apply``); NaN is no error (it gives NaN). Elsewhere (``jax.jit``,
+    accelerators) the formula takes every label as it is."""
+    if not B.checks_apply(labels) or 0 in B.shape(labels):
+        return
+    bad = xp.logical_and(xp.not_equal(xp.abs(labels), 1.0), xp.logical_not(xp.isnan(labels)))
+    if bool(xp.any(bad)):
+        msg = (
+            f"{loss}: `y_true` must hold the labels 1 (similar) and -1 (dissimilar), or only 0 "
+            f"and 1 (read as -1/1). Received the label {first_where(labels, bad)}. Map your "
+            "targets to -1/1."
+        )
+        raise ValueError(msg)
+
+
+@builtin(
+    inputs=Inputs.MARGIN,
+    aliases=("hinge_embedding_loss",),
+    check=_check_margin("hinge_embedding"),
+    torch_kernel=torch_kernels.hinge_embedding,
+    origin="torch",
+    peers=(
+        Peer(
+            "torch.nn.HingeEmbeddingLoss",
+            renames={"margin": "margin"},
+            choices={"reduction": TORCH_REDUCTIONS},
+            note="Call order is (y_true, y_pred): torch's forward is (input, target). anyloss "
+            "averages the last axis per sample: torch's reduction='sum' and 'none' are per "
+            "element, equal to anyloss' for inputs of shape (batch, 1); 'mean' is equal for "
+            "every shape. All-0/1 targets are read as -1/1 (torch adds both terms for a 0); "
+            "other labels are refused where values are checked. A NaN target gives NaN.",
+        ),
+    ),
+)
+def hinge_embedding(y_true: Any, y_pred: Any, margin: float = 1.0) -> Any:
+    """Hinge embedding loss per sample, on distances of labelled pairs.
+
+    ``y_pred`` holds a distance (or dissimilarity score) per pair, e.g. the L1 distance of two
+    embeddings: a similar pair (label 1) is charged its distance, a dissimilar pair (label -1)
+    the amount by which it falls short of ``margin``. For learning embeddings or
+    semi-supervised learning from labelled pairs. The numbers match
+    ``torch.nn.HingeEmbeddingLoss``.
+
+    ::
+
+        y = 2 * y_true - 1 if every label is 0 or 1, else y_true
+        loss = mean(where(y == 1, y_pred, max(margin - y_pred, 0)), axis=-1)
+
+    Args:
+        y_true: Labels 1 (similar) or -1 (dissimilar), shape ``(batch, ..., d)``. When *every*
+            label is 0 or 1 they are read as -1/1 (the check is global over the array). Any
+            other label is refused where values are checked; elsewhere (``jax.jit``, GPUs) it
+            gets torch's sum of both terms.
+        y_pred: Distances (or scores), same shape as ``y_true``.
+        margin: The distance a dissimilar pair must reach. Default: 1.0.
+
+    Returns:
+        The loss per sample, shape ``y_pred.shape[:-1]``, an array of ``y_pred``'s library.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[1.0, -1.0], [-1.0, -1.0]])
+        >>> y_pred = np.array([[0.3, 0.4], [1.5, 0.2]])
+        >>> al.hinge_embedding(y_true, y_pred).round(4).tolist()
+        [0.45, 0.4]
+
+    Reference:
+        PyTorch's ``torch.nn.HingeEmbeddingLoss``,
+        https://pytorch.org/docs/stable/generated/torch.nn.HingeEmbeddingLoss.html
+    """
+    xp, y_true, y_pred = prepare(y_true, y_pred, "hinge_embedding")
+    y_true = _to_signed_labels(xp, y_true)
+    _check_signed_labels(xp, y_true, "hinge_embedding")
+    zeros = xp.zeros_like(y_pred)
+    # torch's formula, which adds both terms for a label other than -1/1 (where no check ran);
+    # 0 * label: a NaN label gives NaN, never a silent number.
+    short = xp.where(xp.not_equal(y_true, 1.0), xp.clip(margin - y_pred, 0.0, None), zeros)
+    values = short + xp.where(xp.not_equal(y_true, -1.0), y_pred, zeros) + 0.0 * y_true
+    return xp.mean(values, axis=-1)
+
+
+@builtin(
+    inputs=Inputs.LABEL_LISTS,
+    aliases=("multilabel_margin_loss",),
+    align_ranks=False,
+    torch_kernel=torch_kernels.multilabel_margin,
+    origin="torch",
+    peers=(
+        Peer(
+            "torch.nn.MultiLabelMarginLoss",
+            choices={"reduction": TORCH_REDUCTIONS},
+            note="Call order is (y_true, y_pred): torch's forward is (input, target). y_true "
+            "holds each sample's target class indices padded with -1, the shape of y_pred; "
+            "entries after the first -1 are not read. A NaN score gives NaN (torch skips it).",
+        ),
+    ),
+)
+def multilabel_margin(y_true: Any, y_pred: Any) -> Any:
+    """Multilabel margin loss per sample, -1-padded lists of target classes.
+
+    For multi-label classification with scores: every target class must outscore every other
+    class by 1. Each pair of a target class ``j`` and a non-target class ``i`` adds its hinge
+    ``max(1 - (x_j - x_i), 0)``; the sum is divided by the number of classes. The numbers
+    match ``torch.nn.MultiLabelMarginLoss``.
+
+    ::
+
+        targets = y_true[:k], k the position of the first -1 (all of y_true if none)
+        loss = sum_{j in targets, i not in targets} max(1 - (y_pred[j] - y_pred[i]), 0) / C
+
+    Args:
+        y_true: Integer class indices, the sample's target classes first and then -1,
+            shape ``(batch, ..., C)`` like ``y_pred`` (``[3, 0, -1, -1]``: classes 3 and 0).
+            Entries after the first -1 are not read; each must lie in ``-1..C-1``.
+        y_pred: Scores per class, shape ``(batch, ..., C)``.
+
+    Returns:
+        The loss per sample, shape ``y_pred.shape[:-1]``, an array of ``y_pred``'s library.
+        The formula holds ``(batch, C, C)`` arrays; torch tensors use
+        ``F.multilabel_margin_loss``.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[3, 0, -1, -1], [1, -1, -1, -1]])
+        >>> y_pred = np.array([[0.1, 0.2, 0.4, 0.8], [0.9, 0.1, 0.5, 0.2]])
+        >>> al.multilabel_margin(y_true, y_pred).round(4).tolist()
+        [0.85, 1.075]
+
+    Reference:
+        PyTorch's ``torch.nn.MultiLabelMarginLoss``,
+        https://pytorch.org/docs/stable/generated/torch.nn.MultiLabelMarginLoss.html
+    """
+    xp, y_pred = B.prediction(y_pred)
+    if B.ndim(y_pred) == 0:
+        msg = (
+            "multilabel_margin: `y_pred` must hold one score per class, shape (batch, "
+            f"num_classes). Received: y_pred.shape={B.shape(y_pred)}"
+        )
+        raise ValueError(msg)
+    labels = integer_labels(xp, y_true, y_pred)
+    if B.shape(labels) != B.shape(y_pred):
+        msg = (
+            "multilabel_margin: `y_true` must list each sample's target classes padded with -1, "
+            f"the shape of `y_pred` {B.shape(y_pred)}. Received: y_true.shape={B.shape(labels)}. "
+            "Pad each row with -1 to one entry per class, or reshape them."
+        )
+        raise ValueError(msg)
+    num_classes = B.shape(y_pred)[-1]
+    _check_label_lists(xp, labels, num_classes)
+    slots = xp.arange(num_classes, dtype=labels.dtype, device=B.device_of(labels))
+    # The list of a sample ends at its first -1 (torch: its first negative entry).
+    end = xp.min(
+        xp.where(xp.less(labels, 0), slots, xp.full_like(labels, num_classes)),
+        axis=-1,
+        keepdims=True,
+    )
+    listed = xp.less(slots, end)  # (..., C): the slots read
+    # (..., slot, class): slot k names class i.
+    names = xp.logical_and(xp.equal(labels[..., :, None], slots), listed[..., :, None])
+    is_target = xp.any(names, axis=-2)
+    target_score = xp.sum(
+        xp.where(names, y_pred[..., None, :], xp.zeros_like(y_pred)[..., None, :]), axis=-1
+    )
+    z = 1.0 - target_score[..., :, None] + y_pred[..., None, :]
+    counted = xp.logical_and(listed[..., :, None], xp.logical_not(is_target)[..., None, :])
+    # z > 0 as torch tests it: a zero (or NaN) term has no gradient.
+    counted = xp.logical_and(counted, xp.greater(z, 0.0))
+    values = xp.sum(xp.where(counted, z, xp.zeros_like(z)), axis=(-2, -1)) / num_classes
+    # A NaN score gives NaN (the test above skips NaN terms, as torch does), added so that the
+    # other scores keep their gradient.
+    nan = xp.any(xp.isnan(y_pred), axis=-1)
+    return values + xp.where(nan, xp.full_like(values, math.nan), xp.zeros_like(values))
+
+
+def _check_label_lists(xp: Any, labels: Any, num_classes: int) -> None:
+    """``ValueError`` on an entry outside ``-1..num_classes-1`` (torch's range, padding
+    included), where values can be read."""
+    if not B.checks_apply(labels) or 0 in B.shape(labels):
+        return
+    low, high = (int(v) for v in B.min_max(xp, labels))
+    if low < -1 or high >= num_classes:
+        bad = xp.logical_or(xp.less(labels, -1), xp.greater_equal(labels, num_classes))
+        msg = (
+            f"multilabel_margin: `y_true` holds the label {first_where(labels, bad)}, outside "
+            f"-1..{num_classes - 1} for y_pred with {num_classes} classes. Each row lists the "
+            f"sample's target classes 0..{num_classes - 1}, padded with -1 after the last."
+        )
+        raise ValueError(msg)
+
+
+_OPTAX_LABELS_NOTE = (
+    "Call order is (y_true, y_pred): optax's is (scores, labels). Integer labels, one per row "
+    "of scores; a label outside [0, num_classes) is refused where values are checked (optax "
+    "gives it no class)."
+)
+
+
+@builtin(
+    inputs=Inputs.SPARSE,
+    check=_check_margin("multiclass_hinge"),
+    align_ranks=False,
+    origin="optax",
+    peers=(
+        Peer(
+            "optax.multiclass_hinge_loss",
+            settings={"reduction": "none"},
+            note=_OPTAX_LABELS_NOTE,
+        ),
+        Peer(
+            "optax.multiclass_perceptron_loss",
+            settings={"margin": 0.0, "reduction": "none"},
+            note=_OPTAX_LABELS_NOTE,
+        ),
+    ),
+)
+def multiclass_hinge(y_true: Any, y_pred: Any, margin: float = 1.0) -> Any:
+    """Multiclass (Crammer-Singer) hinge loss per sample, integer labels.
+
+    The true class' score must beat the best other score by ``margin``; the loss is the
+    shortfall. With ``margin=0`` it is the multiclass perceptron loss. The numbers match
+    ``optax.multiclass_hinge_loss`` (and ``optax.multiclass_perceptron_loss`` at
+    ``margin=0``). :func:`categorical_hinge` is the same loss for one-hot labels and margin 1
+    (Keras' version also differs from optax' by treating a wrong class' negative score as 0);
+    :func:`multi_margin` (``torch.nn.MultiMarginLoss``) sums the violations of every wrong
+    class instead of taking the worst.
+
+    ::
+
+        loss = max_j(y_pred[j] + margin * (j != y)) - y_pred[y]
+
+    Args:
+        y_true: Integer class indices in ``[0, num_classes)``, shape ``(batch, ...)`` (or
+            with a trailing axis of 1).
+        y_pred: Scores per class, shape ``(batch, ..., num_classes)``.
+        margin: The margin the true class' score must keep over the others, a finite number.
+            Default: 1.0.
+
+    Returns:
+        The loss per sample, shape ``y_pred.shape[:-1]``, an array of ``y_pred``'s library.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([3, 0])
+        >>> y_pred = np.array([[0.1, 0.2, 0.4, 0.8], [0.9, 0.1, 0.5, 0.2]])
+        >>> al.multiclass_hinge(y_true, y_pred).round(4).tolist()
+        [0.6, 0.6]
+        >>> al.multiclass_hinge(y_true, y_pred, margin=0.0).round(4).tolist()
+        [0.0, 0.0]
+
+    Reference:
+        Koby Crammer and Yoram Singer, "On the Algorithmic Implementation of Multiclass
+        Kernel-based Vector Machines", JMLR 2, 2001,
+        https://www.jmlr.org/papers/v2/crammer01a.html; optax'
+        ``optax.losses.multiclass_hinge_loss``.
+    """
+    xp, labels, y_pred = _class_indices(y_true, y_pred, "multiclass_hinge")
+    classes = xp.arange(B.shape(y_pred)[-1], device=B.device_of(labels))
+    is_true = xp.equal(labels[..., None], classes)
+    shifted = xp.where(is_true, y_pred, y_pred + margin)
+    return xp.max(shifted, axis=-1) - B.gather_classes(xp, y_pred, labels)
+
+
+@builtin(
+    inputs=Inputs.MARGIN,
+    origin="optax",
+    peers=(
+        Peer(
+            "optax.perceptron_loss",
+            settings={"reduction": "none"},
+            note="Call order is (y_true, y_pred): optax's is (predictor_outputs, targets). "
+            "optax is element-wise and anyloss averages the last axis: give scores of shape "
+            "(batch, 1) for optax's numbers (shape (batch,) instead of (batch, 1)). optax "
+            "requires -1/1 targets; anyloss also reads all-0/1 targets as -1/1.",
+        ),
+    ),
+)
+def perceptron(y_true: Any, y_pred: Any) -> Any:
+    """Perceptron loss per sample, labels -1/1.
+
+    Zero for every score with the label's sign, the score's size otherwise: :func:`hinge`
+    without the margin. Its gradient is the perceptron's update rule. The numbers match
+    ``optax.perceptron_loss`` (averaged over the last axis; the gradient at a score of exactly
+    0 is half the slope, as in optax).
+
+    ::
+
+        y = 2 * y_true - 1 if every label is 0 or 1, else y_true
+        loss = mean(max(-y * y_pred, 0), axis=-1)
+
+    Args:
+        y_true: Labels -1 or 1, shape ``(batch, ..., d)``. When *every* label is 0 or 1
+            they are mapped to -1/1 first (the check is global over the array).
+        y_pred: Scores (decision values), same shape as ``y_true``.
+
+    Returns:
+        The loss per sample, shape ``y_pred.shape[:-1]``, an array of ``y_pred``'s library.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[1.0, -1.0], [1.0, 1.0]])
+        >>> y_pred = np.array([[0.6, 0.4], [-1.0, 2.0]])
+        >>> al.perceptron(y_true, y_pred).round(4).tolist()
+        [0.2, 0.5]
+
+    Reference:
+        Frank Rosenblatt, "The perceptron: a probabilistic model for information storage and
+        organization in the brain", Psychological Review 65(6), 1958; optax'
+        ``optax.losses.perceptron_loss``.
+    """
+    xp, y_true, y_pred = prepare(y_true, y_pred, "perceptron")
+    y_true = _to_signed_labels(xp, y_true)
+    # maximum, not clip: a tie at 0 splits the gradient in half, as optax' jnp.maximum does.
+    return xp.mean(xp.maximum(-y_true * y_pred, xp.zeros_like(y_pred)), axis=-1)
 
 
 class MultiMargin(BuiltinLoss, function=multi_margin):
@@ -529,5 +871,152 @@ class SoftMargin(BuiltinLoss, function=soft_margin):
 
     def __init__(
         self, reduction: Any = "sum_over_batch_size", name: str = "soft_margin", dtype: Any = None
+    ) -> None:
+        super().__init__(reduction=reduction, name=name, dtype=dtype)
+
+
+class HingeEmbedding(BuiltinLoss, function=hinge_embedding):
+    """Hinge embedding loss on distances of labelled pairs (``torch.nn.HingeEmbeddingLoss``).
+
+    Wraps :func:`hinge_embedding`: calling the loss computes it per sample, weights the values
+    with ``sample_weight`` (if given) and reduces them as ``reduction`` says.
+
+    Args:
+        margin: The distance a dissimilar pair must reach. Default: 1.0.
+        reduction: How the per-sample values are reduced:
+            ``"sum_over_batch_size"`` (default: the weighted sum divided by the number of
+            samples), ``"sum"``, ``"mean"``, ``"mean_with_sample_weight"`` (divided by the sum
+            of the weights) or ``"none"``/``None`` (the per-sample values, unreduced);
+            tf-keras' ``"auto"`` means ``"sum_over_batch_size"``.
+        name: The loss' name. Default: ``"hinge_embedding"``.
+        dtype: Compute dtype, e.g. ``"float64"``. Default: ``None``, ``y_pred``'s float
+            dtype, at least float32.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[1.0, -1.0], [-1.0, -1.0]])
+        >>> y_pred = np.array([[0.3, 0.4], [1.5, 0.2]])
+        >>> round(float(al.HingeEmbedding()(y_true, y_pred)), 4)
+        0.425
+        >>> round(float(al.HingeEmbedding(margin=2.0)(y_true, y_pred)), 4)
+        1.05
+    """
+
+    margin: float
+
+    def __init__(
+        self,
+        margin: float = 1.0,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "hinge_embedding",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(reduction=reduction, name=name, dtype=dtype, margin=margin)
+
+
+class MultiLabelMargin(BuiltinLoss, function=multilabel_margin):
+    """Multilabel margin loss, -1-padded lists of target classes
+    (``torch.nn.MultiLabelMarginLoss``).
+
+    Wraps :func:`multilabel_margin`: calling the loss computes it per sample, weights the values
+    with ``sample_weight`` (if given) and reduces them as ``reduction`` says.
+
+    Args:
+        reduction: How the per-sample values are reduced:
+            ``"sum_over_batch_size"`` (default: the weighted sum divided by the number of
+            samples), ``"sum"``, ``"mean"``, ``"mean_with_sample_weight"`` (divided by the sum
+            of the weights) or ``"none"``/``None`` (the per-sample values, unreduced);
+            tf-keras' ``"auto"`` means ``"sum_over_batch_size"``.
+        name: The loss' name. Default: ``"multilabel_margin"``.
+        dtype: Compute dtype, e.g. ``"float64"``. Default: ``None``, ``y_pred``'s float
+            dtype, at least float32.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[3, 0, -1, -1], [1, -1, -1, -1]])
+        >>> y_pred = np.array([[0.1, 0.2, 0.4, 0.8], [0.9, 0.1, 0.5, 0.2]])
+        >>> round(float(al.MultiLabelMargin()(y_true, y_pred)), 4)
+        0.9625
+    """
+
+    def __init__(
+        self,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "multilabel_margin",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(reduction=reduction, name=name, dtype=dtype)
+
+
+class MulticlassHinge(BuiltinLoss, function=multiclass_hinge):
+    """Multiclass (Crammer-Singer) hinge loss, integer labels (``optax.multiclass_hinge_loss``).
+
+    Wraps :func:`multiclass_hinge`: calling the loss computes it per sample, weights the values
+    with ``sample_weight`` (if given) and reduces them as ``reduction`` says.
+
+    Args:
+        margin: The margin the true class' score must keep over the others; 0 gives the
+            multiclass perceptron loss. Default: 1.0.
+        reduction: How the per-sample values are reduced:
+            ``"sum_over_batch_size"`` (default: the weighted sum divided by the number of
+            samples), ``"sum"``, ``"mean"``, ``"mean_with_sample_weight"`` (divided by the sum
+            of the weights) or ``"none"``/``None`` (the per-sample values, unreduced);
+            tf-keras' ``"auto"`` means ``"sum_over_batch_size"``.
+        name: The loss' name. Default: ``"multiclass_hinge"``.
+        dtype: Compute dtype, e.g. ``"float64"``. Default: ``None``, ``y_pred``'s float
+            dtype, at least float32.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([3, 0])
+        >>> y_pred = np.array([[0.1, 0.2, 0.4, 0.8], [0.9, 0.1, 0.5, 0.2]])
+        >>> round(float(al.MulticlassHinge()(y_true, y_pred)), 4)
+        0.6
+        >>> round(float(al.MulticlassHinge(margin=2.0)(y_true, y_pred)), 4)
+        1.6
+    """
+
+    margin: float
+
+    def __init__(
+        self,
+        margin: float = 1.0,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "multiclass_hinge",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(reduction=reduction, name=name, dtype=dtype, margin=margin)
+
+
+class Perceptron(BuiltinLoss, function=perceptron):
+    """Perceptron loss for binary classifiers, labels -1/1 or 0/1 (``optax.perceptron_loss``).
+
+    Wraps :func:`perceptron`: calling the loss computes it per sample, weights the values with
+    ``sample_weight`` (if given) and reduces them as ``reduction`` says.
+
+    Args:
+        reduction: How the per-sample values are reduced:
+            ``"sum_over_batch_size"`` (default: the weighted sum divided by the number of
+            samples), ``"sum"``, ``"mean"``, ``"mean_with_sample_weight"`` (divided by the sum
+            of the weights) or ``"none"``/``None`` (the per-sample values, unreduced);
+            tf-keras' ``"auto"`` means ``"sum_over_batch_size"``.
+        name: The loss' name. Default: ``"perceptron"``.
+        dtype: Compute dtype, e.g. ``"float64"``. Default: ``None``, ``y_pred``'s float
+            dtype, at least float32.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[1.0, -1.0], [1.0, 1.0]])
+        >>> y_pred = np.array([[0.6, 0.4], [-1.0, 2.0]])
+        >>> round(float(al.Perceptron()(y_true, y_pred)), 4)
+        0.35
+    """
+
+    def __init__(
+        self, reduction: Any = "sum_over_batch_size", name: str = "perceptron", dtype: Any = None
     ) -> None:
         super().__init__(reduction=reduction, name=name, dtype=dtype)

@@ -254,6 +254,19 @@ def _distance(xp: Any, diff: Any, p: float, eps: float, placement: str) -> Any:
             "array, e.g. np.zeros(batch)).",
         ),
         Peer(
+            "torch.nn.TripletMarginWithDistanceLoss",
+            renames={"margin": "margin", "swap": "swap"},
+            choices={"reduction": TORCH_REDUCTIONS, "distance_function": {None: {}}},
+            note="Only distance_function=None is supported: torch's default, pairwise_distance "
+            "(the 2-norm with eps=1e-6 added to each difference), which makes it "
+            "TripletMarginLoss. A function cannot be saved in a config: for another p-norm use "
+            "torch.nn.TripletMarginLoss(p=..., eps=...) (anyloss triplet_margin); for another "
+            "distance, compute the loss with torch's own class. torch's forward is (anchor, "
+            "positive, negative); anyloss takes (y_true, np.stack([anchor, positive, "
+            "negative], 1)), y_pred of shape (batch, 3, dim); y_true is not used (None, or "
+            "any array with the batch size).",
+        ),
+        Peer(
             "optax.triplet_margin_loss",
             settings={"eps_placement": "sum", "reduction": "none"},
             renames={"norm_degree": "p", "margin": "margin", "eps": "eps"},

@@ -1,6 +1,7 @@
 """Probabilistic losses: binary/categorical/sparse cross-entropy, focal variants, KL divergence,
 generalized cross-entropy; negative log-likelihood, sigmoid focal, poly-1, multi-label soft
-margin, Jensen-Shannon and asymmetric (ASL) losses.
+margin, Jensen-Shannon, asymmetric (ASL) losses and the KL divergence of log-probabilities
+(PyTorch's and optax's ``kl_div``).
 
 Probabilities are clipped to ``[eps, 1 - eps]`` (eps = 1e-7) as in Keras, so a certain wrong
 prediction costs ``-log(1e-7) = 16.118``. Logits take the stable forms (log-sum-exp with a
@@ -14,6 +15,8 @@ import math
 import numbers
 import warnings
 from typing import Any
+
+import numpy as np
 
 from anyloss import backend as B
 from anyloss._arguments import (
@@ -344,12 +347,41 @@ def _log_probabilities(xp: Any, y_pred: Any, from_logits: bool, axis: int) -> An
     return xp.log(xp.clip(p, EPS, 1.0 - EPS))
 
 
+def _softmax_crossentropy(xp: Any, y_true: Any, logits: Any, axis: int) -> Any:
+    """``-sum(y_true * log_softmax(logits), axis)`` with the logits floored at their dtype's
+    lowest finite value (:func:`~anyloss.backend.floor_finite`, whose gradient is the identity):
+    a ``-inf`` logit (a masked class) with a zero target adds 0, where ``0 * -inf`` would be
+    NaN, and gets the gradient of the softmax there (0): optax's ``safe_softmax_cross_entropy``.
+
+    Where values can be read now (host memory, outside tracing) the plain formula runs first and
+    the floor only where it gave a value that is not finite: without a ``-inf`` logit the floor
+    changes nothing, so the numbers are the same and the common path makes no extra pass."""
+    if B.checks_apply(logits):
+        with np.errstate(invalid="ignore"):  # 0 * -inf: recomputed below
+            values = -xp.sum(y_true * B.log_softmax(xp, logits, axis=axis), axis=axis)
+        if bool(xp.all(xp.isfinite(values))):
+            return values
+    logits = B.floor_finite(xp, logits)
+    return -xp.sum(y_true * B.log_softmax(xp, logits, axis=axis), axis=axis)
+
+
 @builtin(
     inputs=Inputs.CATEGORICAL,
     check=_check_categorical,
     torch_kernel=torch_kernels.categorical_crossentropy,
     mistakes=_mistakes.categorical,
     peers=(
+        Peer(
+            "optax.safe_softmax_cross_entropy",
+            settings={"from_logits": True, "reduction": "none"},
+            note=(
+                "call loss(labels, logits); one value per row, as optax returns. A -inf logit "
+                "with a zero label adds 0 with a zero gradient, as in optax. A -inf logit with "
+                "a positive label (an infinite loss) gives a huge finite loss (optax: inf), "
+                "with optax' gradient: anyloss floors the logits at the dtype's lowest finite "
+                "value."
+            ),
+        ),
         Peer(
             "optax.softmax_cross_entropy",
             settings={"from_logits": True, "reduction": "none"},
@@ -374,7 +406,9 @@ def categorical_crossentropy(
     The loss for single-label multi-class classification with one-hot targets (use
     :func:`sparse_categorical_crossentropy` for integer labels). As in Keras, probabilities are
     renormalised to sum to 1 along ``axis`` and clipped to ``[eps, 1 - eps]`` with
-    ``eps = 1e-7``; logits take the stable log-softmax. Label smoothing mixes the targets with
+    ``eps = 1e-7``; logits take the stable log-softmax, floored at the dtype's lowest finite
+    value, so that a ``-inf`` logit (a masked class) with a zero target adds 0 instead of NaN
+    (``optax.safe_softmax_cross_entropy``). Label smoothing mixes the targets with
     the uniform distribution, ``y * (1 - ls) + ls / num_classes``, where ``num_classes`` is the
     size of ``y_pred`` along ``axis`` (D2: Keras 3.15 reads it from ``y_true``'s last axis;
     ``Dn`` codes refer to ``docs/keras-differences.md``). A class axis of size 1 warns, as in
@@ -416,7 +450,9 @@ def categorical_crossentropy(
     axis = _class_axis(axis, B.ndim(y_pred))
     _warn_single_class(y_pred, axis, "categorical_crossentropy")
     y_true = _smooth_categorical(xp, y_true, y_pred, label_smoothing, axis)
-    return -xp.sum(y_true * _log_probabilities(xp, y_pred, from_logits, axis), axis=axis)
+    if from_logits:
+        return _softmax_crossentropy(xp, y_true, y_pred, axis)
+    return -xp.sum(y_true * _log_probabilities(xp, y_pred, False, axis), axis=axis)
 
 
 @builtin(inputs=Inputs.CATEGORICAL, check=_check_categorical_focal, mistakes=_mistakes.categorical)
@@ -2058,6 +2094,155 @@ def asymmetric(
     return _reduce_classes(xp, -log_likelihood, class_reduction)
 
 
+def _check_kl_div(arguments: dict[str, Any]) -> dict[str, Any]:
+    axis = arguments["axis"]
+    check_axis_type(axis)
+    return {
+        "log_target": check_flag(arguments["log_target"], "log_target"),
+        "generalized": check_flag(arguments["generalized"], "generalized"),
+        "axis": tuple(axis) if isinstance(axis, list) else axis,  # JSON configs give lists
+    }
+
+
+_KL_TARGETS = (
+    "call loss(target, input): target probabilities (log-probabilities with log_target=True) "
+    "first, then the predicted log-probabilities"
+)
+_OPTAX_KL = (
+    "call loss(targets, log_predictions): targets first; one value per row (the sum over "
+    "`axis`), as optax returns. optax's `where` mask is not supported (pass mask= when "
+    "calling a reducing loss)."
+)
+
+
+@builtin(
+    inputs=Inputs.CATEGORICAL,
+    aliases=("kl_div_loss",),
+    check=_check_kl_div,
+    torch_kernel=torch_kernels.kl_div,
+    mistakes=_mistakes.log_probabilities,
+    origin="torch",
+    peers=(
+        Peer(
+            "torch.nn.KLDivLoss",
+            settings={"axis": (), "reduction": "sum_over_batch_size"},
+            renames={"log_target": "log_target"},
+            choices={
+                "reduction": {
+                    "mean": {"axis": (), "reduction": "sum_over_batch_size"},
+                    "batchmean": {"axis": -1, "reduction": "sum_over_batch_size"},
+                    "sum": {"axis": (), "reduction": "sum"},
+                    "none": {"axis": (), "reduction": "none"},
+                }
+            },
+            note=(
+                f"{_KL_TARGETS}. 'mean' (torch's default) is the mean over every element, "
+                "'sum' and 'none' are per element (axis=()). 'batchmean' (the KL divergence "
+                "per sample, torch's advice) sums the last axis and averages the rest: torch's "
+                "sum / batch size for 2-D (batch, classes) inputs; for (batch, ..., classes) "
+                "inputs torch also divides by batch size only: pass axis=(1, ..., ndim - 1) "
+                "for that number. size_average and reduce (deprecated) are not supported."
+            ),
+        ),
+        Peer(
+            "optax.kl_divergence",
+            settings={"reduction": "none"},
+            renames={"axis": "axis"},
+            note=_OPTAX_KL,
+        ),
+        Peer(
+            "optax.kl_divergence_with_log_targets",
+            settings={"log_target": True, "reduction": "none"},
+            renames={"axis": "axis"},
+            note=_OPTAX_KL + " Targets are log-probabilities (log_target=True).",
+        ),
+        Peer(
+            "optax.generalized_kl_divergence",
+            settings={"generalized": True, "reduction": "none"},
+            renames={"axis": "axis"},
+            note=_OPTAX_KL + " Adds sum(exp(log_predictions) - targets) (generalized=True).",
+        ),
+        Peer(
+            "optax.convex_kl_divergence",
+            settings={"generalized": True, "reduction": "none"},
+            renames={"axis": "axis"},
+            note=(
+                "optax's deprecated alias of generalized_kl_divergence (generalized=True). "
+                + _OPTAX_KL
+            ),
+        ),
+    ),
+)
+def kl_div(
+    y_true: Any,
+    y_pred: Any,
+    log_target: bool = False,
+    generalized: bool = False,
+    axis: Any = -1,
+) -> Any:
+    """Kullback-Leibler divergence of predicted log-probabilities from target probabilities.
+
+    PyTorch's ``kl_div`` and optax's ``kl_divergence``: ``y_pred`` holds **log**-probabilities
+    (a ``log_softmax`` output, as for distillation), ``y_true`` probabilities (or
+    log-probabilities with ``log_target=True``). Nothing is clipped; a zero target contributes 0
+    (``0 log 0 = 0``). ``generalized=True`` adds ``exp(y_pred) - y_true``: the generalized KL
+    divergence of unnormalised measures (``optax.generalized_kl_divergence``). The per-element
+    values are summed over ``axis``: the last one by default, one value per row;
+    ``axis=()`` keeps every element (PyTorch's ``"mean"``, ``"sum"`` and ``"none"`` are per
+    element). Keras' :func:`kl_divergence` takes probabilities and clips both to ``[1e-7, 1]``.
+
+    Formula, per element (``t = exp(y_true)`` with ``log_target=True``, else ``y_true``)::
+
+        kl   = t * log(t) - t * y_pred                  (0 where t == 0)
+        kl   = t * (y_true - y_pred)                    (log_target=True)
+        kl   = kl + exp(y_pred) - t                     (generalized=True)
+        loss = sum(kl, axis)
+
+    Args:
+        y_true: target probabilities (log-probabilities with ``log_target=True``), the shape of
+            ``y_pred``.
+        y_pred: predicted log-probabilities, e.g. ``(batch, classes)``.
+        log_target: whether ``y_true`` holds log-probabilities. Default ``False``.
+        generalized: whether to add ``exp(y_pred) - t`` (unnormalised measures). Default
+            ``False``.
+        axis: the axis or axes summed over: an int, a tuple (``()``: none, one value per
+            element) or ``None`` (every axis). Default ``-1``.
+
+    Returns:
+        An array of ``y_pred``'s library: ``y_pred``'s shape without ``axis`` (one value per row
+        by default, ``y_pred``'s shape for ``axis=()``).
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.5, 0.5], [1.0, 0.0]])
+        >>> log_p = np.log(np.array([[0.25, 0.75], [0.9, 0.1]]))
+        >>> al.kl_div(y_true, log_p).round(4).tolist()
+        [0.1438, 0.1054]
+        >>> al.kl_div(np.log(y_true[:1]), log_p[:1], log_target=True).round(4).tolist()
+        [0.1438]
+
+    Reference:
+        Kullback & Leibler, "On Information and Sufficiency" (1951), Annals of Mathematical
+        Statistics 22(1); PyTorch ``torch.nn.KLDivLoss``:
+        https://docs.pytorch.org/docs/stable/generated/torch.nn.KLDivLoss.html
+    """
+    xp, y_true, y_pred = prepare(y_true, y_pred, "kl_div")
+    axis = normalize_axis(axis, B.ndim(y_pred))
+    if log_target:
+        target = xp.exp(y_true)
+        values = target * (y_true - y_pred)
+    else:
+        target = y_true
+        zero = xp.equal(y_true, 0.0)
+        # xlogy(t, t): 0 at t == 0, with a finite gradient there (the inner where).
+        entropy = y_true * xp.log(xp.where(zero, xp.ones_like(y_true), y_true))
+        values = xp.where(zero, xp.zeros_like(entropy), entropy) - y_true * y_pred
+    if generalized:
+        values = values + (xp.exp(y_pred) - target)
+    return values if axis == () else xp.sum(values, axis=axis)
+
+
 class NLL(BuiltinLoss, function=nll):
     """Negative log-likelihood of integer labels as a ``Loss`` (PyTorch's ``NLLLoss``).
 
@@ -2377,4 +2562,61 @@ class Asymmetric(BuiltinLoss, function=asymmetric):
             label_smoothing=label_smoothing,
             from_logits=from_logits,
             class_reduction=class_reduction,
+        )
+
+
+class KLDiv(BuiltinLoss, function=kl_div):
+    """KL divergence of predicted log-probabilities as a ``Loss`` (PyTorch's ``KLDivLoss``).
+
+    Computes :func:`kl_div` (one value per row by default), then weights and reduces it (see
+    :class:`~anyloss.Loss`). The default, the sum over the classes averaged over the rows, is
+    PyTorch's ``reduction="batchmean"`` for ``(batch, classes)`` inputs;
+    ``KLDiv(axis=())`` averages every element, as PyTorch's default ``"mean"`` does.
+
+    Args:
+        log_target: whether ``y_true`` holds log-probabilities. Default ``False``.
+        generalized: whether to add ``exp(y_pred) - t`` (unnormalised measures). Default
+            ``False``.
+        axis: the axis or axes summed per sample: an int, a tuple (``()``: every element is a
+            value) or ``None``. Default ``-1``.
+        reduction: how the per-sample values are reduced: ``"sum_over_batch_size"``
+            (default: their mean over every entry), ``"sum"``, ``"mean"`` (the same as
+            ``"sum_over_batch_size"``), ``"mean_with_sample_weight"`` (the weighted sum over the
+            sum of the weights), ``"none"`` or ``None`` (the per-sample values, unreduced);
+            tf-keras' ``"auto"`` means ``"sum_over_batch_size"``.
+        name: the loss' name. Default ``"kl_div"``.
+        dtype: compute dtype (``"float16"``, ``"bfloat16"``, ``"float32"`` or ``"float64"``).
+            Default ``None``: ``y_pred``'s float dtype, at least float32.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.5, 0.5], [1.0, 0.0]])
+        >>> log_p = np.log(np.array([[0.25, 0.75], [0.9, 0.1]]))
+        >>> round(float(al.KLDiv()(y_true, log_p)), 4)
+        0.1246
+        >>> round(float(al.KLDiv(axis=())(y_true, log_p)), 4)
+        0.0623
+    """
+
+    log_target: bool
+    generalized: bool
+    axis: Any
+
+    def __init__(
+        self,
+        log_target: bool = False,
+        generalized: bool = False,
+        axis: Any = -1,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "kl_div",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            log_target=log_target,
+            generalized=generalized,
+            axis=axis,
         )

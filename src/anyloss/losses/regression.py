@@ -10,10 +10,10 @@ Other libraries' names (``al.get("torch.nn.MSELoss")``): PyTorch's losses averag
 element, which is the mean of anyloss' per-sample values, so their ``reduction="mean"`` is
 supported; their ``"sum"`` and ``"none"`` are per element, while anyloss' values are per sample
 (the mean over the last axis), so those are refused rather than given different numbers. optax'
-``squared_error``, ``l2_loss``, ``huber_loss`` and ``log_cosh`` are element-wise and unreduced:
-no anyloss loss returns their per-element arrays, so they are not spellings here; their mean,
-``optax.huber_loss(p, t, delta).mean()``, is ``Huber(delta)(t, p)`` (``l2_loss`` is half the
-squared error).
+``squared_error``, ``l2_loss`` (:func:`half_squared_error`), ``huber_loss`` and ``log_cosh``
+are element-wise and unreduced: their spellings return anyloss' per-sample values unreduced,
+the mean of optax' array over the last axis (optax' own numbers for a last axis of size 1).
+``optax.cosine_distance`` is :func:`cosine_distance`.
 """
 
 from __future__ import annotations
@@ -42,6 +42,12 @@ _TORCH_NOTE = (
     "are per sample (the mean over the last axis)."
 )
 #: tf.keras' ``reduction`` values (TensorFlow Addons classes reduce per-sample values as Keras).
+#: optax' element-wise regression losses (``squared_error``, ``huber_loss``, ...).
+_OPTAX_NOTE = (
+    "Call as loss(y_true, y_pred): optax's is (predictions, targets), and its targets=None "
+    "(zeros) is not supported: pass zeros. optax returns one value per element; anyloss' value "
+    "is the mean of optax's output over the last axis (shape (batch, 1) gives optax's numbers)."
+)
 _TF_REDUCTIONS: Mapping[Any, Mapping[str, Any]] = {
     "auto": {"reduction": "sum_over_batch_size"},
     "sum_over_batch_size": {"reduction": "sum_over_batch_size"},
@@ -60,6 +66,7 @@ _TF_REDUCTIONS: Mapping[Any, Mapping[str, Any]] = {
             choices={"reduction": TORCH_MEAN},
             note=_TORCH_NOTE,
         ),
+        Peer("optax.squared_error", settings={"reduction": "none"}, note=_OPTAX_NOTE),
     ),
 )
 def mean_squared_error(y_true: Any, y_pred: Any) -> Any:
@@ -239,6 +246,12 @@ def _check_cosine(arguments: dict[str, Any]) -> dict[str, Any]:
             choices={"reduction": TORCH_MEAN},
             note=_TORCH_NOTE,
         ),
+        Peer(
+            "optax.huber_loss",
+            settings={"delta": 1.0, "reduction": "none"},
+            renames={"delta": "delta"},
+            note=_OPTAX_NOTE + " delta must be > 0 (optax also takes 0 and arrays).",
+        ),
     ),
 )
 def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
@@ -286,7 +299,11 @@ def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
     return xp.mean(xp.where(abs_error <= delta, quadratic, linear), axis=-1)
 
 
-@builtin(inputs=Inputs.REGRESSION, aliases=("logcosh",))
+@builtin(
+    inputs=Inputs.REGRESSION,
+    aliases=("logcosh",),
+    peers=(Peer("optax.log_cosh", settings={"reduction": "none"}, note=_OPTAX_NOTE),),
+)
 def log_cosh(y_true: Any, y_pred: Any) -> Any:
     """Logarithm of the hyperbolic cosine of the error, per sample.
 
@@ -1265,3 +1282,190 @@ class Pinball(BuiltinLoss, function=pinball):
         dtype: Any = None,
     ) -> None:
         super().__init__(reduction=reduction, name=name, dtype=dtype, tau=tau)
+
+
+# --- optax' regression losses ----------------------------------------------------------------------
+
+
+@builtin(
+    inputs=Inputs.REGRESSION,
+    aliases=("l2_loss",),
+    torch_kernel=torch_kernels.half_squared_error,
+    origin="optax",
+    peers=(Peer("optax.l2_loss", settings={"reduction": "none"}, note=_OPTAX_NOTE),),
+)
+def half_squared_error(y_true: Any, y_pred: Any) -> Any:
+    """Half the squared error, averaged per sample: optax' ``l2_loss``.
+
+    The squared error with the factor 1/2 that makes its gradient the plain error
+    ``y_pred - y_true`` (Bishop's convention): half of :func:`mean_squared_error`. Also known as
+    ``l2_loss`` (optax' name; TensorFlow's ``tf.nn.l2_loss`` sums instead of averaging).
+
+    ::
+
+        loss = mean(0.5 * square(y_pred - y_true), axis=-1)
+
+    Args:
+        y_true: Targets, shape ``(batch, ..., d)``; cast to ``y_pred``'s library and dtype.
+        y_pred: Predictions, same shape as ``y_true``.
+
+    Returns:
+        The loss per sample, shape ``y_pred.shape[:-1]`` (the last axis is averaged), an array
+        of ``y_pred``'s library.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.0, 1.0], [0.0, 0.0]])
+        >>> y_pred = np.array([[1.0, 1.0], [2.0, 0.0]])
+        >>> al.half_squared_error(y_true, y_pred).tolist()
+        [0.25, 1.0]
+
+    Reference:
+        Christopher M. Bishop, "Pattern Recognition and Machine Learning", Springer 2006,
+        section 1.1; optax' ``optax.losses.l2_loss``.
+    """
+    xp, y_true, y_pred = prepare(y_true, y_pred, "half_squared_error")
+    return xp.mean(0.5 * xp.square(y_pred - y_true), axis=-1)
+
+
+def _check_cosine_distance(arguments: dict[str, Any]) -> dict[str, Any]:
+    check_axis_type(arguments["axis"])
+    epsilon = check_number(arguments["epsilon"], "epsilon", minimum=0.0, owner="cosine_distance")
+    return {"epsilon": epsilon, "axis": arguments["axis"]}
+
+
+@builtin(
+    inputs=Inputs.REGRESSION,
+    check=_check_cosine_distance,
+    torch_kernel=torch_kernels.cosine_distance,
+    origin="optax",
+    peers=(
+        Peer(
+            "optax.cosine_distance",
+            settings={"epsilon": 0.0, "axis": -1, "reduction": "none"},
+            renames={"epsilon": "epsilon", "axis": "axis"},
+            note="Call as loss(y_true, y_pred): optax's is (predictions, targets). One value "
+            "per vector, as optax returns; optax's `where` mask is not supported (pass "
+            "sample_weight or mask when calling).",
+        ),
+    ),
+)
+def cosine_distance(y_true: Any, y_pred: Any, epsilon: float = 0.0, axis: Any = -1) -> Any:
+    """Cosine distance along ``axis``: ``1 - cos``, 0 for identical directions, 2 for opposite.
+
+    Compares directions and ignores magnitudes; :func:`cosine_similarity` (Keras') is ``-cos``,
+    the same gradients shifted by 1. The numbers match ``optax.cosine_distance``: each squared
+    norm is clipped at ``epsilon`` before the square root, so with the default 0 a zero vector
+    gives NaN; pass ``epsilon > 0`` (e.g. 1e-12) where one may occur.
+
+    ::
+
+        norm(x) = sqrt(max(sum(square(x), axis), epsilon))
+        loss = 1 - sum(y_true * y_pred, axis) / (norm(y_true) * norm(y_pred))
+
+    Args:
+        y_true: Targets, shape ``(batch, ..., d)``; cast to ``y_pred``'s library and dtype.
+        y_pred: Predictions, same shape as ``y_true``.
+        epsilon: The lower bound of each squared norm, a float >= 0. Default: 0.0 (optax').
+        axis: The axis (or tuple of axes) along which the distance is computed. Default: -1.
+
+    Returns:
+        The loss, in ``[0, 2]``, with ``axis`` removed (shape ``y_pred.shape[:-1]`` for the
+        default), an array of ``y_pred``'s library.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.0, 1.0], [1.0, 1.0]])
+        >>> y_pred = np.array([[1.0, 1.0], [-1.0, -1.0]])
+        >>> al.cosine_distance(y_true, y_pred).round(4).tolist()
+        [0.2929, 2.0]
+
+    Reference:
+        Wikipedia, "Cosine similarity", section "Cosine distance",
+        https://en.wikipedia.org/wiki/Cosine_similarity#Cosine_distance; optax'
+        ``optax.losses.cosine_distance``.
+    """
+    xp, y_true, y_pred = prepare(y_true, y_pred, "cosine_distance")
+    axis = normalize_axis(axis, B.ndim(y_pred))
+    dot = xp.sum(y_true * y_pred, axis=axis)
+    norm_true = xp.sqrt(xp.clip(xp.sum(xp.square(y_true), axis=axis), epsilon, None))
+    norm_pred = xp.sqrt(xp.clip(xp.sum(xp.square(y_pred), axis=axis), epsilon, None))
+    return 1.0 - dot / (norm_true * norm_pred)
+
+
+class HalfSquaredError(BuiltinLoss, function=half_squared_error):
+    """Half the squared error (optax' ``l2_loss``), averaged over the last axis.
+
+    Wraps :func:`half_squared_error`: calling the loss computes it per sample, weights the
+    values with ``sample_weight`` (if given) and reduces them as ``reduction`` says.
+
+    Args:
+        reduction: How the per-sample values are reduced:
+            ``"sum_over_batch_size"`` (default: the weighted sum divided by the number of
+            samples), ``"sum"``, ``"mean"``, ``"mean_with_sample_weight"`` (divided by the sum
+            of the weights) or ``"none"``/``None`` (the per-sample values, unreduced);
+            tf-keras' ``"auto"`` means ``"sum_over_batch_size"``.
+        name: The loss' name. Default: ``"half_squared_error"``.
+        dtype: Compute dtype, e.g. ``"float64"``. Default: ``None``, ``y_pred``'s float
+            dtype, at least float32.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.0, 1.0], [0.0, 0.0]])
+        >>> y_pred = np.array([[1.0, 1.0], [2.0, 0.0]])
+        >>> float(al.HalfSquaredError()(y_true, y_pred))
+        0.625
+    """
+
+    def __init__(
+        self,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "half_squared_error",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(reduction=reduction, name=name, dtype=dtype)
+
+
+class CosineDistance(BuiltinLoss, function=cosine_distance):
+    """Cosine distance loss (optax'): ``1 - cos`` between ``y_true`` and ``y_pred``.
+
+    Wraps :func:`cosine_distance`: calling the loss computes it per sample, weights the values
+    with ``sample_weight`` (if given) and reduces them as ``reduction`` says.
+
+    Args:
+        epsilon: The lower bound of each squared norm, a float >= 0 (0: a zero vector gives
+            NaN). Default: 0.0.
+        axis: The axis (or tuple of axes) along which the distance is computed. Default: -1.
+        reduction: How the per-sample values are reduced:
+            ``"sum_over_batch_size"`` (default: the weighted sum divided by the number of
+            samples), ``"sum"``, ``"mean"``, ``"mean_with_sample_weight"`` (divided by the sum
+            of the weights) or ``"none"``/``None`` (the per-sample values, unreduced);
+            tf-keras' ``"auto"`` means ``"sum_over_batch_size"``.
+        name: The loss' name. Default: ``"cosine_distance"``.
+        dtype: Compute dtype, e.g. ``"float64"``. Default: ``None``, ``y_pred``'s float
+            dtype, at least float32.
+
+    Example:
+        >>> import numpy as np
+        >>> import anyloss as al
+        >>> y_true = np.array([[0.0, 1.0], [1.0, 1.0]])
+        >>> y_pred = np.array([[1.0, 1.0], [1.0, 1.0]])
+        >>> round(float(al.CosineDistance()(y_true, y_pred)), 4)
+        0.1464
+    """
+
+    epsilon: float
+    axis: Any
+
+    def __init__(
+        self,
+        epsilon: float = 0.0,
+        axis: Any = -1,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "cosine_distance",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(reduction=reduction, name=name, dtype=dtype, epsilon=epsilon, axis=axis)

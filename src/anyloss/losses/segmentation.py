@@ -899,6 +899,9 @@ def focal_tversky(
 
 
 _WEIGHT_TYPES = ("square", "simple", "uniform")
+_COMBINES = ("ratio", "mean")
+#: optax' offset of the squared class sizes (``multiclass_generalized_dice_loss``).
+_OPTAX_GDL_EPSILON = 1e-7
 
 
 def _check_generalized_dice(arguments: dict[str, Any]) -> dict[str, Any]:
@@ -906,6 +909,7 @@ def _check_generalized_dice(arguments: dict[str, Any]) -> dict[str, Any]:
     out["weight_type"] = _check_choice(
         out["weight_type"], "weight_type", _WEIGHT_TYPES, "generalized_dice"
     )
+    out["combine"] = _check_choice(out["combine"], "combine", _COMBINES, "generalized_dice")
     return out
 
 
@@ -934,6 +938,30 @@ def _check_generalized_dice(arguments: dict[str, Any]) -> dict[str, Any]:
             },
             note=_MONAI_NOTE,
         ),
+        Peer(
+            "optax.multiclass_generalized_dice_loss",
+            settings={
+                "combine": "mean",
+                "smooth": 2.0,
+                "smooth_dr": 2.0,
+                "from_logits": True,
+                "class_axis": -1,
+            },
+            choices={
+                "apply_softmax": {True: {"from_logits": True}, False: {"from_logits": False}},
+                "ignore_background": {
+                    True: {"include_background": False},
+                    False: {"include_background": True},
+                },
+            },
+            note="Call as loss(y_true, y_pred) with optax' (predictions, targets) swapped. "
+            "Channels-last, one value per sample (the mean over its classes), whose mean is "
+            "optax' number. The class weights come from the whole batch: a sample's value "
+            "depends on the others in its batch. optax' Dice 1 - (TP + s) / ((T + P) / 2 + s) "
+            "is anyloss' with smooth = smooth_dr = 2 s: for other smoothing write "
+            "al.GeneralizedDice(combine='mean', smooth=2 * s, smooth_dr=2 * s, "
+            "from_logits=True).",
+        ),
     ),
 )
 @_documented
@@ -949,19 +977,30 @@ def generalized_dice(
     axis: Any = None,
     include_background: bool = True,
     aggregation: str = "sample",
+    combine: str = "ratio",
 ) -> Any:
     """Generalized Dice loss: Dice with each class weighted by its inverse squared size.
 
     For multi-class segmentation with very unequal class sizes: plain Dice averaged over
     classes lets large classes dominate the gradient; weighting each class by ``1 / size**2``
-    evens them out. Weights are per sample (per batch with ``aggregation="batch"``); a class
-    absent from the targets gets the largest weight of the present ones (MONAI).
+    evens them out. With ``combine="ratio"`` (MONAI, Sudre et al.) the weights are per sample
+    (per batch with ``aggregation="batch"``), and a class absent from the targets gets the
+    largest weight of the present ones. With ``combine="mean"`` (optax) each class' Dice loss is
+    weighted by the inverse (squared) size of the class in the whole batch, the weights scaled to
+    sum to the number of classes: a batch-level loss, a sample's value depends on the other
+    samples of its batch (in data-parallel training, on its shard's).
 
     ::
 
         TP_c = sum(y_true * p, axis),  T_c = sum(y_true, axis),  P_c = sum(p, axis)
-        w_c = 1 / T_c**2 ("square"), 1 / T_c ("simple") or 1 ("uniform");  w_c = max(w) where T_c = 0
-        loss = 1 - (2 * sum_c w_c * TP_c + smooth) / (sum_c w_c * (T_c + P_c) + smooth_dr)
+        combine="ratio":
+            w_c = 1 / T_c**2 ("square"), 1 / T_c ("simple") or 1 ("uniform");  w_c = max(w) where T_c = 0
+            loss = 1 - (2 * sum_c w_c * TP_c + smooth) / (sum_c w_c * (T_c + P_c) + smooth_dr)
+        combine="mean":
+            F_c = sum(y_true) over every axis but the class axis (the batch's class sizes)
+            v_c = 1 / (F_c**2 + 1e-7) ("square"), 1 / (F_c + 1e-7) ("simple") or 1 ("uniform")
+            w_c = C * v_c / sum_c v_c     (C classes, the background included)
+            loss = mean over classes of w_c * (1 - (2 * TP_c + smooth) / (T_c + P_c + smooth_dr))
 
     Args:
         y_true: Masks shaped like ``y_pred`` (one-hot, 0/1), or integer class labels without
@@ -975,6 +1014,9 @@ def generalized_dice(
         smooth_dr: Added to the denominator, a float >= 0, or ``None`` for ``smooth``.
         <activation arguments>
         <layout arguments>
+        combine: ``"ratio"`` (default: one Dice of the weighted sums, per-sample weights,
+            MONAI's) or ``"mean"`` (the class mean of the weighted per-class Dice losses, the
+            weights from the whole batch, optax' ``multiclass_generalized_dice_loss``).
 
     Returns:
         One value per sample, shape ``(batch,)`` (more axes where ``axis`` leaves some), an
@@ -987,12 +1029,15 @@ def generalized_dice(
         >>> y_pred = np.array([[[0.7, 0.3], [0.4, 0.6], [0.2, 0.8]]])
         >>> al.generalized_dice(y_true, y_pred).round(4).tolist()
         [0.3488]
+        >>> al.generalized_dice(y_true, y_pred, combine="mean").round(4).tolist()
+        [0.3617]
 
     Reference:
         Carole H. Sudre, Wenqi Li, Tom Vercauteren, Sebastien Ourselin and M. Jorge Cardoso,
         "Generalised Dice overlap as a deep learning loss function for highly unbalanced
         segmentations", DLMIA 2017, https://arxiv.org/abs/1707.03237; MONAI's
-        ``GeneralizedDiceLoss`` (``monai/losses/dice.py``).
+        ``GeneralizedDiceLoss`` (``monai/losses/dice.py``); optax'
+        ``optax.losses.multiclass_generalized_dice_loss``.
     """
     layout = _layout(
         y_true,
@@ -1003,6 +1048,8 @@ def generalized_dice(
         activation if from_logits else None,
         aggregation,
     )
+    if combine == "mean":
+        return _generalized_dice_mean(layout, weight_type, smooth, smooth_dr, include_background)
     layout = _drop_background(layout, include_background)
     xp, ca = layout.xp, layout.class_axis
     tp, pred, total = _counts(layout)
@@ -1018,6 +1065,26 @@ def generalized_dice(
     den = xp.sum(weights * (pred + total), axis=ca, keepdims=True)
     den = den + (smooth if smooth_dr is None else smooth_dr)
     return _finish(layout, 1.0 - num / den)
+
+
+def _generalized_dice_mean(
+    layout: _Layout, weight_type: str, smooth: float, smooth_dr: Any, include_background: bool
+) -> Any:
+    """``combine="mean"``: the class mean of per-class Dice losses weighted by the batch's
+    normalised inverse class sizes (optax' ``multiclass_generalized_dice_loss``)."""
+    xp, ca = layout.xp, layout.class_axis
+    classes = B.shape(layout.y_true)[ca]
+    weights = None
+    if weight_type != "uniform":
+        others = tuple(a for a in range(B.ndim(layout.y_true)) if a != ca)
+        size = xp.sum(layout.y_true, axis=others, keepdims=True)
+        inverse = 1.0 / ((size * size if weight_type == "square" else size) + _OPTAX_GDL_EPSILON)
+        weights = inverse * (classes / xp.sum(inverse, axis=ca, keepdims=True))
+        if not include_background and classes > 1:  # scaled over every class, then dropped
+            weights = weights[(slice(None),) * ca + (slice(1, None),)]
+    layout = _drop_background(layout, include_background)
+    dice = _dice_term(layout, smooth, smooth_dr)
+    return _finish(layout, _class_mean(layout, dice if weights is None else weights * dice))
 
 
 def _dice_term(layout: _Layout, smooth: float, smooth_dr: Any) -> Any:
@@ -1182,6 +1249,32 @@ def _check_dice_focal(arguments: dict[str, Any]) -> dict[str, Any]:
             "pass sigmoid=True (or softmax=True) for probabilities. The focal term is MONAI's "
             "sigmoid focal loss; `weight`, `jaccard` and `squared_pred` are not supported.",
         ),
+        Peer(
+            "smp.losses.FocalLoss",
+            settings={
+                "gamma": 2.0,
+                "alpha": None,
+                "lambda_dice": 0.0,
+                "lambda_focal": 1.0,
+                "activation": None,
+                "class_axis": 1,
+            },
+            renames={"alpha": "alpha", "gamma": "gamma"},
+            choices={
+                "mode": {"binary": {}, "multiclass": {}, "multilabel": {}},
+                "from_logits": {True: {}},
+                "reduction": {"mean": {"reduction": "sum_over_batch_size"}},
+                "normalized": {False: {}},
+                "reduced_threshold": {None: {}},
+            },
+            note="Call as loss(y_true, y_pred) with logits, channels-first (class_axis=1): the "
+            "focal term alone (lambda_dice=0), each class one-vs-rest (multiclass labels are "
+            "one-hot encoded), one value per sample (its mean over classes and pixels), whose "
+            "mean is smp's reduction='mean' (smp's 'sum' and 'none' are per pixel: refused). "
+            "Targets are 0/1 (smp's focal factor differs on soft targets). from_logits=False, "
+            "eps, ignore_index, class_weights, normalized=True and reduced_threshold are not "
+            "supported.",
+        ),
     ),
 )
 @_documented
@@ -1216,7 +1309,7 @@ def dice_focal(
         loss = lambda_dice * mean over classes of dice_c + lambda_focal * focal
 
     (``a_t = alpha * y_true + (1 - alpha) * (1 - y_true)``, 1 when ``alpha`` is None;
-    ``(1 - q_t)**gamma`` is computed as ``exp(gamma * log_sigmoid(-y_pred * (2 y_true - 1)))``.)
+    ``(1 - q_t)**gamma`` is computed as ``exp(-gamma * softplus(y_pred * (2 y_true - 1)))``.)
 
     Args:
         y_true: Masks shaped like ``y_pred`` (0/1), or integer class labels without the class
@@ -1261,12 +1354,15 @@ def dice_focal(
     pixels = _per_sample_layout(layout)
     t, z = layout.y_true, layout.logits
     bce = B.softplus(xp, z) - t * z
-    focal = xp.exp(gamma * B.log_sigmoid(xp, -z * (2.0 * t - 1.0))) * bce
+    # (1 - q_t)^gamma = exp(gamma * log_sigmoid(-z (2t - 1))) = exp(-gamma * softplus(z (2t - 1)))
+    focal = xp.exp(-gamma * B.softplus(xp, z * (2.0 * t - 1.0))) * bce
     if alpha is not None:
         focal = focal * (alpha * t + (1.0 - alpha) * (1.0 - t))
-    focal = _class_mean(pixels, _mean(xp, focal, pixels.reduce))
+    focal = _finish(pixels, lambda_focal * _class_mean(pixels, _mean(xp, focal, pixels.reduce)))
+    if lambda_dice == 0.0:  # the focal loss alone (smp's FocalLoss): no Dice sums
+        return focal
     dice = _class_mean(layout, _dice_term(layout, smooth, smooth_dr))
-    return _finish(pixels, lambda_focal * focal) + _finish(layout, lambda_dice * dice)
+    return focal + _finish(layout, lambda_dice * dice)
 
 
 def _check_mcc(arguments: dict[str, Any]) -> dict[str, Any]:
@@ -1845,6 +1941,8 @@ class GeneralizedDice(BuiltinLoss, function=generalized_dice):
         aggregation: ``"sample"`` (default: one value per sample) or ``"batch"``: the sums also
             run over the batch axis, and the batch's single value is returned for every sample
             (the number of batch-aggregated libraries; ``sample_weight`` then only rescales it).
+        combine: ``"ratio"`` (default, MONAI's) or ``"mean"`` (optax': the class mean of the
+            per-class Dice losses weighted by the whole batch's class sizes).
         name: The loss' name. Default: ``"generalized_dice"``.
         <reduction arguments>
 
@@ -1866,6 +1964,7 @@ class GeneralizedDice(BuiltinLoss, function=generalized_dice):
     axis: Any
     include_background: bool
     aggregation: str
+    combine: str
 
     def __init__(
         self,
@@ -1878,6 +1977,7 @@ class GeneralizedDice(BuiltinLoss, function=generalized_dice):
         axis: Any = None,
         include_background: bool = True,
         aggregation: str = "sample",
+        combine: str = "ratio",
         reduction: Any = "sum_over_batch_size",
         name: str = "generalized_dice",
         dtype: Any = None,
@@ -1895,6 +1995,7 @@ class GeneralizedDice(BuiltinLoss, function=generalized_dice):
             axis=axis,
             include_background=include_background,
             aggregation=aggregation,
+            combine=combine,
         )
 
 

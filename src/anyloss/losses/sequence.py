@@ -5,16 +5,87 @@ from __future__ import annotations
 from typing import Any
 
 from anyloss import backend as B
+from anyloss._arguments import check_flag
 from anyloss.backend import _torch_kernels as torch_kernels
 from anyloss.losses._base import BuiltinLoss
-from anyloss.losses._builtin import Inputs, builtin
+from anyloss.losses._builtin import Inputs, Peer, builtin
 from anyloss.losses._prepare import integer_labels
 
 BLANK = 0
 
 
-@builtin(inputs=Inputs.SEQUENCE, align_ranks=False, torch_kernel=torch_kernels.ctc)
-def ctc(y_true: Any, y_pred: Any) -> Any:
+def _check_ctc(arguments: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "divide_by_label_length": check_flag(
+            arguments["divide_by_label_length"], "divide_by_label_length"
+        ),
+        "zero_infinity": check_flag(arguments["zero_infinity"], "zero_infinity"),
+    }
+
+
+_LAYOUT = (
+    "anyloss takes labels padded at the end with 0, (batch, max_label_length) (0 is the blank "
+    "and the padding: blank 0 only), and batch-major logits (batch, time, classes); every frame "
+    "counts. For shorter inputs, set the frames past each length to a certain blank (logits "
+    "[0, -1e4, ..., -1e4]): paths stay on the blank there with probability 1, which gives the "
+    "loss of the shorter input (its gradient stops at those frames when they are set with a "
+    "where)."
+)
+
+
+@builtin(
+    inputs=Inputs.SEQUENCE,
+    align_ranks=False,
+    check=_check_ctc,
+    torch_kernel=torch_kernels.ctc,
+    peers=(
+        Peer(
+            "torch.nn.CTCLoss",
+            settings={"divide_by_label_length": True, "reduction": "sum_over_batch_size"},
+            renames={"zero_infinity": "zero_infinity"},
+            choices={
+                "blank": {0: {}},
+                "reduction": {
+                    "mean": {"divide_by_label_length": True, "reduction": "sum_over_batch_size"},
+                    "sum": {"divide_by_label_length": False, "reduction": "sum"},
+                    "none": {"divide_by_label_length": False, "reduction": "none"},
+                },
+            },
+            note=(
+                "call loss(targets, log_probs.transpose(0, 1)): torch's input is time-major "
+                "(time, batch, classes), anyloss' batch-major; log-probabilities are valid "
+                "logits (log_softmax of a log_softmax is itself). input_lengths are the time "
+                "length and target_lengths the count of non-zero targets; concatenated 1-D "
+                "targets are not supported. 'mean' divides each loss by its target length "
+                "(divide_by_label_length=True), then averages. " + _LAYOUT
+            ),
+        ),
+        Peer(
+            "optax.ctc_loss",
+            settings={"reduction": "none"},
+            choices={"blank_id": {0: {}}, "log_epsilon": {-1e5: {}}},
+            note=(
+                "call loss(labels, logits): label_paddings are (labels == 0) and "
+                "logit_paddings all 0. Where no alignment exists (labels too long for the "
+                "frames) optax gives a large finite number from log_epsilon, anyloss inf (0 "
+                "with zero_infinity=True). " + _LAYOUT
+            ),
+        ),
+        Peer(
+            "optax.ctc_loss_with_forward_probs",
+            settings={"reduction": "none"},
+            choices={"blank_id": {0: {}}, "log_epsilon": {-1e5: {}}},
+            note=(
+                "anyloss returns the loss values only (optax's first output), not the "
+                "forward probabilities. Call loss(labels, logits), as for optax.ctc_loss. "
+                + _LAYOUT
+            ),
+        ),
+    ),
+)
+def ctc(
+    y_true: Any, y_pred: Any, divide_by_label_length: bool = False, zero_infinity: bool = False
+) -> Any:
     """CTC loss per sample: ``-log p(labels | logits)`` summed over all alignments.
 
     Connectionist temporal classification trains sequence models (speech, handwriting) whose
@@ -22,19 +93,28 @@ def ctc(y_true: Any, y_pred: Any) -> Any:
     that collapses to the label sequence (merge repeats, then drop blanks). Class 0 is the blank
     (and the padding value, as in Keras); the label length is the count of non-zero labels, the
     logit length is ``time``. A 0 before a label (``[1, 0, 2]``) raises ``ValueError`` where
-    labels can be read (see docs/keras-differences.md, "CTC"). Computed with the forward
-    (alpha) recursion in log space; where the labels can be read, with ``F.ctc_loss`` on torch
-    and TensorFlow's CTC kernel on eager TensorFlow tensors.
+    labels can be read (see docs/keras-differences.md, "CTC"). Labels too long for the frames
+    have no alignment: the loss is ``inf`` (0, with a zero gradient, with
+    ``zero_infinity=True``). ``divide_by_label_length=True`` divides each loss by its label
+    length (at least 1): with a mean, PyTorch's ``CTCLoss(reduction="mean")``. Computed with
+    the forward (alpha) recursion in log space; where the labels can be read, with
+    ``F.ctc_loss`` on torch and TensorFlow's CTC kernel on eager TensorFlow tensors.
 
     ::
 
         p_t = softmax(y_pred[:, t, :])
         loss = -log(sum over paths pi with collapse(pi) = labels of prod_t p_t[pi_t])
+        loss = 0                            where loss is inf  (zero_infinity=True)
+        loss = loss / max(label_length, 1)                     (divide_by_label_length=True)
 
     Args:
         y_true: Integer labels, shape ``(batch, max_label_length)``, classes
             ``1..num_classes-1``, padded at the end of each row with 0.
         y_pred: **Logits** (not probabilities), shape ``(batch, time, num_classes)``.
+        divide_by_label_length: whether to divide each loss by its label length (at least 1).
+            Default ``False``.
+        zero_infinity: whether an infinite loss (no alignment) and its gradient are 0. Default
+            ``False``.
 
     Returns:
         The loss per sample, shape ``(batch,)``, an array of ``y_pred``'s library.
@@ -73,7 +153,7 @@ def ctc(y_true: Any, y_pred: Any) -> Any:
     _check_trailing_padding(xp, labels)
     native = B.ctc_loss(xp, y_pred, labels)  # TensorFlow's kernel, eager, where labels are read
     if native is not None:
-        return native
+        return _adjusted(xp, native, labels, divide_by_label_length, zero_infinity)
     device = B.device_of(y_pred)
     log_probs = B.log_softmax(xp, y_pred, axis=-1)
     label_length = xp.sum(xp.astype(xp.not_equal(labels, BLANK), labels.dtype), axis=-1)
@@ -109,7 +189,20 @@ def ctc(y_true: Any, y_pred: Any) -> Any:
     last = B.gather_classes(xp, alpha, end)
     before = B.gather_classes(xp, alpha, xp.where(end > 0, end - 1, end))
     before = xp.where(end > 0, before, xp.full_like(before, -xp.inf))
-    return -B.logsumexp(xp, xp.stack([last, before], axis=0), axis=0)
+    loss = -B.logsumexp(xp, xp.stack([last, before], axis=0), axis=0)
+    return _adjusted(xp, loss, labels, divide_by_label_length, zero_infinity)
+
+
+def _adjusted(
+    xp: Any, loss: Any, labels: Any, divide_by_label_length: bool, zero_infinity: bool
+) -> Any:
+    """The per-sequence ``loss`` with infinities zeroed and divided by the label lengths."""
+    if zero_infinity:
+        loss = xp.where(xp.isinf(loss), xp.zeros_like(loss), loss)
+    if divide_by_label_length:
+        length = xp.sum(xp.astype(xp.not_equal(labels, BLANK), loss.dtype), axis=-1)
+        loss = loss / xp.clip(length, 1.0, None)
+    return loss
 
 
 def _check_trailing_padding(xp: Any, labels: Any) -> None:
@@ -140,6 +233,10 @@ class CTC(BuiltinLoss, function=ctc):
     ``sample_weight`` (if given) and reduces them as ``reduction`` says.
 
     Args:
+        divide_by_label_length: whether to divide each loss by its label length (at least 1):
+            with the default reduction, PyTorch's ``CTCLoss()``. Default ``False``.
+        zero_infinity: whether an infinite loss (no alignment) and its gradient are 0. Default
+            ``False``.
         reduction: How the per-sample values are reduced:
             ``"sum_over_batch_size"`` (default: the weighted sum divided by the number of
             samples), ``"sum"``, ``"mean"``, ``"mean_with_sample_weight"`` (divided by the sum
@@ -156,9 +253,25 @@ class CTC(BuiltinLoss, function=ctc):
         >>> y_pred = np.zeros((2, 2, 3))  # 2 time steps, uniform over 3 classes
         >>> round(float(al.CTC()(y_true, y_pred)), 4)
         1.6479
+        >>> round(float(al.CTC(divide_by_label_length=True)(y_true, y_pred)), 4)  # torch's mean
+        1.0986
     """
 
+    divide_by_label_length: bool
+    zero_infinity: bool
+
     def __init__(
-        self, reduction: Any = "sum_over_batch_size", name: str = "ctc", dtype: Any = None
+        self,
+        divide_by_label_length: bool = False,
+        zero_infinity: bool = False,
+        reduction: Any = "sum_over_batch_size",
+        name: str = "ctc",
+        dtype: Any = None,
     ) -> None:
-        super().__init__(reduction=reduction, name=name, dtype=dtype)
+        super().__init__(
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            divide_by_label_length=divide_by_label_length,
+            zero_infinity=zero_infinity,
+        )

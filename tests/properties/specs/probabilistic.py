@@ -5,7 +5,9 @@ Where a number is valid follows the math: nll takes integer labels and log-proba
 log-softmax of reals: finite and <= 0); sigmoid_focal and asymmetric take 0/1 (or soft) targets
 with logits or probabilities in [0, 1] (exact 0 and 1 included); poly-1 takes probability rows
 (or logits) like categorical cross-entropy; multilabel_soft_margin takes targets in [0, 1] and
-real logits; jensen_shannon takes two probability rows (or logits for ``y_pred``).
+real logits; jensen_shannon takes two probability rows (or logits for ``y_pred``); kl_div takes
+probability rows (exact zeros included; log-probabilities with ``log_target``) and
+log-probabilities (a log-softmax of reals), its sums non-negative (per-element values are not).
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
-from tests.properties.families import Inputs, Spec, binary, categorical, sparse
+from tests.properties.families import Inputs, Spec, _reals, binary, categorical, sparse
 
 
 def _log_softmax(x: np.ndarray) -> np.ndarray:
@@ -195,7 +198,41 @@ def _asymmetric_extremes() -> dict[str, Inputs]:
     }
 
 
+# --- kl_div ---------------------------------------------------------------------------------------
+
+
+@st.composite
+def _kl_div(draw: Any) -> Inputs:
+    y_true, logits, _ = draw(categorical(logits=True))
+    kwargs = {
+        "log_target": draw(st.booleans()),
+        "generalized": draw(st.booleans()),
+        "axis": draw(st.sampled_from([-1, None])),
+    }
+    if kwargs["log_target"]:
+        y_true = _log_softmax(draw(hnp.arrays(np.float64, logits.shape, elements=_reals(-30, 30))))
+    return y_true, _log_softmax(logits), kwargs
+
+
+def _kl_div_example(batch: int) -> Inputs:
+    y_true, p = _categorical_example(batch)
+    return y_true, np.log(p), {}
+
+
+def _kl_div_extremes() -> dict[str, Inputs]:
+    one_hot = _one_hot(np.array([0, 1, 2]), 3)
+    certain = np.array([[-1e4, 0.0, -1e4], [0.0, -1e4, -1e4], [-1e4, -1e4, 0.0]])
+    return {
+        "log-probabilities -1e4 (probability 0), one-hot targets": (one_hot, certain, {}),
+        "all-zero targets": (np.zeros_like(one_hot), _kl_div_example(3)[1], {}),
+        "log targets -1e4": (certain, certain[[1, 2, 0]], {"log_target": True}),
+        "generalized, log-probabilities -1e4": (one_hot, certain, {"generalized": True}),
+        "per element (axis=())": (one_hot, certain, {"axis": ()}),
+    }
+
+
 SPECS: dict[str, Spec] = {
+    "kl_div": Spec("categorical", _kl_div, example=_kl_div_example, extremes=_kl_div_extremes),
     "nll": Spec("sparse", _nll, integer_labels=True, example=_nll_example,
                 extremes=_nll_extremes),
     "sigmoid_focal": Spec("binary", _sigmoid_focal, logits=lambda: _sigmoid_focal(True),

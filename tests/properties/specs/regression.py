@@ -1,10 +1,12 @@
 """Valid inputs of the regression family's catalogue losses: smooth_l1, poisson_nll,
-gaussian_nll, pinball.
+gaussian_nll, pinball, half_squared_error, cosine_distance.
 
-Where a number is valid follows the math: smooth L1 and pinball take any reals; poisson_nll
-takes counts >= 0 with log-rates (``log_input=True``, kept within exp's float32 range) or rates
->= 0; gaussian_nll takes predicted means and variances >= 0 concatenated on the last axis
-(variances exactly 0 included: they are clamped at ``eps``).
+Where a number is valid follows the math: smooth L1, pinball and the half squared error take any
+reals; poisson_nll takes counts >= 0 with log-rates (``log_input=True``, kept within exp's
+float32 range) or rates >= 0; gaussian_nll takes predicted means and variances >= 0
+concatenated on the last axis (variances exactly 0 included: they are clamped at ``eps``);
+cosine_distance takes vectors with a direction (a norm of at least 1e-3: optax' default
+``epsilon=0`` makes a zero vector 0 / 0), and zero vectors only with ``epsilon > 0``.
 """
 
 from __future__ import annotations
@@ -154,6 +156,39 @@ def _pinball_extremes() -> dict[str, Inputs]:
     }
 
 
+# --- cosine_distance ------------------------------------------------------------------------------
+
+
+@st.composite
+def cosine_distance(draw: Any) -> Inputs:
+    shape = _shape(draw)
+    vectors = []
+    for _ in range(2):
+        raw = draw(hnp.arrays(np.float64, shape, elements=_reals(-50.0, 50.0)))
+        # A direction: rows shorter than 1e-3 (all-zero ones included) become all-ones.
+        short = np.linalg.norm(raw, axis=-1, keepdims=True) < 1e-3
+        vectors.append(np.where(short, 1.0, raw))
+    return vectors[0], vectors[1], {"epsilon": draw(st.sampled_from((0.0, 1e-12)))}
+
+
+def _cosine_distance_example(batch: int) -> Inputs:
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(batch, 3)), rng.normal(size=(batch, 3)), {}
+
+
+def _cosine_distance_extremes() -> dict[str, Inputs]:
+    y_true, y_pred, kw = _cosine_distance_example(3)
+    return {
+        "predictions +-1e4": (y_true, np.array([[1e4, -1e4, 0.0]] * 3), kw),
+        "prediction equals target": (y_true, y_true.copy(), kw),
+        "opposite directions": (y_true, -3.0 * y_true, kw),
+        "zero vectors, epsilon 1e-12": (np.zeros_like(y_true), np.zeros_like(y_pred),
+                                        {"epsilon": 1e-12}),
+        "vectors shorter than sqrt(epsilon)": (1e-8 * y_true, y_pred, {"epsilon": 1e-12}),
+        "one entry per vector": (y_true[:, :1], y_pred[:, :1], kw),
+    }
+
+
 SPECS: dict[str, Spec] = {
     "smooth_l1": Spec("regression", smooth_l1, zero_at_equal=True,
                       example=_smooth_l1_example, extremes=_smooth_l1_extremes),
@@ -165,4 +200,8 @@ SPECS: dict[str, Spec] = {
                          example=_gaussian_nll_example, extremes=_gaussian_nll_extremes),
     "pinball": Spec("regression", pinball, zero_at_equal=True, example=_pinball_example,
                     extremes=_pinball_extremes),
+    "half_squared_error": Spec("regression", regression, zero_at_equal=True),
+    "cosine_distance": Spec("regression", cosine_distance, zero_at_equal=True,
+                            example=_cosine_distance_example,
+                            extremes=_cosine_distance_extremes),
 }

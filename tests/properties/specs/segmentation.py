@@ -154,14 +154,50 @@ def _logit_spec() -> Spec:
                 extremes=lambda: extremes(logits=True))
 
 
+@st.composite
+def generalized_dice_masks(draw: Any, logits: bool = False) -> Inputs:
+    """Either combine: MONAI's ratio, or optax' class mean with the batch's weights."""
+    y_true, y_pred, kw = draw(masks(logits=logits))
+    return y_true, y_pred, {**kw, "combine": draw(st.sampled_from(["ratio", "mean"]))}
+
+
+def generalized_dice_extremes() -> dict[str, Inputs]:
+    cases = extremes()
+    y_pred = example(3)[1]
+    for case in ("all-zero targets", "probabilities exactly 0 and 1", "logits +-1e4"):
+        t, p, kw = cases[case]
+        cases[f"combine mean, {case}"] = (t, p, {**kw, "combine": "mean"})
+    cases["combine mean, one class absent from the batch"] = (
+        np.eye(2)[np.zeros((3, 4), int)], y_pred, {"combine": "mean"})
+    return cases
+
+
+@st.composite
+def dice_focal_masks(draw: Any) -> Inputs:
+    """dice_focal with the Dice term, or the focal term alone (smp's FocalLoss)."""
+    y_true, y_pred, kw = draw(logit_masks())
+    return y_true, y_pred, {**kw, "lambda_dice": draw(st.sampled_from([0.0, 1.0]))}
+
+
+def dice_focal_extremes() -> dict[str, Inputs]:
+    cases = extremes(logits=True)
+    for case in ("logits +-1e4, right", "logits +-1e4, wrong", "all-zero targets"):
+        t, p, kw = cases[case]
+        cases[f"focal alone, {case}"] = (t, p, {**kw, "lambda_dice": 0.0})
+    return cases
+
+
 SPECS: dict[str, Spec] = {
     "jaccard": _probability_spec(zero_at_equal=True),
     "focal_tversky": _probability_spec(zero_at_equal=True),
-    "generalized_dice": _probability_spec(zero_at_equal=True),
+    "generalized_dice": Spec("segmentation", generalized_dice_masks,
+                             logits=lambda: generalized_dice_masks(logits=True), example=example,
+                             extremes=generalized_dice_extremes, zero_at_equal=True),
     "mcc": Spec("binary", lambda: binary_masks(), logits=lambda: binary_masks(True),
                 example=binary_example, extremes=binary_extremes, zero_at_equal=True),
     "dice_ce": _logit_spec(),
-    "dice_focal": _logit_spec(),
+    "dice_focal": Spec("segmentation-logits", dice_focal_masks,
+                       example=lambda b: example(b, logits=True), extremes=dice_focal_extremes),
     "lovasz": Spec("segmentation-scores", lovasz_inputs, example=lovasz_example,
                    extremes=lovasz_extremes),
 }

@@ -1,5 +1,5 @@
 """Valid-input specs of ``anyloss.losses.structured`` (sparsemax: one-hot or soft targets,
-real class scores)."""
+real class scores; with ``binary=True`` 0/1 labels or probabilities, one real score each)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,10 @@ def targets_and_scores(draw: Any) -> Inputs:
     labels = draw(hnp.arrays(np.int64, (batch,), elements=st.integers(0, classes - 1)))
     y_true = draw(_rows((batch, classes))) if draw(st.booleans()) else _one_hot(labels, classes)
     y_pred = draw(hnp.arrays(np.float64, (batch, classes), elements=_reals()))
+    if draw(st.booleans()):  # binary: every entry its own two-class problem
+        labels = draw(hnp.arrays(np.float64, (batch, classes), elements=st.one_of(
+            st.sampled_from([0.0, 1.0]), st.floats(0.0, 1.0))))
+        return labels, y_pred, {"binary": True}
     return y_true, y_pred, {}
 
 
@@ -35,6 +39,9 @@ def _extremes() -> dict[str, Inputs]:
         "tied scores": (one_hot, np.zeros((3, 3)), {}),
         "soft targets": (np.full((3, 3), 1.0 / 3.0), np.array([[1.0, 2.0, 3.0]] * 3), {}),
         "one class": (np.ones((3, 1)), np.array([[0.5], [-2.0], [1e4]]), {}),
+        "binary, scores +-1e4 and the kinks +-1": (
+            np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 0.5], [0.0, 1.0, 0.0]]),
+            np.array([[1e4, -1e4, 1.0], [-1.0, 1e4, -1e4], [1.0, -1.0, 0.0]]), {"binary": True}),
     }
 
 
