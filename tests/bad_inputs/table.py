@@ -99,6 +99,24 @@ row("circle-ref-labels-count",
     lambda A: al.circle(A(np.array([0, 1])), A(f32((2, 4))), ref_embeddings=A(f32((3, 4))),
                         ref_labels=A(np.array([0, 1]))),
     ValueError, "ref_labels", "2 reference labels", "one label per")
+row("sparse_linear_cross_entropy-weight-width",
+    lambda A: al.sparse_linear_cross_entropy(A(np.array([0, 1])), A(f32((2, 4))),
+                                             A(f32((3, 5)))),
+    ValueError, "weight", "(3, 5)", "(num_classes, 4)")
+row("sparse_linear_cross_entropy-bias-shape",
+    lambda A: al.sparse_linear_cross_entropy(A(np.array([0, 1])), A(f32((2, 4))),
+                                             A(f32((3, 4))), A(f32((2,)))),
+    ValueError, "bias", "(2,)", "one entry per row of `weight`")
+row("sparse_linear_cross_entropy-label-range",
+    lambda A: al.sparse_linear_cross_entropy(A(np.array([0, 3])), A(f32((2, 4))),
+                                             A(f32((3, 4)))),
+    ValueError, "y_true", "3", "ignore_class=")
+row("sparse_linear_cross_entropy-no-weight",
+    lambda A: al.sparse_linear_cross_entropy(A(np.array([0, 1])), A(f32((2, 4)))),
+    ValueError, "weight", "(num_classes, in_features)", "LinearCrossEntropy(in_features")
+row("LinearCrossEntropy-no-weight",
+    lambda A: al.LinearCrossEntropy()(A(np.array([0, 1])), A(f32((2, 4)))),
+    ValueError, "weight", "no weight", "in_features and num_classes")
 row("scce-y_pred-rank-1",
     lambda A: al.sparse_categorical_crossentropy(A(np.array([0, 1])), A(f32((2,)))),
     ValueError, "y_true", "(2,)", "integer class indices")
@@ -295,6 +313,7 @@ for _name, _arg in (("dice_ce", "lambda_ce"), ("mcc", "smooth_dr"), ("jaccard", 
 for _name, _arg, _value in (("jaccard", "activation", "relu"), ("mcc", "aggregation", "image"),
                             ("generalized_dice", "weight_type", "cube"),
                             ("generalized_dice", "combine", "sum"),
+                            ("perceptron", "labels", "binary"),
                             ("lovasz", "variant", "sigmoid")):
     row(f"{_name}-{_arg}-{_value}", _call(_name, *example(_name)[:2], **{_arg: _value}),
         ValueError, _arg, repr(_value), "must be one of")

@@ -447,6 +447,22 @@ def test_perceptron_equals_optax_on_one_score_per_sample():
                 _close(grad, expected_grad, lib)
 
 
+def test_perceptron_optax_spelling_takes_labels_as_given_like_optax():
+    """optax reads a 0 label as 0 (a zero loss); the spelling sets labels='signed' for that,
+    and anyloss' default reads all-0/1 labels as -1/1."""
+    rng = np.random.default_rng(1)
+    labels01 = rng.integers(0, 2, (BATCH, 3)).astype(np.float64)
+    y_pred = rng.normal(size=(BATCH, 3))
+    expected = _optax_perceptron(jnp.asarray(labels01), jnp.asarray(y_pred))
+    assert al.get("optax.perceptron_loss").get_config()["labels"] == "signed"
+    for lib in LIBS:
+        b = Backend.load(lib)
+        t, x = b.asarray(labels01), b.asarray(y_pred)
+        _close(b.to_numpy(al.get("optax.perceptron_loss")(t, x)), expected, lib)
+        _close(b.to_numpy(al.perceptron(t, x, labels="signed")), expected, lib)
+    assert not np.allclose(al.perceptron(labels01, y_pred), expected)  # "auto" converts
+
+
 def test_hinge_equals_optax_on_one_score_per_sample():
     rng = np.random.default_rng(0)
     y_true, y_pred = _signs(rng, (BATCH, 1)), rng.normal(size=(BATCH, 1))

@@ -145,7 +145,7 @@ def json_values(module: str) -> st.SearchStrategy[Any]:
 CONFIG_KEYS = ["name", "reduction", "dtype", "fn", "axis", "from_logits", "label_smoothing",
                "delta", "alpha", "beta", "gamma", "q", "margin", "ignore_class",
                "apply_class_balancing", "remove_diagonal", "module", "class_name", "config",
-               "registered_name", "epsilon", "combine"]
+               "registered_name", "epsilon", "combine", "labels"]
 # Values that are valid for some argument, to reach past the first check.
 PLAUSIBLE = st.sampled_from([None, True, False, -1, 0, 1, 2, 0.0, 0.1, 0.5, 1.0, 80.0,
                              "sum", "none", "sum_over_batch_size", "mean", "auto", "float32",

@@ -162,13 +162,17 @@ def stop_gradient(xp: Any, x: Any) -> Any:
 def cond(xp: Any, predicate: Any, true_fn: Any, false_fn: Any) -> Any:
     """``true_fn()`` if the scalar ``predicate`` holds, else ``false_fn()``, computing one branch
     where the library can: a Python ``if`` when the value is readable now (value-check policy),
-    ``tf.cond`` in a TensorFlow graph (tf-keras' ``smart_cond``); elsewhere (``jax.jit``,
-    ``torch.compile``, Dask) both branches and a ``where``. The branches must have one shape
-    and dtype."""
+    ``tf.cond`` in a TensorFlow graph (tf-keras' ``smart_cond``), ``lax.cond`` under
+    ``jax.jit`` (one branch runs; both under ``vmap``); elsewhere (``torch.compile``, Dask)
+    both branches and a ``where``. The branches must have one shape and dtype."""
     if checks_apply(predicate):
         return true_fn() if bool(predicate) else false_fn()
     if is_tensorflow(xp):
         return _tf().cond(predicate, true_fn, false_fn)
+    if is_jax(xp):
+        import jax
+
+        return jax.lax.cond(predicate, true_fn, false_fn)
     return xp.where(predicate, true_fn(), false_fn())
 
 

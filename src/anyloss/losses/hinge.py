@@ -741,21 +741,40 @@ def multiclass_hinge(y_true: Any, y_pred: Any, margin: float = 1.0) -> Any:
     return xp.max(shifted, axis=-1) - B.gather_classes(xp, y_pred, labels)
 
 
+#: How :func:`perceptron` reads its labels.
+_PERCEPTRON_LABELS = ("auto", "signed")
+
+
+def _check_perceptron(arguments: dict[str, Any]) -> dict[str, Any]:
+    labels = arguments["labels"]
+    if not isinstance(labels, str) or labels not in _PERCEPTRON_LABELS:
+        msg = (
+            f"Argument `labels` of perceptron must be one of "
+            f"{', '.join(map(repr, _PERCEPTRON_LABELS))}. Received: labels={shown(labels)}. "
+            "'auto' reads all-0/1 labels as -1/1 (Keras' hinge rule), 'signed' takes them as "
+            "given (optax)."
+        )
+        raise ValueError(msg)
+    return {"labels": labels}
+
+
 @builtin(
     inputs=Inputs.MARGIN,
     origin="optax",
+    check=_check_perceptron,
     peers=(
         Peer(
             "optax.perceptron_loss",
-            settings={"reduction": "none"},
+            settings={"reduction": "none", "labels": "signed"},
             note="Call order is (y_true, y_pred): optax's is (predictor_outputs, targets). "
             "optax is element-wise and anyloss averages the last axis: give scores of shape "
-            "(batch, 1) for optax's numbers (shape (batch,) instead of (batch, 1)). optax "
-            "requires -1/1 targets; anyloss also reads all-0/1 targets as -1/1.",
+            "(batch, 1) for optax's numbers (shape (batch,) instead of (batch, 1)). Labels are "
+            "taken as given (labels='signed'), as optax does: -1/1 (a 0 label gives 0); "
+            "anyloss' default, labels='auto', reads all-0/1 labels as -1/1.",
         ),
     ),
 )
-def perceptron(y_true: Any, y_pred: Any) -> Any:
+def perceptron(y_true: Any, y_pred: Any, labels: str = "auto") -> Any:
     """Perceptron loss per sample, labels -1/1.
 
     Zero for every score with the label's sign, the score's size otherwise: :func:`hinge`
@@ -765,13 +784,15 @@ def perceptron(y_true: Any, y_pred: Any) -> Any:
 
     ::
 
-        y = 2 * y_true - 1 if every label is 0 or 1, else y_true
+        y = 2 * y_true - 1 if labels == "auto" and every label is 0 or 1, else y_true
         loss = mean(max(-y * y_pred, 0), axis=-1)
 
     Args:
-        y_true: Labels -1 or 1, shape ``(batch, ..., d)``. When *every* label is 0 or 1
-            they are mapped to -1/1 first (the check is global over the array).
+        y_true: Labels -1 or 1, shape ``(batch, ..., d)``.
         y_pred: Scores (decision values), same shape as ``y_true``.
+        labels: ``"auto"`` (default): when *every* label is 0 or 1 they are mapped to -1/1
+            first (Keras' hinge rule; the check is a pass over the whole array);
+            ``"signed"``: labels are taken as given (optax; no extra pass).
 
     Returns:
         The loss per sample, shape ``y_pred.shape[:-1]``, an array of ``y_pred``'s library.
@@ -790,7 +811,8 @@ def perceptron(y_true: Any, y_pred: Any) -> Any:
         ``optax.losses.perceptron_loss``.
     """
     xp, y_true, y_pred = prepare(y_true, y_pred, "perceptron")
-    y_true = _to_signed_labels(xp, y_true)
+    if labels == "auto":
+        y_true = _to_signed_labels(xp, y_true)
     # maximum, not clip: a tie at 0 splits the gradient in half, as optax' jnp.maximum does.
     return xp.mean(xp.maximum(-y_true * y_pred, xp.zeros_like(y_pred)), axis=-1)
 
@@ -998,6 +1020,8 @@ class Perceptron(BuiltinLoss, function=perceptron):
     ``sample_weight`` (if given) and reduces them as ``reduction`` says.
 
     Args:
+        labels: ``"auto"`` (default: all-0/1 labels are read as -1/1) or ``"signed"`` (taken
+            as given, as optax does).
         reduction: How the per-sample values are reduced:
             ``"sum_over_batch_size"`` (default: the weighted sum divided by the number of
             samples), ``"sum"``, ``"mean"``, ``"mean_with_sample_weight"`` (divided by the sum
@@ -1017,6 +1041,10 @@ class Perceptron(BuiltinLoss, function=perceptron):
     """
 
     def __init__(
-        self, reduction: Any = "sum_over_batch_size", name: str = "perceptron", dtype: Any = None
+        self,
+        labels: str = "auto",
+        reduction: Any = "sum_over_batch_size",
+        name: str = "perceptron",
+        dtype: Any = None,
     ) -> None:
-        super().__init__(reduction=reduction, name=name, dtype=dtype)
+        super().__init__(reduction=reduction, name=name, dtype=dtype, labels=labels)
