@@ -65,6 +65,9 @@ PML_PAIRS = ((32, 16), (128, 128))
 MONAI_VIEWS = ((16, 16), (256, 128))
 #: (small, large) (batch, dim, classes) of ArcFace rows (class weights dim x classes).
 ARCFACE = ((32, 16, 10), (1024, 128, 1000))
+#: (small, large) (batch, in_features, classes) of LinearCrossEntropy rows (weight classes x
+#: in_features, as torch's linear layer).
+LINEAR_CE = ((32, 16, 10), (1024, 128, 4000))
 #: (small, large) (batch, classes, height, width) of segmentation rows.
 MASKS = ((4, 3, 16, 16), (16, 4, 128, 128))
 #: (small, large) (batch, height, width) of binary segmentation rows.
@@ -244,6 +247,14 @@ def _arcface(rng: np.random.Generator, shape: tuple[int, ...]) -> Arrays:
             "W": _f32(rng.normal(size=(dim, classes)))}
 
 
+def _linear_ce(rng: np.random.Generator, shape: tuple[int, ...]) -> Arrays:
+    """Labels, hidden states and the linear layer's weight ``W`` (classes x in_features)."""
+    batch, dim, classes = shape
+    return {"true": rng.integers(0, classes, batch).astype(np.int64),
+            "pred": _f32(rng.normal(size=(batch, dim))),
+            "W": _f32(rng.normal(size=(classes, dim)) / np.sqrt(dim))}
+
+
 def _masks(rng: np.random.Generator, shape: tuple[int, ...]) -> Arrays:
     """Channels-first ``(batch, classes, H, W)``: one-hot masks (``true``), the same classes as
     ``(batch, H, W)`` integers (``labels``), logits (``pred``)."""
@@ -390,6 +401,19 @@ def _tie_arcface(loss: Any, peer: Any, a: Any) -> None:
     loss.load_state_dict({"W": a["W"]})
 
 
+def _linear_ce_kwargs(a: Arrays) -> dict[str, Any]:
+    return {"in_features": a["W"].shape[1], "num_classes": a["W"].shape[0]}
+
+
+def _tie_linear_ce(loss: Any, peer: Any, a: Any) -> None:
+    """Both sides get the row's weight (torch draws its own at construction)."""
+    import torch
+
+    with torch.no_grad():
+        peer.linear.weight.copy_(a["W"])
+    loss.load_state_dict({"linear.weight": a["W"]})
+
+
 F = "torch.nn.functional."
 PML = "pytorch_metric_learning.losses."
 SMP = "segmentation_models_pytorch.losses."
@@ -450,6 +474,9 @@ CASES: list[PeerCase] = [
              PML + "MultiSimilarityLoss"),
     PeerCase("arcface", PML + "ArcFaceLoss", "torch", ARCFACE, _arcface, PML + "ArcFaceLoss",
              kwargs=_arcface_kwargs, tie=_tie_arcface),
+    PeerCase("sparse_linear_cross_entropy", "torch.nn.LinearCrossEntropyLoss", "torch",
+             LINEAR_CE, _linear_ce, "torch.nn.LinearCrossEntropyLoss", call=_pred_true,
+             kwargs=_linear_ce_kwargs, tie=_tie_linear_ce),
     # --- MONAI (eager; channels-first, one-hot masks, softmax over the classes) ---
     PeerCase("focal_tversky", "monai.losses.DiceLoss", "torch", MASKS, _masks,
              "monai.losses.DiceLoss", kwargs={"softmax": True}),

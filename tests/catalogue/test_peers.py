@@ -7,6 +7,7 @@ here checks that every declared spelling is exercised there.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -128,3 +129,44 @@ def test_every_declared_spelling_is_compared_with_its_peer_in_a_family_test():
     )
     untested = [s for s in SPELLINGS if s not in text]
     assert not untested, f"peer spellings never compared with their peer: {untested}"
+
+
+#: optax.losses exports that are not losses of (targets, predictions): each gets an error that
+#: says what to use instead (``losses/_names.py``'s hints).
+OPTAX_NOT_LOSSES = {"cosine_similarity", "make_fenchel_young_loss", "smooth_labels"}
+
+
+def test_every_torch_nn_loss_class_resolves():
+    """Every loss class torch.nn exports (read from the installed torch, so a new one fails
+    this test) has its spelling."""
+    torch = pytest.importorskip("torch")
+    from torch.nn.modules.loss import _Loss
+
+    classes = sorted(
+        name
+        for name in dir(torch.nn)
+        if isinstance(getattr(torch.nn, name), type) and issubclass(getattr(torch.nn, name), _Loss)
+    )
+    assert len(classes) >= 20, classes
+    missing = [name for name in classes if f"torch.nn.{name}" not in PEERS]
+    assert not missing, f"torch.nn losses without a spelling: {missing}"
+    for name in classes:
+        assert isinstance(al.get(f"torch.nn.{name}"), al.Loss), name
+
+
+def test_every_optax_loss_function_resolves_or_says_what_to_use():
+    """Every function optax.losses exports (read from the installed optax) resolves, or, for
+    the three that are no loss of (targets, predictions), raises an error naming what to use."""
+    losses = pytest.importorskip("optax.losses")
+    names = sorted(
+        name for name in dir(losses) if not name.startswith("_") and callable(getattr(losses, name))
+    )
+    assert len(names) >= 30, names
+    for name in names:
+        if name in OPTAX_NOT_LOSSES:
+            with pytest.raises(ValueError, match="Unknown loss") as info:
+                al.get(f"optax.{name}")
+            assert re.search(r"\b(use|pass)\b", str(info.value)), str(info.value)
+            continue
+        assert f"optax.{name}" in PEERS, f"optax.{name} has no spelling"
+        assert isinstance(al.get(f"optax.losses.{name}"), al.Loss), name

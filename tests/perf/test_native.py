@@ -161,6 +161,10 @@ class Case:
         return np.moveaxis(grad, -1, self.axis) if self.keras == "moved" else grad
 
 
+#: LinearCrossEntropy's layer: weight (5 classes, 5 features) and bias, float64 tensors.
+_LAYER = (torch.from_numpy(np.random.default_rng(7).normal(size=(5, 5))),
+          torch.from_numpy(np.random.default_rng(8).normal(size=5)))
+
 CASES = [
     Case("MeanSquaredError", {}, "regression", "mean_squared_error"),
     Case("MeanSquaredError", {}, "regression", "mean_squared_error", shape=(2, 3, 4)),
@@ -276,6 +280,12 @@ CASES = [
          shape=(8, 5), keras="none"),
     Case("NPairs", {}, "embedding", "npairs", shape=(8, 5), keras="none"),
     Case("NPairs", {"normalize": True}, "embedding", "npairs", shape=(8, 5), keras="none"),
+    # A loss owning its layer: the kernel takes the weight (peers: test_linear_ce.py).
+    Case("LinearCrossEntropy", {"weight": _LAYER[0], "bias": _LAYER[1], "ignore_class": -1,
+                                "label_smoothing": 0.1}, "sparse_ignore",
+         "sparse_linear_cross_entropy", keras="none"),
+    Case("LinearCrossEntropy", {"weight": _LAYER[0]}, "sparse", "sparse_linear_cross_entropy",
+         shape=(2, 3, 5), keras="none"),
 ]
 for _case in CASES:
     _case.id = re.sub(r"[^\w.-]", "", "_".join(

@@ -455,6 +455,80 @@ def sparse_categorical_crossentropy(
     return _reduce(values, reduction, valid)
 
 
+def sparse_linear_cross_entropy(
+    y_true: Any,
+    y_pred: Tensor,
+    reduction: str,
+    dtype: Any,
+    weight: Any = None,
+    bias: Any = None,
+    ignore_class: Any = None,
+    label_smoothing: Any = 0.0,
+    chunk_size: Any = None,
+) -> Any:
+    """``F.cross_entropy(F.linear(y_pred, weight, bias), y_true)``, as
+    ``torch.nn.LinearCrossEntropyLoss`` (its unchunked path); ``reduction="none"`` gives
+    ``(per-label values, valid mask or None)``. ``None`` for ``chunk_size`` (the chunked
+    formula) and inputs it does not cover."""
+    compute = _compute_dtype(y_pred, dtype)
+    if (
+        chunk_size is not None
+        or compute is None
+        or y_pred.ndim < 2
+        or y_pred.numel() == 0
+        or not isinstance(weight, torch.Tensor)
+        or weight.ndim != 2
+        or weight.shape[1] != y_pred.shape[-1]
+        or weight.device != y_pred.device
+        or not weight.is_floating_point()
+        or (
+            bias is not None
+            and (
+                not isinstance(bias, torch.Tensor)
+                or tuple(bias.shape) != (weight.shape[0],)
+                or bias.device != y_pred.device
+                or not bias.is_floating_point()
+            )
+        )
+        or (ignore_class is not None and not _INT64_MIN <= ignore_class <= _INT64_MAX)
+    ):
+        return None
+    labels = _class_labels(y_true, y_pred, y_pred.ndim - 1)
+    if labels is None:
+        return None
+    _check_label_range(
+        labels, weight.shape[0], "sparse_linear_cross_entropy", ignore_class, "ignore_class"
+    )
+    x = _cast(y_pred, compute)
+    logits = F.linear(
+        x.reshape(-1, x.shape[-1]),
+        _cast(weight, compute),
+        None if bias is None else _cast(bias, compute),
+    )
+    flat = labels.reshape(-1)
+    ignore_index = -100 if ignore_class is None else ignore_class  # -100: F's default
+    valid = None if ignore_class is None else labels != ignore_class
+    smoothing = float(label_smoothing)
+    if reduction == "none":
+        values = F.cross_entropy(
+            logits, flat, ignore_index=ignore_index, reduction="none", label_smoothing=smoothing
+        )
+        return values.reshape(labels.shape), valid
+    if valid is None or reduction == "sum":
+        return F.cross_entropy(
+            logits,
+            flat,
+            ignore_index=ignore_index,
+            label_smoothing=smoothing,
+            reduction="mean" if reduction in _MEAN else reduction,
+        )
+    # F's "mean" over no valid entry is NaN; Keras (D5) gives 0.
+    total = F.cross_entropy(
+        logits, flat, ignore_index=ignore_index, reduction="sum", label_smoothing=smoothing
+    )
+    return total / valid.sum().clamp(min=1)
+
+
 def _chunked(
     y_pred: Tensor,
     labels: Tensor,

@@ -115,7 +115,9 @@ from anyloss.losses.probabilistic import (
 )
 from anyloss.losses.proxies import (
     ArcFace,
+    LinearCrossEntropy,
     arcface,
+    sparse_linear_cross_entropy,
 )
 from anyloss.losses.ranking import (
     ListMLE,
@@ -332,6 +334,7 @@ __all__ = [
     "KLDiv",
     "KLDivergence",
     "LiftedStructure",
+    "LinearCrossEntropy",
     "ListMLE",
     "LogCosh",
     "Loss",
@@ -512,6 +515,7 @@ __all__ = [
     "soft_margin",
     "soft_margin_loss",
     "sparse_categorical_crossentropy",
+    "sparse_linear_cross_entropy",
     "sparsemax",
     "sparsemax_loss",
     "squared_hinge",

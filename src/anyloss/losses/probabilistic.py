@@ -845,13 +845,29 @@ def linear_cross_entropy(
     xp, hidden, weight, bias, labels = linear_inputs(
         "linear_cross_entropy", hidden, weight, bias, labels
     )
-    num_classes = B.shape(weight)[0]
+    values, valid = linear_crossentropy_values(
+        xp, hidden, weight, bias, labels, ignore_class, label_smoothing, chunk_size
+    )
+    return reduce_weighted_values(values, sample_weight, valid, reduction)
+
+
+def linear_crossentropy_values(
+    xp: Any,
+    hidden: Any,
+    weight: Any,
+    bias: Any,
+    labels: Any,
+    ignore_class: int | None,
+    label_smoothing: float,
+    chunk_size: int | None,
+    loss: str = "linear_cross_entropy",
+) -> MaskedValues:
+    """The per-label cross-entropy of ``hidden @ weight.T + bias`` (inputs from
+    :func:`linear_inputs`, arguments checked) and the mask of the labels that count."""
     chunked = None
+    valid = None if ignore_class is None else labels != ignore_class
     if chunk_size is not None:
-        B.check_label_range(
-            xp, labels, num_classes, "linear_cross_entropy", ignore_class, "ignore_class"
-        )
-        valid = None if ignore_class is None else labels != ignore_class
+        B.check_label_range(xp, labels, B.shape(weight)[0], loss, ignore_class, "ignore_class")
         safe = labels if valid is None else xp.where(valid, labels, xp.zeros_like(labels))
         chunked = B.chunked_linear_crossentropy(
             xp, hidden, weight, bias, safe, chunk_size, label_smoothing
@@ -865,8 +881,7 @@ def linear_cross_entropy(
         values = sparse_categorical_crossentropy(
             labels, logits, True, ignore_class, -1, label_smoothing
         )
-        valid = None if ignore_class is None else labels != ignore_class
-    return reduce_weighted_values(values, sample_weight, valid, reduction)
+    return MaskedValues(values, valid)
 
 
 @builtin(

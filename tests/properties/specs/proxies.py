@@ -1,5 +1,7 @@
-"""Valid-input specs of ``anyloss.losses.proxies``: integer labels, embeddings and the class
-weights ``(embedding_size, num_classes)`` the function takes (the class holds them)."""
+"""Valid-input specs of ``anyloss.losses.proxies``: integer labels, embeddings (hidden states)
+and the arrays the function takes (the class holds them): ArcFace's class weights
+``(embedding_size, num_classes)``, a linear layer's weight ``(num_classes, in_features)`` and
+bias."""
 
 from __future__ import annotations
 
@@ -57,7 +59,40 @@ def _extremes() -> dict[str, Inputs]:
     }
 
 
+@st.composite
+def linear_ce_inputs(draw: Any) -> Inputs:
+    batch = draw(st.sampled_from(BATCHES))
+    labels = draw(hnp.arrays(np.int64, (batch,), elements=st.integers(0, CLASSES - 1)))
+    y_pred = draw(hnp.arrays(np.float64, (batch, DIM), elements=_reals(-5, 5)))
+    weight = draw(hnp.arrays(np.float64, (CLASSES, DIM), elements=_reals(-2, 2)))
+    bias = draw(st.one_of(st.none(), hnp.arrays(np.float64, (CLASSES,),
+                                                elements=_reals(-2, 2))))
+    extra = draw(st.sampled_from([{}, {"label_smoothing": 0.3}, {"ignore_class": 1},
+                                  {"chunk_size": 2, "label_smoothing": 0.1}]))
+    return labels, y_pred, {"weight": weight, "bias": bias, **extra}
+
+
+def _linear_example(batch: int) -> Inputs:
+    rng = np.random.default_rng(0)
+    kwargs = {"weight": rng.normal(size=(CLASSES, DIM)), "bias": rng.normal(size=CLASSES)}
+    return np.arange(batch) % CLASSES, rng.normal(size=(batch, DIM)), kwargs
+
+
+def _linear_extremes() -> dict[str, Inputs]:
+    y, x, kw = _linear_example(3)
+    return {
+        "hidden states +-1e4": (y, np.sign(x) * 1e4, kw),
+        "a zero hidden state": (y, np.concatenate([np.zeros((1, DIM)), x[1:]]), kw),
+        "a zero weight": (y, x, {**kw, "weight": np.zeros((CLASSES, DIM))}),
+        "every label ignored": (np.zeros_like(y), x, {**kw, "ignore_class": 0}),
+        "label smoothing 1": (y, x, {**kw, "label_smoothing": 1.0}),
+        "bias +-1e4": (y, x, {**kw, "bias": np.array([1e4, -1e4, 0.0])}),
+    }
+
+
 SPECS: dict[str, Spec] = {
     "arcface": Spec("embedding", arcface_inputs, integer_labels=True, example=_example,
                     extremes=_extremes),
+    "sparse_linear_cross_entropy": Spec("embedding", linear_ce_inputs, integer_labels=True,
+                                        example=_linear_example, extremes=_linear_extremes),
 }
