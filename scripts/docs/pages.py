@@ -371,6 +371,14 @@ SWEEPS_BY_NAME = {
         {"2 classes in 2-D": lambda x: (np.array([0]), np.array([_unit(x)]))},
         {"class_weights": np.eye(2)},
     ),
+    "sparse_linear_cross_entropy": Sweep(
+        "first input feature of one sample of class 0; the weight is the identity (3 classes, "
+        "3 features), so the feature is class 0's logit and the others are 0",
+        -6.0,
+        6.0,
+        {"3 classes, identity weight": lambda x: (np.array([0]), np.array([[x, 0.0, 0.0]]))},
+        {"weight": np.eye(3)},
+    ),
     "ctc": Sweep(
         "logit of the label's class in each of 2 frames (the blank and the other class: 0)",
         -6.0,

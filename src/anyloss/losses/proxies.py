@@ -651,8 +651,8 @@ class LinearCrossEntropy(_OwnsWeights, BuiltinLoss, function=sparse_linear_cross
         >>> loss = al.LinearCrossEntropy(weight=np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]))
         >>> round(float(loss(np.array([1, 2]), np.array([[1.0, 0.0], [0.0, 1.0]]))), 4)
         1.362
-        >>> sorted(loss.state_dict()), loss.get_config()["num_classes"]
-        (['linear.weight'], 3)
+        >>> sorted(loss.variables), loss.get_config()["num_classes"]
+        (['weight'], 3)
     """
 
     in_features: int | None

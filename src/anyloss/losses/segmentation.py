@@ -409,6 +409,7 @@ class _Layout(NamedTuple):
     class_axis: int  # non-negative
     reduce: tuple[int, ...]  # the axes summed (0 among them for aggregation="batch")
     batch: Any  # an int, or a 0-d tensor where unknown (B.dynamic_shape)
+    onehot: bool = False  # y_true was one-hot encoded from integer labels (exactly 0/1)
 
 
 def _activate(xp: Any, x: Any, activation: Any, class_axis: int) -> Any:
@@ -462,6 +463,7 @@ def _layout(
     if activation is not None:
         y_pred = _activate(xp, y_pred, activation, ca)
     classes = B.shape(y_pred)[ca]
+    onehot = False
     if class_axis is not None and (
         B.ndim(y_true) == rank - 1 or (B.ndim(y_true) == rank and B.shape(y_true)[ca] == 1)
     ):
@@ -475,10 +477,11 @@ def _layout(
             shape[ca] = classes
             ids = xp.arange(classes, dtype=y_pred.dtype, device=B.device_of(y_pred))
             y_true = xp.astype(xp.equal(y_true, xp.reshape(ids, tuple(shape))), y_pred.dtype)
+            onehot = True
     check_same_shape(y_true, y_pred, loss)
     if aggregation == "batch":
         reduce = (0, *reduce)
-    return _Layout(xp, y_true, y_pred, logits, ca, reduce, B.dynamic_shape(y_pred)[0])
+    return _Layout(xp, y_true, y_pred, logits, ca, reduce, B.dynamic_shape(y_pred)[0], onehot)
 
 
 def _drop_background(layout: _Layout, include_background: bool) -> _Layout:
@@ -1348,14 +1351,19 @@ def dice_focal(
         Dense Object Detection", ICCV 2017, https://arxiv.org/abs/1708.02002; MONAI's
         ``DiceFocalLoss`` (``monai/losses/dice.py``, ``monai/losses/focal_loss.py``).
     """
-    layout = _layout(y_true, y_pred, "dice_focal", class_axis, axis, activation, aggregation)
+    # The focal term reads the logits: without the Dice term no probabilities are needed.
+    active = None if lambda_dice == 0.0 else activation
+    layout = _layout(y_true, y_pred, "dice_focal", class_axis, axis, active, aggregation)
     layout = _drop_background(layout, include_background)
     xp = layout.xp
     pixels = _per_sample_layout(layout)
     t, z = layout.y_true, layout.logits
-    bce = B.softplus(xp, z) - t * z
+    softplus = B.softplus(xp, z)
+    bce = softplus - t * z
     # (1 - q_t)^gamma = exp(gamma * log_sigmoid(-z (2t - 1))) = exp(-gamma * softplus(z (2t - 1)))
-    focal = xp.exp(-gamma * B.softplus(xp, z * (2.0 * t - 1.0))) * bce
+    # for 0/1 masks softplus(z (2t - 1)) = softplus(z) - (1 - t) z: one softplus, not two.
+    flipped = softplus - (1.0 - t) * z if layout.onehot else B.softplus(xp, z * (2.0 * t - 1.0))
+    focal = xp.exp(-gamma * flipped) * bce
     if alpha is not None:
         focal = focal * (alpha * t + (1.0 - alpha) * (1.0 - t))
     focal = _finish(pixels, lambda_focal * _class_mean(pixels, _mean(xp, focal, pixels.reduce)))
