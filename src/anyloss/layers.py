@@ -8,7 +8,16 @@ layer too. ``Input(shape=...)`` starts a functional model (``Model(inputs, outpu
 
 from anyloss.training.functional import Input, TorchModuleWrapper
 from anyloss.training.layers import Activation, Dense, Dropout, Flatten, get_activation
-from anyloss.training.layers_sequence import GRU, LSTM, Add, Bidirectional, Concatenate, Embedding
+from anyloss.training.layers_sequence import (
+    GRU,
+    LSTM,
+    Add,
+    Bidirectional,
+    Concatenate,
+    Embedding,
+    add,
+    concatenate,
+)
 from anyloss.training.layers_spatial import (
     L1,
     L1L2,
@@ -57,5 +66,7 @@ __all__ = [
     "MaxPooling2D",
     "Reshape",
     "TorchModuleWrapper",
+    "add",
+    "concatenate",
     "get_activation",
 ]

@@ -152,6 +152,29 @@ def test_two_inputs_two_outputs_match_keras():
     np.testing.assert_allclose(by_name[0], got[0])
 
 
+def _merged_by_functions(lib):
+    """Keras' lowercase merge functions, concatenate([...]) and add([...])."""
+    a = lib.Input(shape=(3,), name="a")
+    b = lib.Input(shape=(3,), name="b")
+    h = lib.Dense(3)(a)
+    joined = lib.concatenate([h, b], axis=-1)
+    summed = lib.add([h, b])
+    return lib.Model([a, b], [lib.Dense(2)(joined), lib.Dense(1)(summed)])
+
+
+def test_lowercase_concatenate_and_add_match_keras():
+    ours, theirs = _merged_by_functions(_Ours), _merged_by_functions(_Keras)
+    ours_rows = ours.module.summary_rows()
+    assert [kind for _, kind, *_ in ours_rows] == [type(la).__name__ for la in theirs.layers]
+    assert ours.count_params() == theirs.count_params()
+    _randomize(theirs)
+    _copy_weights(ours, theirs)
+    xb = RNG.normal(size=(6, 3)).astype("float32")
+    got, want = ours.predict([XA, xb]), theirs.predict([XA, xb], verbose=0)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, np.asarray(w), rtol=1e-5, atol=1e-6)
+
+
 def _masked_lstm(lib):
     ids = lib.Input(shape=(None,), dtype="int32", name="ids")
     e = lib.Embedding(9, 4, mask_zero=True)(ids)

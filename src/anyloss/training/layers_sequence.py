@@ -629,6 +629,17 @@ class Add(Layer):
         return {}
 
 
+def concatenate(inputs: Any, axis: int = -1, name: str | None = None) -> Any:
+    """Keras' functional form ``keras.layers.concatenate([a, b])``:
+    ``Concatenate(axis=axis, name=name)(inputs)``."""
+    return Concatenate(axis=axis, name=name)(inputs)
+
+
+def add(inputs: Any, name: str | None = None) -> Any:
+    """Keras' functional form ``keras.layers.add([a, b])``: ``Add(name=name)(inputs)``."""
+    return Add(name=name)(inputs)
+
+
 #: The layers above, for ``layer_registry.LAYERS`` (a saved ``Sequential`` of them is rebuilt
 #: by class name).
 LAYER_CLASSES: tuple[type[nn.Module], ...] = (
