@@ -328,22 +328,29 @@ def _integer_dtypes() -> frozenset[Any]:
     return frozenset({torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8})
 
 
+def _int64_labels(y_true: Tensor) -> Tensor | None:
+    """Integer (or whole-number float) labels as int64; ``None`` for bool and complex (the
+    array-API path raises)."""
+    dtype = y_true.dtype
+    if dtype is not torch.int64 and dtype not in _integer_dtypes():
+        if not y_true.is_floating_point():
+            return None
+        check_whole_numbers(torch, y_true)
+    return y_true if dtype is torch.int64 else y_true.to(torch.int64)
+
+
 def _class_labels(y_true: Any, y_pred: Tensor, axis: int) -> Tensor | None:
     """int64 labels of ``y_pred``'s shape without ``axis`` (a size-1 ``axis`` is squeezed)."""
     if not isinstance(y_true, torch.Tensor) or y_true.device != y_pred.device:
         return None
-    dtype = y_true.dtype
-    if dtype is not torch.int64 and dtype not in _integer_dtypes():
-        if not y_true.is_floating_point():
-            return None  # bool, complex: the array-API path raises
-        check_whole_numbers(torch, y_true)
-    shape = y_pred.shape
-    if y_true.ndim == len(shape) and y_true.shape[axis] == 1:
-        y_true = y_true.squeeze(axis)
-    expected = shape[:-1] if axis == len(shape) - 1 else shape[:axis] + shape[axis + 1 :]
-    if y_true.shape != expected:
+    labels = _int64_labels(y_true)
+    if labels is None:
         return None
-    return y_true if dtype is torch.int64 else y_true.to(torch.int64)
+    shape = y_pred.shape
+    if labels.ndim == len(shape) and labels.shape[axis] == 1:
+        labels = labels.squeeze(axis)
+    expected = shape[:-1] if axis == len(shape) - 1 else shape[:axis] + shape[axis + 1 :]
+    return labels if labels.shape == expected else None
 
 
 def _check_label_range(
@@ -412,36 +419,14 @@ def sparse_categorical_crossentropy(
     x = _classes_in_dim1(_cast(y_pred, compute), axis)
     if x.ndim == 2 and labels.ndim != 1:
         labels = labels.reshape(-1)
-    ignore_index = -100 if ignore_class is None else ignore_class  # -100: F's default
-    valid = None if ignore_class is None else labels != ignore_class
     if from_logits:
-        if reduction == "none":
-            values = F.cross_entropy(
-                x,
-                labels,
-                ignore_index=ignore_index,
-                reduction="none",
-                label_smoothing=float(label_smoothing),
-            )
-        elif valid is None or reduction == "sum":
-            return F.cross_entropy(
-                x,
-                labels,
-                ignore_index=ignore_index,
-                label_smoothing=float(label_smoothing),
-                reduction="mean" if reduction in _MEAN else reduction,
-            )
-        else:
-            # F's "mean" over no valid entry is NaN; Keras (D5) gives 0.
-            total = F.cross_entropy(
-                x,
-                labels,
-                ignore_index=ignore_index,
-                reduction="sum",
-                label_smoothing=float(label_smoothing),
-            )
-            return total / valid.sum().clamp(min=1)
+        out = _cross_entropy(x, labels, ignore_class, label_smoothing, reduction)
+        if reduction != "none":
+            return out
+        values, valid = out
     else:
+        ignore_index = -100 if ignore_class is None else ignore_class  # -100: F's default
+        valid = None if ignore_class is None else labels != ignore_class
         # Keras renormalises probabilities and clips them to [eps, 1 - eps] before the log.
         log_p = (x / x.sum(1, keepdim=True)).clamp(EPS, 1.0 - EPS).log()
         values = F.nll_loss(log_p, labels, ignore_index=ignore_index, reduction="none")
@@ -453,6 +438,28 @@ def sparse_categorical_crossentropy(
     if reduction == "none":
         return values.reshape(batch_shape), None if valid is None else valid.reshape(batch_shape)
     return _reduce(values, reduction, valid)
+
+
+def _cross_entropy(
+    logits: Tensor, labels: Tensor, ignore_class: Any, label_smoothing: Any, reduction: str
+) -> Any:
+    """``F.cross_entropy`` (classes on dim 1) with ``ignore_class`` and the anyloss
+    ``reduction``: ``"none"`` gives ``(values, valid mask or None)``; a mean over valid entries
+    is 0 where none is valid (D5), where F's ``"mean"`` gives NaN."""
+    ignore_index = -100 if ignore_class is None else ignore_class  # -100: F's default
+    valid = None if ignore_class is None else labels != ignore_class
+    smoothing = float(label_smoothing)
+
+    def kernel(mode: str) -> Tensor:
+        return F.cross_entropy(
+            logits, labels, ignore_index=ignore_index, reduction=mode, label_smoothing=smoothing
+        )
+
+    if reduction == "none":
+        return kernel("none"), valid
+    if valid is None or reduction == "sum":
+        return kernel("mean" if reduction in _MEAN else reduction)
+    return kernel("sum") / valid.sum().clamp(min=1)
 
 
 def sparse_linear_cross_entropy(
@@ -505,28 +512,11 @@ def sparse_linear_cross_entropy(
         _cast(weight, compute),
         None if bias is None else _cast(bias, compute),
     )
-    flat = labels.reshape(-1)
-    ignore_index = -100 if ignore_class is None else ignore_class  # -100: F's default
-    valid = None if ignore_class is None else labels != ignore_class
-    smoothing = float(label_smoothing)
-    if reduction == "none":
-        values = F.cross_entropy(
-            logits, flat, ignore_index=ignore_index, reduction="none", label_smoothing=smoothing
-        )
-        return values.reshape(labels.shape), valid
-    if valid is None or reduction == "sum":
-        return F.cross_entropy(
-            logits,
-            flat,
-            ignore_index=ignore_index,
-            label_smoothing=smoothing,
-            reduction="mean" if reduction in _MEAN else reduction,
-        )
-    # F's "mean" over no valid entry is NaN; Keras (D5) gives 0.
-    total = F.cross_entropy(
-        logits, flat, ignore_index=ignore_index, reduction="sum", label_smoothing=smoothing
-    )
-    return total / valid.sum().clamp(min=1)
+    out = _cross_entropy(logits, labels.reshape(-1), ignore_class, label_smoothing, reduction)
+    if reduction != "none":
+        return out
+    values, valid = out
+    return values.reshape(labels.shape), None if valid is None else valid.reshape(labels.shape)
 
 
 def _chunked(
@@ -726,8 +716,13 @@ def multi_margin(
         _check_label_range(labels, num_classes, "multi_margin", None)
     w = None if weight is None else torch.tensor(weight, dtype=compute, device=y_pred.device)
     x = _cast(y_pred, compute)
+
+    # F.multi_margin_loss: weight[y] * sum_{i != y} max(0, margin - x_y + x_i)^p / C per row.
+    def kernel(mode: str) -> Tensor:
+        return F.multi_margin_loss(x, labels, p=p, margin=float(margin), weight=w, reduction=mode)
+
     try:
-        return _multi_margin(x, labels, reduction, p, margin, w, on_host)
+        return _nan_rows(x, kernel, reduction, on_host)
     except RuntimeError:
         # On the host F checks the labels itself ("target out of range"): anyloss' message,
         # naming the loss, the classes and the fix, is raised only then (no read per call).
@@ -736,24 +731,14 @@ def multi_margin(
         raise
 
 
-def _multi_margin(
-    x: Tensor, labels: Tensor, reduction: str, p: int, margin: float, w: Any, on_host: bool
-) -> Tensor:
-    # F.multi_margin_loss: weight[y] * sum_{i != y} max(0, margin - x_y + x_i)^p / C per row.
-    # F skips a NaN violation (its `z > 0` test is false); a NaN score must give NaN. A sum that
-    # is not NaN rules NaN out (one pass), and F's own reduction applies.
+def _nan_rows(x: Tensor, kernel: Any, reduction: str, on_host: bool) -> Tensor:
+    """``kernel(F_reduction)`` for an F margin kernel that skips a NaN term (its ``z > 0`` test
+    is false), where a NaN score must give NaN. On the host a sum that is not NaN rules NaN out
+    (one pass) and F's own reduction applies; otherwise each row with a NaN gets NaN added (not
+    selected: the row's other scores keep their gradient, as in the formula)."""
     if on_host and not math.isnan(x.detach().sum().item()):
-        return F.multi_margin_loss(
-            x,
-            labels,
-            p=p,
-            margin=float(margin),
-            weight=w,
-            reduction="mean" if reduction in _MEAN else reduction,
-        )
-    values = F.multi_margin_loss(x, labels, p=p, margin=float(margin), weight=w, reduction="none")
-    # NaN added, not selected: the other scores of the row keep their gradient, as in the formula.
-    return _reduce(values + torch.where(x.isnan().any(1), torch.nan, 0.0), reduction)
+        return kernel("mean" if reduction in _MEAN else reduction)
+    return _reduce(kernel("none") + torch.where(x.isnan().any(-1), torch.nan, 0.0), reduction)
 
 
 def _signed_labels(target: Tensor, nan_check: bool = True) -> tuple[Tensor, bool]:
@@ -966,25 +951,17 @@ def multilabel_margin(y_true: Any, y_pred: Tensor, reduction: str, dtype: Any) -
         or y_true.shape != y_pred.shape
     ):
         return None
-    if y_true.dtype is not torch.int64 and y_true.dtype not in _integer_dtypes():
-        if not y_true.is_floating_point():
-            return None  # bool, complex: the array-API path raises
-        check_whole_numbers(torch, y_true)
-    labels = y_true if y_true.dtype is torch.int64 else y_true.to(torch.int64)
+    labels = _int64_labels(y_true)
+    if labels is None:
+        return None
     if checks_apply(labels):
         low, high = (v.item() for v in labels.aminmax())
         if low < -1 or high >= y_pred.shape[-1]:
             return None  # the formula raises the error
     x = _cast(y_pred, compute)
-    # F.multilabel_margin_loss skips a NaN term (its `z > 0` test is false); a NaN score must
-    # give NaN. A sum that is not NaN rules NaN out (one pass), and F's own reduction applies.
-    if _on_host(x) and not math.isnan(x.detach().sum().item()):
-        return F.multilabel_margin_loss(
-            x, labels, reduction="mean" if reduction in _MEAN else reduction
-        )
-    values = F.multilabel_margin_loss(x, labels, reduction="none")
-    # NaN added, not selected: the other scores of the row keep their gradient, as in the formula.
-    return _reduce(values + torch.where(x.isnan().any(-1), torch.nan, 0.0), reduction)
+    return _nan_rows(
+        x, lambda mode: F.multilabel_margin_loss(x, labels, reduction=mode), reduction, _on_host(x)
+    )
 
 
 # --- probabilistic family: classification additions (nll, multilabel_soft_margin) ---------------

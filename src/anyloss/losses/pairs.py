@@ -17,7 +17,7 @@ from anyloss._text import shown
 from anyloss.backend import _torch_kernels as torch_kernels
 from anyloss.losses._base import BuiltinLoss
 from anyloss.losses._builtin import TORCH_REDUCTIONS, Inputs, Peer, builtin
-from anyloss.losses.hinge import _to_signed_labels
+from anyloss.losses.hinge import _check_margin, _to_signed_labels
 
 #: torch's constant under the square root of cosine_embedding's norms (``EPSILON`` in ATen).
 _COSINE_EPS = 1e-12
@@ -50,13 +50,6 @@ def _labels(xp: Any, y_true: Any, y_pred: Any, loss: str) -> Any:
         )
         raise ValueError(msg)
     return _to_signed_labels(xp, labels)
-
-
-def _check_margin(loss: str) -> Any:
-    def check(arguments: dict[str, Any]) -> dict[str, Any]:
-        return {"margin": check_number(arguments["margin"], "margin", owner=loss)}
-
-    return check
 
 
 @builtin(
