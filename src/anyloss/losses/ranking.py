@@ -144,11 +144,12 @@ def ranking_softmax(y_true: Any, y_pred: Any) -> Any:
     xp, labels, scores, valid = _lists(y_true, y_pred, "ranking_softmax")
     if _no_lists(B.shape(scores)):
         return _masked(xp, xp.sum(scores, axis=-1), valid, labels)
-    zeros = xp.zeros_like(scores)
-    shift = B.logsumexp(xp, xp.where(valid, scores, xp.full_like(scores, -xp.inf)), keepdims=True)
-    log_p = xp.where(valid, scores - shift, zeros)
-    values = -xp.sum(xp.where(valid, labels * log_p, zeros), axis=-1)
-    return _masked(xp, values, valid, labels)
+    # The library's log-softmax over the valid items (a list without items gives NaN there,
+    # which the where drops, in value and gradient). A NaN label is valid (``_lists``), so its
+    # list is NaN through the product: no NaN pass over the labels as the pair losses need.
+    log_p = B.log_softmax(xp, xp.where(valid, scores, xp.full_like(scores, -xp.inf)), axis=-1)
+    values = -xp.sum(xp.where(valid, labels * log_p, xp.zeros_like(scores)), axis=-1)
+    return MaskedValues(values, xp.any(valid, axis=-1))
 
 
 @builtin(

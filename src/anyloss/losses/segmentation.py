@@ -529,6 +529,18 @@ def _counts(layout: _Layout) -> tuple[Any, Any, Any]:
     return _sum(xp, t * p, axes), _sum(xp, p, axes), _sum(xp, t, axes)
 
 
+def _element_count(layout: _Layout) -> Any:
+    """How many elements each count of ``_counts`` sums: an int, or (a size unknown until the
+    graph runs) the sum of ones."""
+    sizes = B.dynamic_shape(layout.y_pred)
+    n = 1
+    for a in layout.reduce:
+        if not isinstance(sizes[a], int):
+            return _sum(layout.xp, layout.xp.ones_like(layout.y_pred), layout.reduce)
+        n *= sizes[a]
+    return n
+
+
 def _weighted_den(tp: Any, pred: Any, total: Any, alpha: float, beta: float) -> Any:
     """``TP + alpha FP + beta FN`` from the counts (alpha = beta = 0.5: ``(P + T) / 2``)."""
     if alpha == beta:
@@ -1489,16 +1501,22 @@ def mcc(
     )
     layout = _drop_background(layout, include_background)
     xp = layout.xp
-    t, p = layout.y_true, layout.y_pred
-    # FP and FN summed, not subtracted from the totals: "perfect" must mean exactly 0.
-    tp = _sum(xp, t * p, layout.reduce)
-    fp = _sum(xp, p * (1.0 - t), layout.reduce)
-    fn = _sum(xp, (1.0 - p) * t, layout.reduce)
-    tn = _sum(xp, (1.0 - p) * (1.0 - t), layout.reduce)
-    perfect = xp.equal(fp, 0) & xp.equal(fn, 0)
-    tp, tn, fp, fn = tp + eps, tn + eps, fp + eps, fn + eps
-    num = tp * tn - fp * fn + smooth_nr
-    den = xp.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn) + smooth_dr)
+    # One product and three sums (``_counts``): with FP = P - TP, FN = T - TP and
+    # TN = n - P - T + TP, the eps-added counts give TP TN - FP FN = (TP + eps)(n + 4 eps)
+    # - (P + 2 eps)(T + 2 eps) and the four totals P + 2 eps, T + 2 eps, n + 2 eps - T and
+    # n + 2 eps - P. A perfect prediction (the 0/1 targets themselves) has P, T and TP the
+    # sums of one array, so its FP and FN are exactly 0.
+    tp, pred, total = _counts(layout)
+    n = _element_count(layout)
+    perfect = xp.equal(pred, tp) & xp.equal(total, tp)
+    if eps:
+        tp, pred, total = tp + eps, pred + 2.0 * eps, total + 2.0 * eps
+    positives = pred * total
+    num = tp * (n + 4.0 * eps) - positives
+    if smooth_nr:
+        num = num + smooth_nr
+    den = positives * ((n + 2.0 * eps) - total) * ((n + 2.0 * eps) - pred)
+    den = xp.sqrt(den + smooth_dr) if smooth_dr else xp.sqrt(den)
     den = xp.where(perfect, xp.ones_like(den), den)  # no 0/0 in the branch not taken
     per_class = xp.where(perfect, xp.zeros_like(num), 1.0 - num / den)
     return _finish(layout, _class_mean(layout, per_class))
