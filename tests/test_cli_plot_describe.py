@@ -113,6 +113,24 @@ def test_cross_entropy_curves_state_the_number_of_classes(tmp_path, figures):
     assert "3-class" in fig.get_suptitle()
 
 
+@pytest.mark.parametrize("y_true", [1, 0])
+def test_hinge_embedding_is_drawn_against_the_distance(tmp_path, figures, y_true):
+    """y_pred is a distance for both labels: the curves are torch's d (similar pair) and
+    max(0, margin - d) (dissimilar), not a score flipped for label 0 as for the hinges."""
+    np = pytest.importorskip("numpy")
+    assert main(["plot", "hinge_embedding", "--y-true", str(y_true),
+                 "--out", str(tmp_path / "a.png")]) == 0
+    fig = figures[-1]
+    loss_ax = fig.axes[0]
+    assert "distance" in loss_ax.get_xlabel()
+    assert "dissimilar" in fig.get_suptitle()
+    (line,) = loss_ax.get_lines()[:1]
+    d, loss = line.get_xdata(), line.get_ydata()
+    assert d.min() == 0.0 and d.max() == 3.0
+    expected = d if y_true == 1 else np.maximum(0.0, 1.0 - d)
+    np.testing.assert_allclose(loss, expected, atol=1e-12)
+
+
 @pytest.mark.parametrize("names", ["mse,mae,huber,log_cosh", "bce,categorical_crossentropy"])
 def test_legends_do_not_cover_the_curves(tmp_path, figures, names):
     assert main(["plot", names, "--out", str(tmp_path / "a.png")]) == 0

@@ -76,6 +76,11 @@ class Entry:
         return self.builtin.inputs
 
     @property
+    def plot_axis(self) -> str | None:
+        """The x-axis of ``anyloss plot`` where the input kind's does not fit (``"distance"``)."""
+        return self.builtin.plot_axis
+
+    @property
     def origin(self) -> str:
         """The library whose numbers define the loss (Keras 3 for the Keras set)."""
         return self.builtin.origin

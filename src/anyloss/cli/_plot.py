@@ -22,8 +22,9 @@ AXIS_LABELS = {
     "value": "y_pred",
     "probability": "predicted probability of the true class",
     "logit": "logit (score) of the true class",
+    "distance": "y_pred (a distance, the same for both labels)",
 }
-DEFAULT_RANGES = {"probability": (0.02, 0.98), "logit": (-6.0, 6.0)}
+DEFAULT_RANGES = {"probability": (0.02, 0.98), "logit": (-6.0, 6.0), "distance": (0.0, 3.0)}
 
 
 CATEGORICAL_KINDS = ("categorical", "categorical-margin", "sparse", "label-lists")
@@ -74,7 +75,8 @@ _NOT_PLOTTABLE = {
 
 
 def axis_of(entry: Entry, from_logits: bool) -> str:
-    """What the x-axis is for ``entry``: ``value``, ``probability`` or ``logit``."""
+    """What the x-axis is for ``entry``: ``value``, ``probability``, ``logit`` or the one it
+    declares (``distance``)."""
     kind = entry.inputs
     if kind in _NOT_PLOTTABLE:
         msg = (
@@ -83,6 +85,9 @@ def axis_of(entry: Entry, from_logits: bool) -> str:
             "`anyloss list`), or call it on your own arrays."
         )
         raise PlotError(msg)
+    declared = getattr(entry, "plot_axis", None)  # a catalogue entry's; a user's has none
+    if declared is not None:
+        return str(declared)
     if kind in ("regression", "mean-variance"):
         return "value"
     if kind in ("margin", "categorical-margin", "label-lists"):
@@ -142,6 +147,8 @@ def _inputs(entry: Entry, axis: str, y_true: float, x: float) -> tuple[np.ndarra
         return np.array([[y_true]]), np.array([[x]])
     if kind == "mean-variance":  # the predicted mean moves; the predicted variance is 1
         return np.array([[y_true]]), np.array([[x, 1.0]])
+    if axis == "distance":  # y_pred is the distance itself, whatever the label
+        return np.array([[y_true]]), np.array([[x]])
     if kind in ("binary", "margin"):
         # The true class' probability (or score) is x: y_pred is x for label 1, else 1-x (-x).
         other = (1.0 - x) if axis == "probability" else -x
@@ -292,7 +299,9 @@ def _note(entries: Sequence[Entry], axis: str, y_true: float) -> str:
             else "the other classes' logits are 0"
         )
         notes.append(f"{CLASSES}-class cross-entropies: {share}")
-    if y_true == 0.0 and any(e.inputs in BINARY_KINDS for e in entries):
+    if axis == "distance":
+        notes.append("y_true = 1: a similar pair; y_true = 0 (read as -1): a dissimilar one")
+    elif y_true == 0.0 and any(e.inputs in BINARY_KINDS for e in entries):
         model = "1 - x" if axis == "probability" else "-x"
         notes.append(f"binary losses at y_true = 0: the model outputs {model}")
     return "\n".join(["Loss and gradient along one prediction", *notes])

@@ -171,6 +171,9 @@ class Builtin:
     origin: str = "keras"
     #: Other libraries' spellings of this loss (``al.get("torch.nn.SmoothL1Loss")``).
     peers: tuple[Peer, ...] = ()
+    #: What ``anyloss plot`` draws the loss against where the input kind's axis does not fit:
+    #: ``"distance"`` (``y_pred`` a distance, the same for both labels: hinge_embedding).
+    plot_axis: str | None = None
 
     def inspect_inputs(self, y_true: Any, y_pred: Any, arguments: Mapping[str, Any]) -> bool:
         """Warn about a classic mistake in the inputs; whether it warned."""
@@ -251,6 +254,7 @@ def builtin(
     mistakes: Callable[..., Any] | None = None,
     origin: str = "keras",
     peers: tuple[Peer, ...] = (),
+    plot_axis: str | None = None,
 ) -> Callable[[F], F]:
     """Declare the decorated array-API formula a built-in loss (see the module docstring).
 
@@ -278,6 +282,7 @@ def builtin(
             mistakes=mistakes,
             origin=origin,
             peers=tuple(peers),
+            plot_axis=plot_axis,
         )
 
         @functools.wraps(formula)

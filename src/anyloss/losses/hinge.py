@@ -497,6 +497,7 @@ def _check_signed_labels(xp: Any, labels: Any, loss: str) -> None:
     check=_check_margin("hinge_embedding"),
     torch_kernel=torch_kernels.hinge_embedding,
     origin="torch",
+    plot_axis="distance",
     peers=(
         Peer(
             "torch.nn.HingeEmbeddingLoss",
