@@ -1503,19 +1503,20 @@ def mcc(
     xp = layout.xp
     # One product and three sums (``_counts``): with FP = P - TP, FN = T - TP and
     # TN = n - P - T + TP, the eps-added counts give TP TN - FP FN = (TP + eps)(n + 4 eps)
-    # - (P + 2 eps)(T + 2 eps) and the four totals P + 2 eps, T + 2 eps, n + 2 eps - T and
-    # n + 2 eps - P. A perfect prediction (the 0/1 targets themselves) has P, T and TP the
-    # sums of one array, so its FP and FN are exactly 0.
+    # - (P + 2 eps)(T + 2 eps), and the four totals are P + 2 eps, T + 2 eps,
+    # n + 4 eps - (T + 2 eps) and n + 4 eps - (P + 2 eps). A perfect prediction (the 0/1
+    # targets themselves) has P, T and TP the sums of one array: its FP and FN are exactly 0.
     tp, pred, total = _counts(layout)
     n = _element_count(layout)
     perfect = xp.equal(pred, tp) & xp.equal(total, tp)
     if eps:
         tp, pred, total = tp + eps, pred + 2.0 * eps, total + 2.0 * eps
+    n4 = n + 4.0 * eps
     positives = pred * total
-    num = tp * (n + 4.0 * eps) - positives
+    num = tp * n4 - positives
     if smooth_nr:
         num = num + smooth_nr
-    den = positives * ((n + 2.0 * eps) - total) * ((n + 2.0 * eps) - pred)
+    den = positives * (n4 - total) * (n4 - pred)
     den = xp.sqrt(den + smooth_dr) if smooth_dr else xp.sqrt(den)
     den = xp.where(perfect, xp.ones_like(den), den)  # no 0/0 in the branch not taken
     per_class = xp.where(perfect, xp.zeros_like(num), 1.0 - num / den)
