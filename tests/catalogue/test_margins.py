@@ -396,6 +396,18 @@ def test_multilabel_margin_refuses_labels_outside_minus_one_to_classes():
                 al.multilabel_margin(lib(y_true), lib(y_pred))
 
 
+def test_multiclass_hinge_gives_nan_for_a_label_out_of_range_under_jit():
+    """Under jax.jit the labels cannot be read: a label outside [0, classes) makes its sample
+    NaN (the masked sum of the true score would otherwise be a silent 0), and only that one."""
+    jax = pytest.importorskip("jax")
+    scores = jax.numpy.asarray(np.random.default_rng(0).normal(size=(4, 3)))
+    labels = jax.numpy.asarray([0, 3, -1, 2])
+    values = np.asarray(jax.jit(al.multiclass_hinge)(labels, scores))
+    assert np.isnan(values[1]) and np.isnan(values[2])
+    np.testing.assert_allclose(values[[0, 3]], al.multiclass_hinge(
+        np.asarray(labels)[[0, 3]], np.asarray(scores)[[0, 3]]), rtol=1e-12)
+
+
 def test_triplet_y_true_may_be_none_in_the_function():
     _, y_pred = _triplets(np.random.default_rng(0))
     _close(al.triplet_margin(None, y_pred), al.triplet_margin(np.zeros(BATCH), y_pred))

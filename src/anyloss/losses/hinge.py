@@ -736,10 +736,17 @@ def multiclass_hinge(y_true: Any, y_pred: Any, margin: float = 1.0) -> Any:
         ``optax.losses.multiclass_hinge_loss``.
     """
     xp, labels, y_pred = _class_indices(y_true, y_pred, "multiclass_hinge")
-    classes = xp.arange(B.shape(y_pred)[-1], device=B.device_of(labels))
+    num_classes = B.shape(y_pred)[-1]
+    classes = xp.arange(num_classes, device=B.device_of(labels))
     is_true = xp.equal(labels[..., None], classes)
     shifted = xp.where(is_true, y_pred, y_pred + margin)
-    return xp.max(shifted, axis=-1) - B.gather_classes(xp, y_pred, labels)
+    # The true class' score as a masked sum over the mask built anyway (under jax.jit a select,
+    # where a gather's gradient is a scatter: small fwd+bwd 1.2-1.4x -> 1.0x of optax). A label
+    # outside [0, C) (unchecked where values cannot be read) gives NaN, as a gather would.
+    true_score = xp.sum(xp.where(is_true, y_pred, xp.zeros_like(y_pred)), axis=-1)
+    in_range = xp.logical_and(xp.greater_equal(labels, 0), xp.less(labels, num_classes))
+    true_score = xp.where(in_range, true_score, xp.full_like(true_score, xp.nan))
+    return xp.max(shifted, axis=-1) - true_score
 
 
 #: How :func:`perceptron` reads its labels.
