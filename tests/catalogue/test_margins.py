@@ -11,6 +11,7 @@ stacked on axis 1 (``np.stack([x1, x2], 1)``), which is how the peer's inputs ar
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -382,6 +383,61 @@ def test_multilabel_margin_reads_each_list_up_to_its_first_padding():
         assert value.shape == ()
         _close(value.numpy(), _torch_multilabel_margin(_t(y_true[row]), _t(y_pred[row])).numpy())
         _close(al.multilabel_margin(y_true[row], y_pred[row]), value.numpy())
+
+
+def _hard_label_lists(rng: np.random.Generator, rows: int, classes: int, integer: bool):
+    """Lists with repeated classes and entries after the first -1, and scores that tie exactly
+    (integers: torch's z = 1 - s_k + x_i is 0) or sit far from 0."""
+    labels = np.full((rows, classes), -1)
+    for row in range(rows):
+        size = rng.integers(0, classes + 1)
+        labels[row, :size] = rng.integers(0, classes, size)
+        if size + 1 < classes:
+            labels[row, size + 1:] = rng.integers(-1, classes, classes - size - 1)
+    if integer:
+        return labels, rng.integers(-3, 3, (rows, classes)).astype(float)
+    return labels, rng.normal(size=(rows, classes)) * rng.choice([0.1, 100.0]) + 1000.0
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_multilabel_margin_sorted_sums_equal_torch_values_and_gradients(seed):
+    """Above 2^24 pair entries the formula counts each slot's pairs from sorts: the same
+    numbers as torch (its z > 0 test exactly, so ties give no gradient), on every library."""
+    hinge = importlib.import_module("anyloss.losses.hinge")
+
+    rng = np.random.default_rng(seed)
+    labels, scores = _hard_label_lists(rng, 5, int(rng.integers(1, 30)), seed % 2 == 0)
+    x = torch.tensor(scores, requires_grad=True)
+    expected = torch.nn.functional.multilabel_margin_loss(x, _t(labels), reduction="none")
+    expected.sum().backward()
+
+    def sums(xp: Any, t: Any, p: Any) -> Any:
+        listed = xp.equal(B.cumulative_sum(xp, xp.astype(xp.less(t, 0), t.dtype)), 0)
+        return hinge._sorted_sums(xp, t, listed, p) / scores.shape[-1]
+
+    _close(sums(B.namespace(scores), labels, scores), expected.detach().numpy())
+    grad = jax.grad(lambda p: sums(B.namespace(p), jnp.asarray(labels), p).sum())(
+        jnp.asarray(scores))
+    _close(grad, x.grad.numpy())
+    mine = torch.tensor(scores, requires_grad=True)
+    sums(B.namespace(mine), _t(labels), mine).sum().backward()
+    _close(mine.grad.numpy(), x.grad.numpy())
+
+
+def test_multilabel_margin_takes_the_sorted_sums_above_the_pair_limit(monkeypatch):
+    hinge = importlib.import_module("anyloss.losses.hinge")
+
+    rng = np.random.default_rng(0)
+    labels, scores = _hard_label_lists(rng, 3, 2400, integer=False)  # 3 x 2400^2 > 2^24
+    called = []
+    sorted_sums = hinge._sorted_sums
+    monkeypatch.setattr(hinge, "_sorted_sums", lambda *a: called.append(1) or sorted_sums(*a))
+    expected = _torch_multilabel_margin(_t(labels), _t(scores)).numpy()
+    for lib in (np.asarray, jnp.asarray):
+        _close(al.multilabel_margin(lib(labels), lib(scores)), expected)
+    assert len(called) == 2
+    al.multilabel_margin(*_hard_label_lists(rng, 3, 100, integer=False))
+    assert len(called) == 2  # 3 x 100^2 pairs: the (..., C, C) form
 
 
 def test_multilabel_margin_refuses_labels_outside_minus_one_to_classes():

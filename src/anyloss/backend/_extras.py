@@ -374,8 +374,9 @@ def scan(xp: Any, step: Any, init: Any, xs: Any) -> Any:
 
 
 def take_along_last(xp: Any, x: Any, index: Any) -> Any:
-    """``x[..., index]`` row by row: ``x`` and the integer ``index`` have the same shape; entry
-    ``i`` of a row is that row's ``x`` at ``index[..., i]`` (e.g. ``x`` in ``argsort`` order).
+    """``x[..., index]`` row by row: ``x`` and the integer ``index`` have the same shape but
+    perhaps the last axis; entry ``i`` of a row is that row's ``x`` at ``index[..., i]`` (e.g.
+    ``x`` in ``argsort`` order).
 
     torch ``gather``; Dask, which has no ``take_along_axis``, maps NumPy's over rows whose last
     axis is one chunk (lazy); elsewhere the array API's ``take_along_axis``."""
@@ -385,9 +386,11 @@ def take_along_last(xp: Any, x: Any, index: Any) -> Any:
         import dask.array as da
         import numpy as np
 
-        chunks = (*x.chunks[:-1], (x.shape[-1],))
-        x, index = x.rechunk(chunks), index.rechunk(chunks)
-        return da.map_blocks(np.take_along_axis, x, index, axis=-1, dtype=x.dtype)
+        x = x.rechunk((*x.chunks[:-1], (x.shape[-1],)))
+        index = index.rechunk((*x.chunks[:-1], (index.shape[-1],)))
+        return da.map_blocks(
+            np.take_along_axis, x, index, axis=-1, dtype=x.dtype, chunks=index.chunks
+        )
     return xp.take_along_axis(x, index, axis=-1)
 
 
