@@ -758,7 +758,7 @@ def rows(args: argparse.Namespace, cases: list[PeerCase]) -> Outcome:
     rounds' ratios, so a burst of machine noise during one pass moves no cell."""
     sync = R.synchronizer("cpu")
     out = Outcome()
-    runs: dict[tuple[int, str, str], list[dict[str, float]]] = {}
+    runs: dict[tuple[int, str, tuple[int, ...], str], list[dict[str, float]]] = {}
     dropped: set[int] = set()  # rows skipped, or whose values mismatched or raised
     for round_ in range(args.rounds):
         for index, case in enumerate(cases):
@@ -778,18 +778,17 @@ def rows(args: argparse.Namespace, cases: list[PeerCase]) -> Outcome:
             for size, shape in zip(("small", "large"), case.shapes, strict=True):
                 arrays = case.make(np.random.default_rng(0), shape)
                 for pass_ in R.PASSES:
-                    key = (index, size, pass_)
+                    key = (index, size, shape, pass_)
                     if round_ and key not in runs:
                         break  # it mismatched or raised in the first round
                     times = _time_cell(args, case, arrays, size, shape, pass_, sync, out)
                     if times is None:
                         break  # reported; the other size is still checked
                     runs.setdefault(key, []).append(times)
-    for (index, size, pass_), cells in runs.items():
-        ratio = statistics.median(c["anyloss"] / c["peer"] for c in cells)
+    for (index, size, shape, pass_), cells in runs.items():
         out.rows.append({
-            "case": cases[index], "size": size, "shape": cases[index].shapes[
-                ("small", "large").index(size)], "pass": pass_, "ratio": ratio,
+            "case": cases[index], "size": size, "shape": shape, "pass": pass_,
+            "ratio": statistics.median(c["anyloss"] / c["peer"] for c in cells),
             "anyloss": statistics.median(c["anyloss"] for c in cells),
             "peer": statistics.median(c["peer"] for c in cells),
         })

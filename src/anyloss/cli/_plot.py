@@ -40,6 +40,8 @@ class Entry(Protocol):
     def function(self) -> Callable[..., Any]: ...
     @property
     def inputs(self) -> str: ...
+    @property
+    def plot_axis(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class CustomEntry:
     name: str
     function: Callable[..., Any]
     inputs: str = "regression"
+    plot_axis: str | None = None  # the input kind's axis
 
 
 class PlotError(ValueError):
@@ -85,9 +88,8 @@ def axis_of(entry: Entry, from_logits: bool) -> str:
             "`anyloss list`), or call it on your own arrays."
         )
         raise PlotError(msg)
-    declared = getattr(entry, "plot_axis", None)  # a catalogue entry's; a user's has none
-    if declared is not None:
-        return str(declared)
+    if entry.plot_axis is not None:
+        return entry.plot_axis
     if kind in ("regression", "mean-variance"):
         return "value"
     if kind in ("margin", "categorical-margin", "label-lists"):
@@ -143,12 +145,10 @@ def check_y_true(entries: Sequence[Entry], y_true: float) -> None:
 def _inputs(entry: Entry, axis: str, y_true: float, x: float) -> tuple[np.ndarray, np.ndarray]:
     """One sample's ``(y_true, y_pred)`` at position ``x`` on the axis."""
     kind = entry.inputs
-    if kind == "regression":
+    if kind == "regression" or axis == "distance":  # a distance: y_pred, whatever the label
         return np.array([[y_true]]), np.array([[x]])
     if kind == "mean-variance":  # the predicted mean moves; the predicted variance is 1
         return np.array([[y_true]]), np.array([[x, 1.0]])
-    if axis == "distance":  # y_pred is the distance itself, whatever the label
-        return np.array([[y_true]]), np.array([[x]])
     if kind in ("binary", "margin"):
         # The true class' probability (or score) is x: y_pred is x for label 1, else 1-x (-x).
         other = (1.0 - x) if axis == "probability" else -x
